@@ -1,0 +1,62 @@
+# Two commands for a fresh clone: `make run` and `make test`. `make` alone lists the rest.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export HOST PORT
+# pgserver keeps its lock file and, for long paths, its socket under XDG_RUNTIME_DIR.
+export XDG_RUNTIME_DIR ?= /tmp/forum-runtime-$(shell id -u)
+
+# Start the embedded database unless it runs already (or DATABASE_URL is set), and stop it on
+# exit only if this command started it, so `make test` never stops the database of a `make run`.
+WITH_DB = mkdir -p -m 700 $(XDG_RUNTIME_DIR); \
+	if [ "$$($(PY) -m forum.database start)" = started ]; then \
+	  trap '$(PY) -m forum.database stop' EXIT; trap 'exit 130' INT TERM; fi;
+
+.DEFAULT_GOAL := help
+.PHONY: help run test lint format migrations-check db-stop clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-18s %s\n", $$1, $$2}'
+
+$(VENV)/.installed-run: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q -e '.[dev]'
+	touch $@ $(VENV)/.installed-run
+
+run: $(VENV)/.installed-run ## Serve the site with demo content on http://$(HOST):$(PORT)
+	@$(WITH_DB) \
+	$(PY) manage.py migrate --noinput -v0 && \
+	$(PY) manage.py collectstatic --noinput -v0 && \
+	$(PY) manage.py demo && \
+	echo "Site:  http://$(HOST):$(PORT)/" && \
+	echo "Admin: http://$(HOST):$(PORT)/admin/  (user 'admin'; the password was printed when it was created, or set DJANGO_SUPERUSER_PASSWORD)" && \
+	echo "Press Ctrl-C to stop." && \
+	$(VENV)/bin/gunicorn -c gunicorn.conf.py
+
+test: $(VENV)/.installed-dev lint ## Lint, then run the whole test suite (PYTEST_ARGS=... to narrow it)
+	@$(WITH_DB) $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed-dev ## Check formatting and lint with ruff
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(VENV)/.installed-dev ## Format the code and apply safe lint fixes
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+migrations-check: $(VENV)/.installed-dev ## Fail if the models have changes without a migration
+	@$(WITH_DB) $(PY) manage.py makemigrations --check --dry-run
+
+db-stop: ## Stop the embedded PostgreSQL if it is running
+	@$(PY) -m forum.database stop
+
+clean: db-stop ## Remove the virtualenv and all local data (the embedded database too)
+	rm -rf $(VENV) var

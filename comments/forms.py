@@ -1,0 +1,55 @@
+import unicodedata
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
+
+from comments.models import Comment
+
+REMEMBER_LABEL = "Save my name, email, and website in this browser for the next time I comment."
+
+
+def reject_control_characters(value):
+    """Refuse NUL and other control characters; tabs and line breaks are fine."""
+    if any(unicodedata.category(ch) == "Cc" and ch not in "\t\n\r" for ch in value):
+        raise ValidationError("Remove the control characters from this text.", code="control")
+
+
+class CommentForm(forms.ModelForm):
+    parent = forms.ModelChoiceField(
+        queryset=Comment.objects.none(),
+        required=False,
+        widget=forms.HiddenInput,
+        error_messages={"invalid_choice": "The comment you are replying to is not available."},
+    )
+    author_url = forms.URLField(
+        label="Website",
+        required=False,
+        max_length=200,
+        assume_scheme="https",
+        error_messages={"invalid": "Enter a web address starting with http:// or https://."},
+    )
+    remember = forms.BooleanField(required=False, label=REMEMBER_LABEL)
+
+    class Meta:
+        model = Comment
+        fields = ["body", "author_name", "author_email", "author_url", "parent"]
+        widgets = {"body": forms.Textarea(attrs={"rows": 8})}
+
+    def __init__(self, *args, article, user, own=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["parent"].queryset = Comment.objects.replyable(article, own=own)
+        self.fields["body"].validators.append(MaxLengthValidator(settings.COMMENTS_BODY_MAX_LENGTH))
+        if user.is_authenticated:
+            for name in ("author_name", "author_email", "author_url", "remember"):
+                del self.fields[name]
+        for name in ("body", "author_name", "author_url"):
+            if name in self.fields:
+                self.fields[name].validators.append(reject_control_characters)
+
+    def clean_author_url(self):
+        url = self.cleaned_data["author_url"]
+        if url and not url.lower().startswith(("http://", "https://")):
+            raise ValidationError("Enter a web address starting with http:// or https://.")
+        return url

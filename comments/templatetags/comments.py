@@ -1,0 +1,49 @@
+"""``{% discussion article %}``: an article's comments and comment form, from one query."""
+
+from django import template
+from django.conf import settings
+
+from comments.forms import CommentForm
+from comments.models import Comment
+from comments.views import own_comment_ids, remembered_author
+
+register = template.Library()
+
+
+@register.inclusion_tag("comments/_discussion.html", takes_context=True)
+def discussion(context, article):
+    request = context["request"]
+    own = own_comment_ids(request)
+    comments = list(Comment.objects.for_article(article, own=own))
+    form = context.get("comment_form")
+    if form is None:
+        form = CommentForm(
+            article=article,
+            user=request.user,
+            own=own,
+            initial={**remembered_author(request), "remember": bool(remembered_author(request))},
+        )
+        wanted = request.GET.get("replytocom", "")
+    else:
+        wanted = form.data.get("parent", "")
+    reply_to = next((c for c in comments if str(c.pk) == wanted and _replyable(c, own)), None)
+    if reply_to is not None and not form.is_bound:
+        form.initial["parent"] = reply_to.pk
+    return {
+        "article": article,
+        "comments": comments,
+        "form": form,
+        "reply_to": reply_to,
+        "reply_max_level": settings.COMMENTS_MAX_DEPTH - 2,
+        "is_open": article.comments_open and article.is_published(),
+        "own": own,
+        "request": request,
+        "user": request.user,
+        "csrf_token": context.get("csrf_token"),
+    }
+
+
+def _replyable(comment, own):
+    return comment.status == Comment.Status.APPROVED or (
+        comment.status == Comment.Status.PENDING and comment.pk in own
+    )

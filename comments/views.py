@@ -1,0 +1,89 @@
+import json
+
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from comments import services
+from comments.forms import CommentForm
+from comments.models import Comment
+from forum.models import Article
+
+OWN_COMMENTS = "own_comments"  # session key: ids of the pending comments this browser wrote
+AUTHOR_COOKIE = "comment_author"
+AUTHOR_COOKIE_AGE = 365 * 24 * 3600
+
+
+def own_comment_ids(request):
+    return request.session.get(OWN_COMMENTS, []) if hasattr(request, "session") else []
+
+
+def remembered_author(request):
+    """The name, email and website this browser asked us to remember, or {}."""
+    raw = request.get_signed_cookie(AUTHOR_COOKIE, default=None, salt=AUTHOR_COOKIE)
+    try:
+        return dict(json.loads(raw)) if raw else {}
+    except (ValueError, TypeError):
+        return {}
+
+
+@require_POST
+def post(request, article_id):
+    article = get_object_or_404(
+        Article.objects.visible_to(request.user).select_related("author").with_comment_count(),
+        pk=article_id,
+    )
+    form = CommentForm(
+        request.POST, article=article, user=request.user, own=own_comment_ids(request)
+    )
+    if form.is_valid():
+        data = form.cleaned_data
+        user = request.user if request.user.is_authenticated else None
+        try:
+            comment = services.post_comment(
+                article=article,
+                parent=data["parent"],
+                user=user,
+                author_name=user.get_full_name() or user.get_username()
+                if user
+                else data["author_name"],
+                author_email=user.email if user else data["author_email"],
+                author_url="" if user else data["author_url"],
+                body=data["body"],
+                ip_address=request.META.get("REMOTE_ADDR"),
+                user_agent=request.META.get("HTTP_USER_AGENT", ""),
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return _posted(request, comment, form)
+    return render(
+        request, "forum/article_detail.html", {"article": article, "comment_form": form}, status=400
+    )
+
+
+def _posted(request, comment, form):
+    if comment.status == Comment.Status.PENDING:
+        request.session[OWN_COMMENTS] = [*own_comment_ids(request), comment.pk][-50:]
+    response = redirect(comment)
+    if "remember" in form.cleaned_data:
+        if form.cleaned_data["remember"]:
+            author = {
+                k: form.cleaned_data[k] for k in ("author_name", "author_email", "author_url")
+            }
+            response.set_signed_cookie(
+                AUTHOR_COOKIE, json.dumps(author), salt=AUTHOR_COOKIE,
+                max_age=AUTHOR_COOKIE_AGE, httponly=True, samesite="Lax",
+            )  # fmt: skip
+        else:
+            response.delete_cookie(AUTHOR_COOKIE)
+    return response
+
+
+def permalink(request, pk):
+    """/comments/<id>/ leads to the comment's place on its article's page."""
+    comment = get_object_or_404(
+        Comment.objects.select_related("article").filter(article__in=Article.objects.published()),
+        pk=pk,
+    )
+    return redirect(comment)

@@ -1,0 +1,34 @@
+from django.contrib import admin
+
+from forum.models import Article
+
+
+@admin.register(Article)
+class ArticleAdmin(admin.ModelAdmin):
+    list_display = [
+        "title",
+        "author",
+        "status",
+        "published_at",
+        "is_published",
+        "comment_count",
+        "comments_open",
+    ]
+    list_filter = ["status", "comments_open", "published_at"]
+    search_fields = ["title", "body"]
+    prepopulated_fields = {"slug": ["title"]}
+    date_hierarchy = "published_at"
+    list_select_related = ["author"]
+    fields = ["title", "slug", "body", "excerpt", "status", "published_at", "comments_open"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_comment_count()
+
+    @admin.display(ordering="comment_count", description="comments")
+    def comment_count(self, article):
+        return article.comment_count
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.author = request.user
+        super().save_model(request, obj, form, change)

@@ -1,0 +1,108 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import strip_tags
+from django.utils.text import Truncator, slugify
+
+from forum.markup import article_html
+
+EXCERPT_WORDS = 50
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self):
+        """Articles readers may see: published, and not dated in the future."""
+        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+
+    def visible_to(self, user):
+        """Published articles, and for staff every draft and scheduled one as well."""
+        return self.all() if user.is_staff else self.published()
+
+    def for_front_page(self):
+        """Published articles, newest first, with author and comment count in the same query."""
+        return (
+            self.published()
+            .select_related("author")
+            .with_comment_count()
+            .order_by("-published_at", "-pk")
+        )
+
+    def with_comment_count(self):
+        """Annotate ``comment_count``: the approved comments readers see."""
+        from comments.models import Comment
+
+        approved = Q(comments__status=Comment.Status.APPROVED)
+        return self.annotate(comment_count=models.Count("comments", filter=approved))
+
+
+class Article(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(
+        max_length=200, unique=True, blank=True, help_text="Made from the title when left blank."
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="articles"
+    )
+    body = models.TextField(help_text="Markdown.")
+    body_html = models.TextField(editable=False)
+    excerpt = models.TextField(
+        blank=True, help_text="Shown on the front page; made from the body when left blank."
+    )
+    summary = models.TextField(editable=False)
+    status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT)
+    published_at = models.DateTimeField(
+        null=True, blank=True, help_text="Set when first published; a future date schedules it."
+    )
+    comments_open = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-created_at"]
+        indexes = [models.Index(fields=["status", "-published_at"], name="article_published_idx")]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = self._unique_slug()
+        if self.status == self.Status.PUBLISHED and self.published_at is None:
+            self.published_at = timezone.now()
+        self.body_html = article_html(self.body)
+        self.summary = self.excerpt.strip() or Truncator(strip_tags(self.body_html)).words(
+            EXCERPT_WORDS
+        )
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        date = timezone.localtime(self.published_at or self.created_at)
+        return reverse(
+            "articles:detail", kwargs={"year": date.year, "month": date.month, "slug": self.slug}
+        )
+
+    def _unique_slug(self):
+        base = slugify(self.title)[:190] or "article"
+        slug, n = base, 1
+        while Article.objects.filter(slug=slug).exclude(pk=self.pk).exists():
+            n += 1
+            slug = f"{base}-{n}"
+        return slug
+
+    def is_published(self):
+        """The single-article twin of ``ArticleQuerySet.published()``."""
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at <= timezone.now()
+        )
+
+    is_published.boolean = True

@@ -1,0 +1,38 @@
+from django.core.paginator import Paginator
+from django.db import DatabaseError, connection
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+
+from forum.models import Article
+
+ARTICLES_PER_PAGE = 20
+
+
+@never_cache
+def healthz(request):
+    """200 "ok" when the database answers a trivial query, 503 when it does not."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError:
+        return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
+    return HttpResponse("ok\n", content_type="text/plain")
+
+
+def index(request):
+    paginator = Paginator(Article.objects.for_front_page(), ARTICLES_PER_PAGE)
+    page = paginator.get_page(request.GET.get("page"))
+    return render(request, "forum/index.html", {"page": page})
+
+
+def article_detail(request, year, month, slug):
+    article = get_object_or_404(
+        Article.objects.visible_to(request.user).select_related("author").with_comment_count(),
+        slug=slug,
+    )
+    date = timezone.localtime(article.published_at or article.created_at)
+    if (date.year, date.month) != (year, month):
+        return redirect(article, permanent=True)
+    return render(request, "forum/article_detail.html", {"article": article})

@@ -1,0 +1,57 @@
+"""Plain factory functions with sensible defaults: override only what a test is about."""
+
+from datetime import timedelta
+from itertools import count
+
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from comments import services
+from comments.models import Comment
+from forum.models import Article
+
+_n = count(1)
+
+
+def make_user(**overrides):
+    n = next(_n)
+    fields = {"username": f"user{n}", "email": f"user{n}@example.com", "first_name": f"User {n}"}
+    return get_user_model().objects.create(**{**fields, **overrides})
+
+
+def make_article(**overrides):
+    n = next(_n)
+    fields = {
+        "title": f"Article {n}",
+        "body": f"Body of article {n}.",
+        "status": Article.Status.PUBLISHED,
+        "published_at": timezone.now() - timedelta(hours=n),
+    }
+    fields.update(overrides)
+    if "author" not in fields:
+        fields["author"] = make_user(is_staff=True)
+    return Article.objects.create(**fields)
+
+
+def make_comment(article, parent=None, status=Comment.Status.APPROVED, **overrides):
+    """A comment posted through the service (so the tree is right), then given ``status``."""
+    n = next(_n)
+    fields = {
+        "author_name": f"Reader {n}",
+        "author_email": f"reader{n}@example.com",
+        "body": f"Comment {n}",
+    }
+    comment = services.post_comment(article=article, parent=parent, **{**fields, **overrides})
+    if status != comment.status:
+        Comment.objects.filter(pk=comment.pk).update(status=status)
+        comment.status = status
+    return comment
+
+
+def draw(article):
+    """The article's comments as [(body, level), ...] in thread order, every status included."""
+    return list(
+        Comment.objects.filter(article=article)
+        .order_by("tree_id", "lft")
+        .values_list("body", "level")
+    )
