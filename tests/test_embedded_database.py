@@ -22,7 +22,8 @@ import psycopg
 from forum import database
 url = database.url(sys.argv[1])
 with psycopg.connect(url.replace("postgres://", "postgresql://")) as conn:
-    print(conn.execute("SELECT pg_backend_pid(), (SELECT pid FROM pg_stat_activity WHERE backend_type = 'checkpointer')").fetchone()[1], url)
+    row = conn.execute("SELECT pid FROM pg_stat_activity WHERE backend_type = 'checkpointer'")
+    print(row.fetchone()[0], url)
 """
 
 

@@ -20,8 +20,8 @@ def load_settings(**env):
     """Import the settings in a fresh interpreter with exactly this environment."""
     base = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL"))}
     code = (
-        "import json; from forum import settings as s; "
-        "print(json.dumps({'db': s.DATABASES['default'], 'hosts': s.ALLOWED_HOSTS, 'debug': s.DEBUG}))"
+        "import json; from forum import settings as s; print(json.dumps("
+        "{'db': s.DATABASES['default'], 'hosts': s.ALLOWED_HOSTS, 'debug': s.DEBUG}))"
     )
     return subprocess.run(
         [sys.executable, "-c", code], env={**base, **env}, capture_output=True, text=True,
