@@ -1,0 +1,121 @@
+"""Articles: the front page, drafts and scheduling, Markdown, slugs and the admin."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from comments.models import Comment
+from forum.models import Article
+from tests.factories import make_article, make_comment, make_user
+
+pytestmark = pytest.mark.django_db
+
+
+def test_front_page_lists_published_articles_newest_first_with_comment_counts(client):
+    old = make_article(title="Old news", published_at=timezone.now() - timedelta(days=9))
+    new = make_article(title="Fresh news", published_at=timezone.now() - timedelta(hours=1))
+    middle = make_article(title="Middle news", published_at=timezone.now() - timedelta(days=2))
+    for _ in range(6):
+        make_comment(new)
+    make_comment(middle)
+    make_comment(middle, status=Comment.Status.SPAM)
+
+    page = client.get("/").content.decode()
+    assert page.index("Fresh news") < page.index("Middle news") < page.index("Old news")
+    assert f'href="{new.get_absolute_url()}#comments">6 comments… add one' in page
+    assert f'href="{middle.get_absolute_url()}#comments">1 comment… add one' in page
+    assert f'href="{old.get_absolute_url()}#comments">No comments… add one' in page
+
+
+def test_front_page_shows_title_author_date_and_excerpt(client):
+    author = make_user(first_name="Ada", last_name="Byron", is_staff=True)
+    make_article(title="On engines", author=author, body="First paragraph.\n\nSecond one.")
+    make_article(title="With excerpt", excerpt="A hand-written teaser.", body="Long body")
+    page = client.get("/").content.decode()
+    assert "By Ada Byron" in page and "<time datetime=" in page
+    assert "First paragraph. Second one." in page
+    assert "A hand-written teaser." in page and "Long body" not in page
+
+
+def test_front_page_shows_twenty_articles_a_page(client):
+    for _ in range(23):
+        make_article()
+    first, second = client.get("/"), client.get("/?page=2")
+    assert first.content.decode().count('class="article-summary"') == 20
+    assert second.content.decode().count('class="article-summary"') == 3
+    assert client.get("/?page=99").status_code == 200  # out of range: the last page
+    assert client.get("/?page=abc").status_code == 200
+
+
+def test_drafts_and_future_articles_are_invisible_to_readers(client):
+    draft = make_article(title="Secret draft", status=Article.Status.DRAFT, published_at=None)
+    future = make_article(title="Tomorrow", published_at=timezone.now() + timedelta(days=1))
+    page = client.get("/").content.decode()
+    assert "Secret draft" not in page and "Tomorrow" not in page
+    assert client.get(draft.get_absolute_url()).status_code == 404
+    assert client.get(future.get_absolute_url()).status_code == 404
+
+
+def test_staff_see_drafts_and_scheduled_articles_with_a_banner(client):
+    client.force_login(make_user(is_staff=True))
+    draft = make_article(status=Article.Status.DRAFT, published_at=None)
+    future = make_article(published_at=timezone.now() + timedelta(days=1))
+    assert (
+        "Draft: only staff can see this article."
+        in client.get(draft.get_absolute_url()).content.decode()
+    )
+    assert "Scheduled: readers will see" in client.get(future.get_absolute_url()).content.decode()
+
+
+def test_article_url_has_year_month_and_slug_and_a_wrong_date_redirects(client):
+    article = make_article(title="Dates matter", published_at=timezone.now() - timedelta(days=1))
+    date = timezone.localtime(article.published_at)
+    assert article.get_absolute_url() == f"/{date.year}/{date.month}/dates-matter/"
+    response = client.get("/1999/1/dates-matter/")
+    assert response.status_code == 301 and response["Location"] == article.get_absolute_url()
+    assert client.get("/1999/1/no-such-article/").status_code == 404
+
+
+def test_slugs_are_made_from_the_title_and_kept_unique():
+    first = make_article(title="Hello, World!")
+    second = make_article(title="Hello World")
+    chosen = make_article(title="Anything", slug="my-own-slug")
+    assert (first.slug, second.slug, chosen.slug) == ("hello-world", "hello-world-2", "my-own-slug")
+
+
+def test_markdown_body_is_rendered_once_and_sanitised():
+    article = make_article(
+        body="## Heading\n\n*em* [link](https://example.org) ![alt](https://example.org/a.png)\n\n"
+        "> quote\n\n- item\n\n`code`\n\n<script>alert(1)</script> [x](javascript:alert(1))"
+    )
+    html = article.body_html
+    assert "<h2>Heading</h2>" in html and "<em>em</em>" in html
+    assert '<a href="https://example.org" rel="noopener">link</a>' in html
+    assert '<img src="https://example.org/a.png" alt="alt">' in html
+    assert "<blockquote>" in html and "<li>item</li>" in html and "<code>code</code>" in html
+    assert "<script>" not in html and 'href="javascript:' not in html
+
+
+def test_publishing_without_a_date_stamps_it_now():
+    article = make_article(status=Article.Status.PUBLISHED, published_at=None)
+    assert article.published_at is not None and article.is_published()
+
+
+def test_admin_lists_searches_and_creates_articles_with_the_current_user_as_author(admin_client):
+    make_article(title="Gardening notes")
+    changelist = admin_client.get("/admin/forum/article/?q=Gardening")
+    assert changelist.status_code == 200 and "Gardening notes" in changelist.content.decode()
+    assert admin_client.get("/admin/forum/article/?status__exact=draft").status_code == 200
+
+    response = admin_client.post(
+        "/admin/forum/article/add/",
+        {"title": "From the admin", "slug": "", "body": "Hi **there**", "excerpt": "",
+         "status": "published", "published_at_0": "", "published_at_1": "", "comments_open": "on"},
+    )  # fmt: skip
+    assert response.status_code == 302
+    article = Article.objects.get(title="From the admin")
+    assert article.author.username == "admin" and article.slug == "from-the-admin"
+    assert article.body_html == "<p>Hi <strong>there</strong></p>\n"
+    change = admin_client.get(f"/admin/forum/article/{article.pk}/change/").content.decode()
+    assert "View on site" in change
