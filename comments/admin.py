@@ -1,34 +1,349 @@
-from django.contrib import admin
+"""Moderation lives here (issue #4): queue, bulk actions, author history, rules, bans, reports."""
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Exists, OuterRef, Q
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.text import Truncator
+from django.views.decorators.http import require_POST
 
-from comments.models import Comment
+from comments import services
+from comments.models import Ban, Comment, DiscussionSettings, ModerationLog, Report
+
+Status = Comment.Status
+
+
+class QueueFilter(admin.SimpleListFilter):
+    """Moderators land on what needs them: pending comments and reported ones."""
+
+    title = "queue"
+    parameter_name = "queue"
+
+    def lookups(self, request, model_admin):
+        return [("review", "Needs review"), ("all", "All comments")]
+
+    def value(self):
+        return super().value() or "review"
+
+    def choices(self, changelist):
+        for value, label in self.lookup_choices:
+            yield {
+                "selected": self.value() == value,
+                "query_string": changelist.get_query_string({self.parameter_name: value}),
+                "display": label,
+            }
+
+    def queryset(self, request, queryset):
+        if self.value() == "review":
+            return queryset.needing_review()
+        return queryset
+
+
+class HasReportsFilter(admin.SimpleListFilter):
+    title = "reports"
+    parameter_name = "reported"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Has reports"), ("no", "No reports")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(report_count__gt=0)
+        if self.value() == "no":
+            return queryset.filter(report_count=0)
+        return queryset
+
+
+class FirstCommentFilter(admin.SimpleListFilter):
+    title = "author's comments"
+    parameter_name = "first"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "First comment by this author")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            earlier = Comment.objects.filter(
+                author_email=OuterRef("author_email"), created_at__lt=OuterRef("created_at")
+            )
+            return queryset.filter(~Exists(earlier))
+        return queryset
+
+
+class ReadOnlyInline(admin.TabularInline):
+    """Shown to whoever may see the comment; written only by the services."""
+
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("comments.view_comment")
+
+
+class ReportInline(ReadOnlyInline):
+    model = Report
+    fields = readonly_fields = [
+        "reason",
+        "text",
+        "reporter",
+        "ip_address",
+        "is_dismissed",
+        "created_at",
+    ]
+
+
+class ModerationLogInline(ReadOnlyInline):
+    model = ModerationLog
+    verbose_name_plural = "moderation log"
+    fields = readonly_fields = ["created_at", "moderator", "from_status", "to_status", "reason"]
+
+
+def _moderate(status, done):
+    """A bulk action that moves the selected comments to ``status`` with one UPDATE."""
+
+    @admin.action(permissions=["change"], description=f"{done.capitalize()} selected comments")
+    def action(modeladmin, request, queryset):
+        n = services.set_status(queryset, status, by=request.user, reason=done)
+        modeladmin.message_user(request, f"{n} comment{'s' * (n != 1)} {done}.", messages.SUCCESS)
+
+    action.__name__ = done.replace(" ", "_")
+    return action
+
+
+@admin.action(permissions=["change"], description="Dismiss reports on selected comments")
+def dismiss_reports(modeladmin, request, queryset):
+    n = services.dismiss_reports(queryset.filter(report_count__gt=0), by=request.user)
+    modeladmin.message_user(request, f"Reports dismissed on {n} comment{'s' * (n != 1)}.")
+
+
+@admin.action(
+    permissions=["change"], description="Delete selected comments (replies keep their place)"
+)
+def delete_comments(modeladmin, request, queryset):
+    results = [services.delete_comment(c, by=request.user) for c in queryset]
+    deleted, kept = results.count("deleted"), results.count("placeholder")
+    modeladmin.message_user(
+        request, f"{deleted} comment{'s' * (deleted != 1)} deleted, {kept} kept as placeholders."
+    )
 
 
 @admin.register(Comment)
 class CommentAdmin(admin.ModelAdmin):
-    list_display = ["short_body", "author_name", "article", "status", "created_at"]
-    list_filter = ["status", "created_at"]
-    search_fields = ["body", "author_name", "author_email"]
+    list_display = [
+        "short_body",
+        "author",
+        "article",
+        "status",
+        "status_reason",
+        "report_count",
+        "created_at",
+    ]
+    list_filter = [
+        QueueFilter,
+        "status",
+        HasReportsFilter,
+        FirstCommentFilter,
+        "created_at",
+        "article",
+    ]
+    search_fields = ["body", "author_name", "author_email", "ip_address"]
     list_select_related = ["article"]
     date_hierarchy = "created_at"
     ordering = ["-created_at"]
+    list_per_page = 50
+    actions = [
+        _moderate(Status.APPROVED, "approved"),
+        _moderate(Status.SPAM, "marked as spam"),
+        _moderate(Status.REMOVED, "removed"),
+        _moderate(Status.APPROVED, "restored"),
+        dismiss_reports,
+        delete_comments,
+    ]
     fields = [
+        "links",
         "article",
         "author_name",
         "author_email",
         "author_url",
         "body",
         "status",
+        "status_reason",
+        "report_count",
         "ip_address",
         "user_agent",
+        "user",
         "created_at",
     ]
-    readonly_fields = ["article", "ip_address", "user_agent", "created_at"]
+    readonly_fields = [
+        "links",
+        "article",
+        "status_reason",
+        "report_count",
+        "ip_address",
+        "user_agent",
+        "user",
+        "created_at",
+    ]
+    inlines = [ReportInline, ModerationLogInline]
 
     @admin.display(description="comment")
     def short_body(self, comment):
-        return format_html("{}", Truncator(comment.body).chars(80))
+        return Truncator(comment.body).chars(80) or "(deleted)"
+
+    @admin.display(description="author", ordering="author_email")
+    def author(self, comment):
+        return format_html(
+            "{}<br><small>{}<br>{}</small>",
+            comment.author_name,
+            comment.author_email,
+            comment.ip_address or "",
+        )
+
+    @admin.display(description="see also")
+    def links(self, comment):
+        history = reverse("admin:comments_comment_history_by_author", args=[comment.pk])
+        return format_html(
+            '<a href="{}">View in thread</a> · <a href="{}">Author\'s history</a>',
+            comment.get_absolute_url(),
+            history,
+        )
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)  # it would skip the tree upkeep: see delete_comments
+        return actions
 
     def has_add_permission(self, request):
         return False  # comments are written on the site, where the posting rules apply
+
+    def save_model(self, request, obj, form, change):
+        """Edits save as usual; a status change goes through the service, which logs it."""
+        new_status = obj.status
+        obj.status = form.initial.get("status", new_status)
+        super().save_model(request, obj, form, change)
+        services.set_status(
+            Comment.objects.filter(pk=obj.pk), new_status, by=request.user, reason="edited"
+        )
+
+    def delete_model(self, request, obj):
+        services.delete_comment(obj, by=request.user)
+
+    def get_urls(self):
+        history = self.admin_site.admin_view(self.history_by_author)
+        ban = self.admin_site.admin_view(require_POST(self.ban_author))
+        return [
+            path("<int:pk>/author/", history, name="comments_comment_history_by_author"),
+            path("<int:pk>/author/ban/", ban, name="comments_comment_ban_author"),
+            *super().get_urls(),
+        ]
+
+    def history_by_author(self, request, pk):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        comment = get_object_or_404(Comment, pk=pk)
+        same = services.authors_comments(comment)
+        if comment.ip_address:
+            same = same | Comment.objects.filter(ip_address=comment.ip_address)
+        counts = same.aggregate(
+            total=Count("pk"), **{s: Count("pk", filter=Q(status=s)) for s in Status.values}
+        )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Comments by {comment.author_name}",
+            "opts": self.model._meta,
+            "comment": comment,
+            "counts": [(label, counts[value]) for value, label in Status.choices],
+            "total": counts["total"],
+            "comments": same.select_related("article").order_by("-created_at")[:200],
+            "can_ban": self.has_change_permission(request),
+        }
+        return TemplateResponse(request, "admin/comments/author_history.html", context)
+
+    def ban_author(self, request, pk):
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        comment = get_object_or_404(Comment, pk=pk)
+        reason = request.POST.get("reason", "").strip()[:200]
+        ban, removed = services.ban_author(comment, by=request.user, reason=reason)
+        self.message_user(
+            request,
+            f"Banned {ban} and removed {removed} comment{'s' * (removed != 1)}.",
+            messages.SUCCESS,
+        )
+        return HttpResponseRedirect(reverse("admin:comments_comment_history_by_author", args=[pk]))
+
+
+@admin.register(DiscussionSettings)
+class DiscussionSettingsAdmin(admin.ModelAdmin):
+    fieldsets = [
+        (
+            "Before a comment appears",
+            {
+                "fields": [
+                    "hold_all",
+                    "hold_first_comment",
+                    "max_links",
+                    "moderation_words",
+                    "disallowed_words",
+                    "reports_to_hold",
+                ]
+            },
+        ),
+        ("Threads", {"fields": ["close_after_days", "max_depth", "threads_per_page"]}),
+        ("Notifications", {"fields": ["notify_moderators"]}),
+    ]
+
+    def changelist_view(self, request, extra_context=None):
+        settings_row = DiscussionSettings.load()
+        return HttpResponseRedirect(
+            reverse("admin:comments_discussionsettings_change", args=[settings_row.pk])
+        )
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Ban)
+class BanAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "reason", "ends_at", "is_in_force", "created_by", "created_at"]
+    list_select_related = ["user", "created_by"]
+    search_fields = ["email", "network", "user__username", "reason"]
+    autocomplete_fields = ["user"]
+    fields = ["user", "email", "network", "reason", "ends_at"]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(Report)
+class ReportAdmin(admin.ModelAdmin):
+    list_display = ["comment", "reason", "text", "is_dismissed", "created_at"]
+    list_filter = ["reason", "is_dismissed", "created_at"]
+    list_select_related = ["comment"]
+    readonly_fields = [
+        "comment",
+        "reason",
+        "text",
+        "reporter",
+        "ip_address",
+        "is_dismissed",
+        "created_at",
+    ]
+
+    def has_add_permission(self, request):
+        return False

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 
-from comments.models import Comment
+from comments.models import Comment, Report
 
 REMEMBER_LABEL = "Save my name, email, and website in this browser for the next time I comment."
 
@@ -53,3 +53,16 @@ class CommentForm(forms.ModelForm):
         if url and not url.lower().startswith(("http://", "https://")):
             raise ValidationError("Enter a web address starting with http:// or https://.")
         return url
+
+
+class ReportForm(forms.Form):
+    reason = forms.ChoiceField(
+        choices=Report.Reason.choices, widget=forms.RadioSelect, label="What is wrong with it?"
+    )
+    text = forms.CharField(
+        label="Anything a moderator should know? (optional)",
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        validators=[reject_control_characters],
+    )

@@ -1,8 +1,14 @@
 import hashlib
+import ipaddress
+from datetime import timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import connection, models
 from django.db.models import Exists, ExpressionWrapper, OuterRef, Q
+from django.db.models.functions import TruncDate
+from django.utils import timezone
 from mptt.managers import TreeManager
 from mptt.models import MPTTModel, TreeForeignKey
 from mptt.querysets import TreeQuerySet
@@ -47,6 +53,30 @@ class CommentQuerySet(TreeQuerySet):
             .order_by("tree_id", "lft")
         )
 
+    def needing_review(self):
+        """The moderation queue: pending comments, and approved ones readers have reported."""
+        return self.filter(
+            Q(status=Comment.Status.PENDING) | Q(status=Comment.Status.APPROVED, report_count__gt=0)
+        )
+
+    def overview(self):
+        """Counts for the admin dashboard, in one aggregate query."""
+        by_status = {s: models.Count("pk", filter=Q(status=s)) for s in Comment.Status.values}
+        reported = models.Count("pk", filter=Q(report_count__gt=0, status=Comment.Status.APPROVED))
+        return self.aggregate(**by_status, reported=reported)
+
+    def per_day(self, days):
+        """{(date, status): count} over the last ``days`` days, in one aggregate query."""
+        since = timezone.localdate() - timedelta(days=days - 1)
+        rows = (
+            self.filter(created_at__date__gte=since)
+            .annotate(day=TruncDate("created_at"))
+            .values_list("day", "status")
+            .annotate(n=models.Count("pk"))
+            .order_by()
+        )
+        return {(day, status): n for day, status, n in rows}
+
     def replyable(self, article, *, own=()):
         """Comments of ``article`` a reader may reply to: the approved ones and their own."""
         return self.filter(article=article).filter(
@@ -89,8 +119,12 @@ class Comment(MPTTModel):
     status = models.CharField(max_length=10, choices=Status, default=Status.APPROVED)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.CharField(max_length=300, blank=True)
-    created_at = models.DateTimeField()
+    created_at = models.DateTimeField(default=timezone.now)
     edited_at = models.DateTimeField(null=True, blank=True)
+    # Why the posting rules chose the status, e.g. "held: 3 links" (issue #4).
+    status_reason = models.CharField(max_length=200, blank=True, editable=False)
+    # Open reader reports, kept in step with Report rows inside the same transaction.
+    report_count = models.PositiveIntegerField(default=0, editable=False)
 
     objects = CommentManager()
 
@@ -101,6 +135,7 @@ class Comment(MPTTModel):
         indexes = [
             models.Index(fields=["article", "tree_id", "lft"], name="comment_thread_idx"),
             models.Index(fields=["status", "created_at"], name="comment_queue_idx"),
+            models.Index(fields=["author_email", "created_at"], name="comment_author_idx"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -130,3 +165,200 @@ class Comment(MPTTModel):
     def initials(self):
         words = self.author_name.split()
         return "".join(w[0] for w in words[:2]).upper() or "?"
+
+
+class ModerationLog(models.Model):
+    """One status change of one comment: who, when, from what to what, and why."""
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="moderation_log")
+    moderator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        help_text="Empty when a posting rule or reader reports decided.",
+    )  # fmt: skip
+    from_status = models.CharField(max_length=10, choices=Comment.Status)
+    to_status = models.CharField(max_length=10, choices=Comment.Status)
+    reason = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["comment", "-created_at"], name="moderationlog_comment_idx")
+        ]
+
+    def __str__(self):
+        return f"{self.from_status} → {self.to_status}"
+
+
+class DiscussionSettings(models.Model):
+    """The posting rules, edited on one admin page: a single row, read when a rule applies."""
+
+    hold_all = models.BooleanField(
+        "hold every new comment",
+        default=False,
+        help_text="Pre-moderation: every comment waits for a moderator.",
+    )
+    hold_first_comment = models.BooleanField(
+        "hold first comments",
+        default=True,
+        help_text="Hold a comment unless its author already has an approved comment.",
+    )
+    max_links = models.PositiveIntegerField(
+        "most links", default=2, help_text="Hold a comment with more links than this."
+    )
+    moderation_words = models.TextField(
+        blank=True,
+        help_text="One per line. Hold a comment whose name, email, website, text or "
+        "IP address contains any of them (case-insensitive, parts of words match too).",
+    )
+    disallowed_words = models.TextField(
+        blank=True,
+        help_text="One per line, matched like moderation words. Mark such comments as spam.",
+    )
+    close_after_days = models.PositiveIntegerField(
+        "close comments after (days)",
+        null=True,
+        blank=True,
+        help_text="Close comments on articles published longer ago than this. Empty: never.",
+    )
+    max_depth = models.PositiveIntegerField(
+        "deepest reply level",
+        default=10,
+        validators=[MinValueValidator(1), MaxValueValidator(50)],
+        help_text="Levels of a thread, its first comment included.",
+    )
+    threads_per_page = models.PositiveIntegerField(
+        default=50,
+        validators=[MinValueValidator(1), MaxValueValidator(500)],
+        help_text="Top-level comments per page of a discussion.",
+    )
+    reports_to_hold = models.PositiveIntegerField(
+        "reports before holding",
+        default=3,
+        validators=[MinValueValidator(1)],
+        help_text="Reader reports that move an approved comment back to pending.",
+    )
+    notify_moderators = models.BooleanField(
+        "email moderators", default=False,
+        help_text="Email the moderators when a comment is held for review.",
+    )  # fmt: skip
+
+    class Meta:
+        verbose_name = verbose_name_plural = "discussion settings"
+        constraints = [
+            models.CheckConstraint(condition=Q(pk=1), name="discussionsettings_single_row"),
+            models.CheckConstraint(
+                condition=Q(max_depth__gte=1), name="discussionsettings_depth_min"
+            ),
+        ]
+
+    def __str__(self):
+        return "Discussion settings"
+
+    def save(self, *args, **kwargs):
+        self.pk = 1
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def load(cls):
+        """The settings row, created with the defaults the first time."""
+        return cls.objects.get_or_create(pk=1)[0]
+
+    @staticmethod
+    def words(text):
+        return [line.strip().lower() for line in text.splitlines() if line.strip()]
+
+
+class BanQuerySet(models.QuerySet):
+    def active(self):
+        """Bans in force now: without an end, or ending in the future."""
+        return self.filter(Q(ends_at=None) | Q(ends_at__gt=timezone.now()))
+
+
+class Ban(models.Model):
+    """Refuses comments from a user account, an email address, or an IP address or network."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    email = models.EmailField(blank=True)
+    network = models.CharField(
+        "IP address or network", max_length=50, blank=True,
+        help_text="An address (203.0.113.7) or a CIDR range (203.0.113.0/24, 2001:db8::/32).",
+    )  # fmt: skip
+    reason = models.CharField(max_length=200, blank=True)
+    ends_at = models.DateTimeField(null=True, blank=True, help_text="Empty: the ban never ends.")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+", editable=False,
+    )  # fmt: skip
+
+    objects = BanQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(user=None) | ~Q(email="") | ~Q(network=""), name="ban_has_a_target"
+            ),
+        ]
+
+    def __str__(self):
+        return str(self.user or self.email or self.network)
+
+    def clean(self):
+        if self.user_id is None and not self.email and not self.network:
+            raise ValidationError("Ban a user, an email address or an IP address (or several).")
+        if self.network:
+            try:
+                self.network = str(ipaddress.ip_network(self.network.strip(), strict=False))
+            except ValueError:
+                raise ValidationError(
+                    {"network": "Enter an IP address or a CIDR range like 203.0.113.0/24."}
+                ) from None
+        self.email = self.email.strip().lower()
+
+    def is_in_force(self):
+        """The single-ban twin of ``BanQuerySet.active()``."""
+        return self.ends_at is None or self.ends_at > timezone.now()
+
+    is_in_force.boolean = True
+
+    def covers_ip(self, ip):
+        if not (self.network and ip):
+            return False
+        try:
+            return ipaddress.ip_address(ip) in ipaddress.ip_network(self.network, strict=False)
+        except ValueError:
+            return False
+
+
+class Report(models.Model):
+    """A reader's report of an approved comment; one open report per reader and comment."""
+
+    class Reason(models.TextChoices):
+        SPAM = "spam", "Spam"
+        ABUSE = "abuse", "Abusive or hateful"
+        OFF_TOPIC = "off-topic", "Off-topic"
+        OTHER = "other", "Something else"
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="reports")
+    reason = models.CharField(max_length=10, choices=Reason)
+    text = models.CharField("details", max_length=500, blank=True)
+    reporter = models.CharField(max_length=80, editable=False)  # "user:<id>" or "session:<key>"
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    is_dismissed = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["comment", "reporter"], condition=Q(is_dismissed=False),
+                name="report_once_per_reader",
+            ),
+        ]  # fmt: skip
+
+    def __str__(self):
+        return f"{self.get_reason_display()} on comment {self.comment_id}"

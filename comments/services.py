@@ -9,13 +9,18 @@ no lock at all (see ``CommentManager``).
 """
 
 from collections import defaultdict
+from datetime import timedelta
 
-from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.core.mail import send_mail
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, Q
+from django.urls import reverse
 from django.utils import timezone
 
-from comments.models import Comment
+from comments.models import Ban, Comment, DiscussionSettings, ModerationLog, Report
+from forum.markup import comment_html
 
 # First key of the two-key advisory locks this app takes; the second is the thread's tree_id.
 THREAD_LOCK = 1_702_000_001
@@ -41,24 +46,26 @@ def post_comment(
 ):
     """Check the posting rules, then add the comment as the last reply of ``parent``.
 
-    Without a parent it starts a new thread.
+    Without a parent it starts a new thread. The status comes from the Discussion settings.
     """
-    if not article.is_published() or not article.comments_open:
+    rules = DiscussionSettings.load()
+    user = user if user is not None and user.is_authenticated else None
+    if not comments_open(article, rules):
         raise ValidationError("Comments are closed.", code="closed")
     if parent is not None and parent.article_id != article.pk:
         raise ValidationError("That comment belongs to another article.", code="parent")
+    refuse_if_banned(user=user, email=author_email, ip_address=ip_address)
     comment = Comment(
         article=article,
-        user=user if user is not None and user.is_authenticated else None,
+        user=user,
         author_name=author_name,
-        author_email=author_email,
+        author_email=author_email.lower(),
         author_url=author_url,
         body=body,
-        status=Comment.Status.PENDING if settings.COMMENTS_HOLD_ALL else Comment.Status.APPROVED,
         ip_address=ip_address,
         user_agent=user_agent[:300],
-        created_at=timezone.now(),
     )
+    comment.status, comment.status_reason = decide_status(comment, rules)
     with transaction.atomic():
         if parent is not None:
             lock_thread(parent.tree_id)
@@ -66,24 +73,182 @@ def post_comment(
             parent = Comment.objects.get(pk=parent.pk)
             if parent.status in (Comment.Status.SPAM, Comment.Status.REMOVED):
                 raise ValidationError("That comment is no longer available.", code="parent")
-            comment.parent = deepest_allowed(parent)
+            comment.parent = deepest_allowed(parent, rules.max_depth)
         comment.save()
+        if comment.status == Comment.Status.PENDING and rules.notify_moderators:
+            transaction.on_commit(lambda: notify_moderators(comment))
     return comment
 
 
-def deepest_allowed(parent):
+def comments_open(article, rules):
+    """Whether readers may comment on ``article`` now."""
+    if not (article.is_published() and article.comments_open):
+        return False
+    days = rules.close_after_days
+    return not days or article.published_at > timezone.now() - timedelta(days=days)
+
+
+def decide_status(comment, rules):
+    """(status, reason) for a new comment, by the rules of the Discussion settings."""
+    if comment.user is not None and comment.user.is_staff:
+        return Comment.Status.APPROVED, ""
+    fields = [comment.author_name, comment.author_email, comment.author_url, comment.body]
+    text = " ".join([*fields, comment.ip_address or ""]).lower()
+    for word in rules.words(rules.disallowed_words):
+        if word in text:
+            return Comment.Status.SPAM, f"spam: disallowed word “{word}”"
+    if rules.hold_all:
+        return Comment.Status.PENDING, "held: every comment is held for review"
+    for word in rules.words(rules.moderation_words):
+        if word in text:
+            return Comment.Status.PENDING, f"held: moderation word “{word}”"
+    links = comment_html(comment.body).count("<a ")
+    if links > rules.max_links:
+        return Comment.Status.PENDING, f"held: {links} links"
+    if rules.hold_first_comment and not has_approved_comment(comment.user, comment.author_email):
+        return Comment.Status.PENDING, "held: first comment"
+    return Comment.Status.APPROVED, ""
+
+
+def has_approved_comment(user, email):
+    by_author = Q(author_email=email.lower()) | (Q(user=user) if user else Q())
+    return Comment.objects.approved().filter(by_author).exists()
+
+
+def refuse_if_banned(*, user, email, ip_address):
+    """Raise a polite ValidationError when a ban in force covers this user, email or IP."""
+    target = Q(email=email.lower()) | ~Q(network="")
+    if user is not None:
+        target |= Q(user=user)
+    for ban in Ban.objects.active().filter(target):
+        if ban.network == "" or ban.covers_ip(ip_address):
+            until = f" until {ban.ends_at:%B %-d, %Y}" if ban.ends_at else ""
+            raise ValidationError(
+                f"Sorry, this site is not accepting your comments{until}. If you think this is "
+                "a mistake, please contact the editors.",
+                code="banned",
+            )
+
+
+def notify_moderators(comment):
+    recipients = list(
+        get_user_model()
+        .objects.filter(Q(is_superuser=True) | Q(groups__name="Moderators"), is_active=True)
+        .exclude(email="")
+        .values_list("email", flat=True)
+        .distinct()
+    )
+    if recipients:
+        send_mail(
+            "A comment is waiting for review",
+            f"{comment.author_name} commented on “{comment.article}” ({comment.status_reason}):"
+            f"\n\n{comment.body}\n\nReview it: {reverse('admin:comments_comment_changelist')}",
+            None,
+            recipients,
+        )
+
+
+def set_status(comments, status, *, by=None, reason=""):
+    """Move ``comments`` to ``status`` with one UPDATE and log each change; return how many."""
+    with transaction.atomic():
+        changing = list(
+            comments.exclude(status=status).select_for_update().values_list("pk", "status")
+        )
+        if not changing:
+            return 0
+        Comment.objects.filter(pk__in=[pk for pk, _ in changing]).update(
+            status=status, status_reason=reason
+        )
+        ModerationLog.objects.bulk_create(
+            ModerationLog(
+                comment_id=pk, moderator=by, from_status=old, to_status=status, reason=reason
+            )
+            for pk, old in changing
+        )
+    return len(changing)
+
+
+def delete_comment(comment, *, by):
+    """Delete one comment under its thread's lock; with replies it stays as a placeholder."""
+    with transaction.atomic():
+        lock_thread(comment.tree_id)
+        comment = Comment.objects.get(pk=comment.pk)
+        if comment.is_leaf_node():
+            comment.delete()  # mptt closes the gap in the thread
+            return "deleted"
+        set_status(
+            Comment.objects.filter(pk=comment.pk), Comment.Status.REMOVED, by=by, reason="deleted"
+        )
+        Comment.objects.filter(pk=comment.pk).update(body="", body_html="")
+        return "placeholder"
+
+
+def authors_comments(comment):
+    """Every comment by the same author: same email address, or same user account."""
+    same = Q(author_email=comment.author_email)
+    if comment.user_id:
+        same |= Q(user_id=comment.user_id)
+    return Comment.objects.filter(same)
+
+
+def ban_author(comment, *, by, reason=""):
+    """Ban the comment's author by email (and account), and remove all their comments."""
+    with transaction.atomic():
+        ban = Ban.objects.create(
+            email=comment.author_email, user_id=comment.user_id, reason=reason, created_by=by
+        )
+        removed = set_status(
+            authors_comments(comment), Comment.Status.REMOVED, by=by, reason="author banned"
+        )
+    return ban, removed
+
+
+def report_comment(comment, *, reporter, reason, text="", ip_address=None):
+    """Record a reader's report; enough of them send the comment back to pending."""
+    if comment.status != Comment.Status.APPROVED:
+        raise ValidationError("This comment cannot be reported.", code="not_reportable")
+    rules = DiscussionSettings.load()
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                report = Report.objects.create(
+                    comment=comment,
+                    reporter=reporter,
+                    reason=reason,
+                    text=text,
+                    ip_address=ip_address,
+                )
+        except IntegrityError:
+            raise ValidationError(
+                "You have already reported this comment.", code="duplicate"
+            ) from None
+        Comment.objects.filter(pk=comment.pk).update(report_count=F("report_count") + 1)
+        comment.refresh_from_db(fields=["report_count", "status"])
+        if comment.report_count >= rules.reports_to_hold:
+            set_status(
+                Comment.objects.filter(pk=comment.pk, status=Comment.Status.APPROVED),
+                Comment.Status.PENDING,
+                reason=f"held: {comment.report_count} reports",
+            )
+    return report
+
+
+def dismiss_reports(comments, *, by):
+    """Close the open reports on ``comments``; they stay, or go back to, approved."""
+    with transaction.atomic():
+        Report.objects.filter(comment__in=comments, is_dismissed=False).update(is_dismissed=True)
+        set_status(comments, Comment.Status.APPROVED, by=by, reason="reports dismissed")
+        return comments.update(report_count=0)
+
+
+def deepest_allowed(parent, max_depth):
     """``parent``, or its ancestor at the deepest level a reply may still hang from."""
-    deepest = settings.COMMENTS_MAX_DEPTH - 2  # a reply sits one level below its parent
+    deepest = max_depth - 2  # a reply sits one level below its parent
     if parent.level <= deepest:
         return parent
     if deepest < 0:
         return None
     return parent.get_ancestors().get(level=deepest)
-
-
-def can_reply(comment):
-    """Whether a reply to ``comment`` would sit below it rather than beside it."""
-    return comment.level <= settings.COMMENTS_MAX_DEPTH - 2
 
 
 def tree_errors(queryset=None):

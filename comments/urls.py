@@ -6,4 +6,5 @@ app_name = "comments"
 urlpatterns = [
     path("post/<int:article_id>/", views.post, name="post"),
     path("<int:pk>/", views.permalink, name="permalink"),
+    path("<int:pk>/report/", views.report, name="report"),
 ]

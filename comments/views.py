@@ -1,11 +1,12 @@
 import json
 
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from comments import services
-from comments.forms import CommentForm
+from comments.forms import CommentForm, ReportForm
 from comments.models import Comment
 from forum.models import Article
 
@@ -87,3 +88,41 @@ def permalink(request, pk):
         pk=pk,
     )
     return redirect(comment)
+
+
+def reporter_key(request):
+    """Who is reporting: the account, or else this browser's session."""
+    if request.user.is_authenticated:
+        return f"user:{request.user.pk}"
+    if not request.session.session_key:
+        request.session.save()
+    return f"session:{request.session.session_key}"
+
+
+def report(request, pk):
+    """A reader reports an approved comment: a small form that needs no JavaScript."""
+    comment = get_object_or_404(
+        Comment.objects.approved()
+        .filter(article__in=Article.objects.published())
+        .select_related("article"),
+        pk=pk,
+    )
+    form = ReportForm(request.POST or None)
+    if form.is_valid():
+        try:
+            services.report_comment(
+                comment,
+                reporter=reporter_key(request),
+                reason=form.cleaned_data["reason"],
+                text=form.cleaned_data["text"],
+                ip_address=request.META.get("REMOTE_ADDR"),
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Thank you for the report. A moderator will look at it.")
+            return redirect(comment)
+    status = 400 if form.errors else 200
+    return render(
+        request, "comments/report.html", {"comment": comment, "form": form}, status=status
+    )

@@ -163,9 +163,4 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "INFO"}, "pgserver": {"level": "WARNING"}},
 }
 
-# Discussion rules until the admin's "Discussion settings" page takes them over (issue #4).
-COMMENTS_HOLD_ALL = env_bool("COMMENTS_HOLD_ALL")  # hold every new comment for moderation
-COMMENTS_MAX_DEPTH = env_int(
-    "COMMENTS_MAX_DEPTH", 10
-)  # levels of replies, the thread start included
 COMMENTS_BODY_MAX_LENGTH = 10_000

@@ -126,8 +126,8 @@ def test_the_article_page_makes_the_same_queries_for_5_and_500_comments(
     for n in range(size):
         parent = parents[n % len(parents)] if n % 3 else None
         parents.append(make_comment(article, parent=parent, body=f"c{n}"))
-    # article with its count, then the whole comment tree: two queries whatever the size
-    with django_assert_num_queries(2):
+    # the article with its count, the discussion settings, the whole comment tree
+    with django_assert_num_queries(3):
         response = client.get(article.get_absolute_url())
     assert response.content.decode().count('class="comment-body"') == size
 

@@ -1,10 +1,10 @@
 """``{% discussion article %}``: an article's comments and comment form, from one query."""
 
 from django import template
-from django.conf import settings
 
 from comments.forms import CommentForm
-from comments.models import Comment
+from comments.models import Comment, DiscussionSettings
+from comments.services import comments_open
 from comments.views import own_comment_ids, remembered_author
 
 register = template.Library()
@@ -13,6 +13,7 @@ register = template.Library()
 @register.inclusion_tag("comments/_discussion.html", takes_context=True)
 def discussion(context, article):
     request = context["request"]
+    rules = DiscussionSettings.load()
     own = own_comment_ids(request)
     comments = list(Comment.objects.for_article(article, own=own))
     form = context.get("comment_form")
@@ -34,8 +35,8 @@ def discussion(context, article):
         "comments": comments,
         "form": form,
         "reply_to": reply_to,
-        "reply_max_level": settings.COMMENTS_MAX_DEPTH - 2,
-        "is_open": article.comments_open and article.is_published(),
+        "reply_max_level": rules.max_depth - 2,
+        "is_open": comments_open(article, rules),
         "own": own,
         "request": request,
         "user": request.user,
