@@ -13,6 +13,8 @@ from forum.models import Article
 OWN_COMMENTS = "own_comments"  # session key: ids of the pending comments this browser wrote
 AUTHOR_COOKIE = "comment_author"
 AUTHOR_COOKIE_AGE = 365 * 24 * 3600
+# A username or full name can be longer than the name a comment stores.
+NAME_LENGTH = Comment._meta.get_field("author_name").max_length
 
 
 def own_comment_ids(request):
@@ -45,7 +47,7 @@ def post(request, article_id):
                 article=article,
                 parent=data["parent"],
                 user=user,
-                author_name=user.get_full_name() or user.get_username()
+                author_name=(user.get_full_name() or user.get_username())[:NAME_LENGTH]
                 if user
                 else data["author_name"],
                 author_email=user.email if user else data["author_email"],
