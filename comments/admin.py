@@ -2,6 +2,7 @@
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.db.models import Count, Exists, OuterRef, Q
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -195,6 +196,7 @@ class CommentAdmin(admin.ModelAdmin):
         "created_at",
     ]
     inlines = [ReportInline, ModerationLogInline]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     @admin.display(description="comment")
     def short_body(self, comment):

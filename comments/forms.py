@@ -11,8 +11,8 @@ REMEMBER_LABEL = "Save my name, email, and website in this browser for the next 
 
 
 def reject_control_characters(value):
-    """Refuse NUL and other control characters; tabs and line breaks are fine."""
-    if any(unicodedata.category(ch) == "Cc" and ch not in "\t\n\r" for ch in value):
+    """Refuse control characters; tabs and line breaks are fine, and Django reports NUL itself."""
+    if any(unicodedata.category(ch) == "Cc" and ch not in "\t\n\r\x00" for ch in value):
         raise ValidationError("Remove the control characters from this text.", code="control")
 
 

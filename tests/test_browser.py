@@ -23,6 +23,8 @@ def test_a_reader_opens_an_article_from_the_front_page_and_comments(page, live_s
     page.get_by_role("textbox", name="Email", exact=True).fill("sam@example.com")
     page.get_by_role("button", name="Post Comment").click()
 
+    # A first comment waits for a moderator; its writer sees it, marked as such.
     page.wait_for_url(f"**{article.get_absolute_url()}#comment-*")
-    assert page.get_by_role("heading", name="2 comments").is_visible()
+    assert page.get_by_role("heading", name="1 comment").is_visible()
     assert page.get_by_text("Ours floods every April, any advice?").is_visible()
+    assert page.get_by_text("Your comment is awaiting moderation.").is_visible()

@@ -11,14 +11,25 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from comments.models import Comment
+from comments.models import Comment, DiscussionSettings
 from forum.models import Article
 from tests.factories import draw, make_article, make_comment, make_user
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def rules():
+    """Posting without moderation rules, so each test sees only the behaviour it is about."""
+    rules = DiscussionSettings.load()
+    rules.hold_first_comment = False
+    rules.save()
+    return rules
+
+
 NOT_AVAILABLE = "The comment you are replying to is not available."
 CONTROL = "Remove the control characters from this text."
+NULL = "Null characters are not allowed."
 WEB_ADDRESS = "Enter a web address starting with http:// or https://."
 REQUIRED = "This field is required."
 
@@ -367,12 +378,12 @@ BAD_INPUT = [
     pytest.param(
         {"author_url": "https://example.com/\x07"}, "author_url", CONTROL, id="bell in website"
     ),
-    pytest.param({"body": "before\x00after"}, "body", CONTROL, id="NUL in body"),
+    pytest.param({"body": "before\x00after"}, "body", NULL, id="NUL in body"),
     pytest.param({"body": "ring\x07ring"}, "body", CONTROL, id="bell in body"),
     pytest.param({"body": "\x1b[31mred"}, "body", CONTROL, id="escape in body"),
     pytest.param({"author_name": "Sam\x07"}, "author_name", CONTROL, id="bell in name"),
     pytest.param({"author_name": "\x1b[1mSam"}, "author_name", CONTROL, id="escape in name"),
-    pytest.param({"author_name": "Sam\x00"}, "author_name", CONTROL, id="NUL in name"),
+    pytest.param({"author_name": "Sam\x00"}, "author_name", NULL, id="NUL in name"),
     pytest.param({"parent": other_articles_comment}, "parent", NOT_AVAILABLE, id="other article"),
     pytest.param({"parent": spam_comment}, "parent", NOT_AVAILABLE, id="spam parent"),
     pytest.param({"parent": removed_comment}, "parent", NOT_AVAILABLE, id="removed parent"),
@@ -490,10 +501,11 @@ def test_a_closed_article_offers_no_form_or_reply_links(client):
 # Moderation: comments held for review
 
 
-def test_a_held_comment_is_shown_only_to_its_writer_and_not_counted(client, settings):
+def test_a_held_comment_is_shown_only_to_its_writer_and_not_counted(client, rules):
     article = make_article()
     make_comment(article, body="approved one")
-    settings.COMMENTS_HOLD_ALL = True
+    rules.hold_all = True
+    rules.save()
 
     response = submit(client, article, follow=True, body="Please let me in.")
 
@@ -513,8 +525,9 @@ def test_a_held_comment_is_shown_only_to_its_writer_and_not_counted(client, sett
     assert heading(other) == "1 comment"
 
 
-def test_the_writer_can_reply_to_their_own_held_comment(client, settings):
-    settings.COMMENTS_HOLD_ALL = True
+def test_the_writer_can_reply_to_their_own_held_comment(client, rules):
+    rules.hold_all = True
+    rules.save()
     article = make_article()
     submit(client, article, body="held")
     held = Comment.objects.get()
@@ -534,8 +547,9 @@ def test_the_writer_can_reply_to_their_own_held_comment(client, settings):
 # Deep threads
 
 
-def test_reply_is_not_offered_at_the_deepest_level(client, settings):
-    settings.COMMENTS_MAX_DEPTH = 3
+def test_reply_is_not_offered_at_the_deepest_level(client, rules):
+    rules.max_depth = 3
+    rules.save()
     article = make_article()
     root = make_comment(article, body="root")
     child = make_comment(article, parent=root, body="child")
@@ -548,8 +562,9 @@ def test_reply_is_not_offered_at_the_deepest_level(client, settings):
     assert f"?replytocom={deepest.pk}" not in page
 
 
-def test_a_forged_reply_to_the_deepest_comment_joins_the_deepest_allowed_ancestor(client, settings):
-    settings.COMMENTS_MAX_DEPTH = 3
+def test_a_forged_reply_to_the_deepest_comment_joins_the_deepest_allowed_ancestor(client, rules):
+    rules.max_depth = 3
+    rules.save()
     article = make_article()
     root = make_comment(article, body="root")
     child = make_comment(article, parent=root, body="child")
@@ -586,3 +601,14 @@ def test_the_permalink_of_a_comment_on_a_draft_is_not_found(client):
     Article.objects.filter(pk=article.pk).update(status=Article.Status.DRAFT)
     response = client.get(reverse("comments:permalink", args=[comment.pk]))
     assert response.status_code == 404
+
+
+def test_replytocom_on_the_deepest_comment_names_the_ancestor_the_reply_will_join(client, rules):
+    rules.max_depth = 2
+    rules.save()
+    article = make_article()
+    top = make_comment(article, author_name="Top Poster")
+    deepest = make_comment(article, parent=top, author_name="Deep Poster")
+    page = client.get(f"{article.get_absolute_url()}?replytocom={deepest.pk}").content.decode()
+    assert "Reply to Top Poster" in page and "Reply to Deep Poster" not in page
+    assert f'name="parent" value="{top.pk}"' in page

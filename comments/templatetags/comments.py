@@ -27,7 +27,13 @@ def discussion(context, article):
         wanted = request.GET.get("replytocom", "")
     else:
         wanted = form.data.get("parent", "")
-    reply_to = next((c for c in comments if str(c.pk) == wanted and _replyable(c, own)), None)
+    by_pk = {str(c.pk): c for c in comments}
+    reply_to = by_pk.get(wanted)
+    # Past the deepest level a reply joins an ancestor: name the one it will really answer.
+    while reply_to is not None and reply_to.level > rules.max_depth - 2:
+        reply_to = by_pk.get(str(reply_to.parent_id))
+    if reply_to is not None and not _replyable(reply_to, own):
+        reply_to = None
     if reply_to is not None and not form.is_bound:
         form.initial["parent"] = reply_to.pk
     return {
