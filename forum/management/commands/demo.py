@@ -141,7 +141,10 @@ class Command(BaseCommand):
             )
         # The readers are new here, so the "hold first comments" rule held them: approve them.
         services.set_status(
-            Comment.objects.filter(article=article), Comment.Status.APPROVED, by=author, reason="demo"
+            Comment.objects.filter(article=article),
+            Comment.Status.APPROVED,
+            by=author,
+            reason="demo",
         )
         # Spread the comments over the day after publication, in the order they were written.
         for n, comment in enumerate(posted):
