@@ -122,9 +122,9 @@ class Comment(MPTTModel):
     created_at = models.DateTimeField(default=timezone.now)
     edited_at = models.DateTimeField(null=True, blank=True)
     # Why the posting rules chose the status, e.g. "held: 3 links" (issue #4).
-    status_reason = models.CharField(max_length=200, blank=True, editable=False)
+    status_reason = models.CharField("why", max_length=200, blank=True, editable=False)
     # Open reader reports, kept in step with Report rows inside the same transaction.
-    report_count = models.PositiveIntegerField(default=0, editable=False)
+    report_count = models.PositiveIntegerField("reports", default=0, editable=False)
 
     objects = CommentManager()
 
