@@ -1,6 +1,6 @@
 import hashlib
 import ipaddress
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -67,9 +67,10 @@ class CommentQuerySet(TreeQuerySet):
 
     def per_day(self, days):
         """{(date, status): count} over the last ``days`` days, in one aggregate query."""
-        since = timezone.localdate() - timedelta(days=days - 1)
+        first_day = timezone.localdate() - timedelta(days=days - 1)
+        since = timezone.make_aware(datetime.combine(first_day, time.min))
         rows = (
-            self.filter(created_at__date__gte=since)
+            self.filter(created_at__gte=since)
             .annotate(day=TruncDate("created_at"))
             .values_list("day", "status")
             .annotate(n=models.Count("pk"))

@@ -280,6 +280,23 @@ def test_bans_are_added_in_the_admin_with_an_ip_range(admin_client):
     assert "Ban a user, an email address or an IP address" in invalid.content.decode()
 
 
+def test_a_moderator_logs_in_and_lands_on_the_queue(client):
+    user = make_user(is_staff=True, username="mod")
+    user.set_password("a long passphrase")
+    user.save()
+    user.groups.add(Group.objects.get(name="Moderators"))
+    make_comment(make_article(), body="held for a moderator", status=Status.PENDING)
+
+    response = client.post(
+        "/admin/login/?next=/admin/comments/comment/",
+        {"username": "mod", "password": "a long passphrase", "next": "/admin/comments/comment/"},
+        follow=True,
+    )
+    page = response.content.decode()
+    assert response.redirect_chain[-1][0] == "/admin/comments/comment/"
+    assert "held for a moderator" in page and "Needs review" in page
+
+
 def test_only_staff_reach_the_admin(client):
     client.force_login(make_user())
     response = client.get(CHANGELIST)

@@ -8,138 +8,326 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('comments', '0001_initial'),
-        ('forum', '0001_initial'),
+        ("comments", "0001_initial"),
+        ("forum", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Ban',
+            name="Ban",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('email', models.EmailField(blank=True, max_length=254)),
-                ('network', models.CharField(blank=True, help_text='An address (203.0.113.7) or a CIDR range (203.0.113.0/24, 2001:db8::/32).', max_length=50, verbose_name='IP address or network')),
-                ('reason', models.CharField(blank=True, max_length=200)),
-                ('ends_at', models.DateTimeField(blank=True, help_text='Empty: the ban never ends.', null=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("email", models.EmailField(blank=True, max_length=254)),
+                (
+                    "network",
+                    models.CharField(
+                        blank=True,
+                        help_text="An address (203.0.113.7) or a CIDR range (203.0.113.0/24, 2001:db8::/32).",
+                        max_length=50,
+                        verbose_name="IP address or network",
+                    ),
+                ),
+                ("reason", models.CharField(blank=True, max_length=200)),
+                (
+                    "ends_at",
+                    models.DateTimeField(
+                        blank=True, help_text="Empty: the ban never ends.", null=True
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, editable=False),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='DiscussionSettings',
+            name="DiscussionSettings",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('hold_all', models.BooleanField(default=False, help_text='Pre-moderation: every comment waits for a moderator.', verbose_name='hold every new comment')),
-                ('hold_first_comment', models.BooleanField(default=True, help_text='Hold a comment unless its author already has an approved comment.', verbose_name='hold first comments')),
-                ('max_links', models.PositiveIntegerField(default=2, help_text='Hold a comment with more links than this.', verbose_name='most links')),
-                ('moderation_words', models.TextField(blank=True, help_text='One per line. Hold a comment whose name, email, website, text or IP address contains any of them (case-insensitive, parts of words match too).')),
-                ('disallowed_words', models.TextField(blank=True, help_text='One per line, matched like moderation words. Mark such comments as spam.')),
-                ('close_after_days', models.PositiveIntegerField(blank=True, help_text='Close comments on articles published longer ago than this. Empty: never.', null=True, verbose_name='close comments after (days)')),
-                ('max_depth', models.PositiveIntegerField(default=10, help_text='Levels of a thread, its first comment included.', validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(50)], verbose_name='deepest reply level')),
-                ('threads_per_page', models.PositiveIntegerField(default=50, help_text='Top-level comments per page of a discussion.', validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(500)])),
-                ('reports_to_hold', models.PositiveIntegerField(default=3, help_text='Reader reports that move an approved comment back to pending.', validators=[django.core.validators.MinValueValidator(1)], verbose_name='reports before holding')),
-                ('notify_moderators', models.BooleanField(default=False, help_text='Email the moderators when a comment is held for review.', verbose_name='email moderators')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "hold_all",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Pre-moderation: every comment waits for a moderator.",
+                        verbose_name="hold every new comment",
+                    ),
+                ),
+                (
+                    "hold_first_comment",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Hold a comment unless its author already has an approved comment.",
+                        verbose_name="hold first comments",
+                    ),
+                ),
+                (
+                    "max_links",
+                    models.PositiveIntegerField(
+                        default=2,
+                        help_text="Hold a comment with more links than this.",
+                        verbose_name="most links",
+                    ),
+                ),
+                (
+                    "moderation_words",
+                    models.TextField(
+                        blank=True,
+                        help_text="One per line. Hold a comment whose name, email, website, text or IP address contains any of them (case-insensitive, parts of words match too).",
+                    ),
+                ),
+                (
+                    "disallowed_words",
+                    models.TextField(
+                        blank=True,
+                        help_text="One per line, matched like moderation words. Mark such comments as spam.",
+                    ),
+                ),
+                (
+                    "close_after_days",
+                    models.PositiveIntegerField(
+                        blank=True,
+                        help_text="Close comments on articles published longer ago than this. Empty: never.",
+                        null=True,
+                        verbose_name="close comments after (days)",
+                    ),
+                ),
+                (
+                    "max_depth",
+                    models.PositiveIntegerField(
+                        default=10,
+                        help_text="Levels of a thread, its first comment included.",
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(50),
+                        ],
+                        verbose_name="deepest reply level",
+                    ),
+                ),
+                (
+                    "threads_per_page",
+                    models.PositiveIntegerField(
+                        default=50,
+                        help_text="Top-level comments per page of a discussion.",
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(500),
+                        ],
+                    ),
+                ),
+                (
+                    "reports_to_hold",
+                    models.PositiveIntegerField(
+                        default=3,
+                        help_text="Reader reports that move an approved comment back to pending.",
+                        validators=[django.core.validators.MinValueValidator(1)],
+                        verbose_name="reports before holding",
+                    ),
+                ),
+                (
+                    "notify_moderators",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Email the moderators when a comment is held for review.",
+                        verbose_name="email moderators",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'discussion settings',
-                'verbose_name_plural': 'discussion settings',
+                "verbose_name": "discussion settings",
+                "verbose_name_plural": "discussion settings",
             },
         ),
         migrations.CreateModel(
-            name='ModerationLog',
+            name="ModerationLog",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('from_status', models.CharField(choices=[('pending', 'Pending'), ('approved', 'Approved'), ('spam', 'Spam'), ('removed', 'Removed')], max_length=10)),
-                ('to_status', models.CharField(choices=[('pending', 'Pending'), ('approved', 'Approved'), ('spam', 'Spam'), ('removed', 'Removed')], max_length=10)),
-                ('reason', models.CharField(blank=True, max_length=200)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "from_status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Pending"),
+                            ("approved", "Approved"),
+                            ("spam", "Spam"),
+                            ("removed", "Removed"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "to_status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Pending"),
+                            ("approved", "Approved"),
+                            ("spam", "Spam"),
+                            ("removed", "Removed"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("reason", models.CharField(blank=True, max_length=200)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
             ],
             options={
-                'ordering': ['-created_at', '-pk'],
+                "ordering": ["-created_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='Report',
+            name="Report",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reason', models.CharField(choices=[('spam', 'Spam'), ('abuse', 'Abusive or hateful'), ('off-topic', 'Off-topic'), ('other', 'Something else')], max_length=10)),
-                ('text', models.CharField(blank=True, max_length=500, verbose_name='details')),
-                ('reporter', models.CharField(editable=False, max_length=80)),
-                ('ip_address', models.GenericIPAddressField(blank=True, null=True)),
-                ('is_dismissed', models.BooleanField(default=False)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "reason",
+                    models.CharField(
+                        choices=[
+                            ("spam", "Spam"),
+                            ("abuse", "Abusive or hateful"),
+                            ("off-topic", "Off-topic"),
+                            ("other", "Something else"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("text", models.CharField(blank=True, max_length=500, verbose_name="details")),
+                ("reporter", models.CharField(editable=False, max_length=80)),
+                ("ip_address", models.GenericIPAddressField(blank=True, null=True)),
+                ("is_dismissed", models.BooleanField(default=False)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
         migrations.AddField(
-            model_name='comment',
-            name='report_count',
-            field=models.PositiveIntegerField(default=0, editable=False, verbose_name='reports'),
+            model_name="comment",
+            name="report_count",
+            field=models.PositiveIntegerField(default=0, editable=False, verbose_name="reports"),
         ),
         migrations.AddField(
-            model_name='comment',
-            name='status_reason',
-            field=models.CharField(blank=True, editable=False, max_length=200, verbose_name='why'),
+            model_name="comment",
+            name="status_reason",
+            field=models.CharField(blank=True, editable=False, max_length=200, verbose_name="why"),
         ),
         migrations.AlterField(
-            model_name='comment',
-            name='created_at',
+            model_name="comment",
+            name="created_at",
             field=models.DateTimeField(default=django.utils.timezone.now),
         ),
         migrations.AddIndex(
-            model_name='comment',
-            index=models.Index(fields=['author_email', 'created_at'], name='comment_author_idx'),
+            model_name="comment",
+            index=models.Index(fields=["author_email", "created_at"], name="comment_author_idx"),
         ),
         migrations.AddField(
-            model_name='ban',
-            name='created_by',
-            field=models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="ban",
+            name="created_by",
+            field=models.ForeignKey(
+                blank=True,
+                editable=False,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='ban',
-            name='user',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="ban",
+            name="user",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddConstraint(
-            model_name='discussionsettings',
-            constraint=models.CheckConstraint(condition=models.Q(('pk', 1)), name='discussionsettings_single_row'),
+            model_name="discussionsettings",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("pk", 1)), name="discussionsettings_single_row"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='discussionsettings',
-            constraint=models.CheckConstraint(condition=models.Q(('max_depth__gte', 1)), name='discussionsettings_depth_min'),
+            model_name="discussionsettings",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("max_depth__gte", 1)), name="discussionsettings_depth_min"
+            ),
         ),
         migrations.AddField(
-            model_name='moderationlog',
-            name='comment',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='moderation_log', to='comments.comment'),
+            model_name="moderationlog",
+            name="comment",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="moderation_log",
+                to="comments.comment",
+            ),
         ),
         migrations.AddField(
-            model_name='moderationlog',
-            name='moderator',
-            field=models.ForeignKey(blank=True, help_text='Empty when a posting rule or reader reports decided.', null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL),
+            model_name="moderationlog",
+            name="moderator",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="Empty when a posting rule or reader reports decided.",
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='report',
-            name='comment',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reports', to='comments.comment'),
+            model_name="report",
+            name="comment",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="reports",
+                to="comments.comment",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='ban',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('user', None), _negated=True), models.Q(('email', ''), _negated=True), models.Q(('network', ''), _negated=True), _connector='OR'), name='ban_has_a_target'),
+            model_name="ban",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("user", None), _negated=True),
+                    models.Q(("email", ""), _negated=True),
+                    models.Q(("network", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="ban_has_a_target",
+            ),
         ),
         migrations.AddIndex(
-            model_name='moderationlog',
-            index=models.Index(fields=['comment', '-created_at'], name='moderationlog_comment_idx'),
+            model_name="moderationlog",
+            index=models.Index(fields=["comment", "-created_at"], name="moderationlog_comment_idx"),
         ),
         migrations.AddConstraint(
-            model_name='report',
-            constraint=models.UniqueConstraint(condition=models.Q(('is_dismissed', False)), fields=('comment', 'reporter'), name='report_once_per_reader'),
+            model_name="report",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("is_dismissed", False)),
+                fields=("comment", "reporter"),
+                name="report_once_per_reader",
+            ),
         ),
     ]
