@@ -111,18 +111,29 @@ def decide_status(comment, rules):
 
 
 def has_approved_comment(user, email):
-    by_author = Q(author_email=email.lower()) | (Q(user=user) if user else Q())
+    # An empty address (an account without email) must not vouch for every other such account.
+    by_author = Q(author_email=email.lower()) if email else Q(pk__in=[])
+    if user:
+        by_author |= Q(user=user)
     return Comment.objects.approved().filter(by_author).exists()
 
 
 def refuse_if_banned(*, user, email, ip_address):
-    """Raise a polite ValidationError when a ban in force covers this user, email or IP."""
-    target = Q(email=email.lower()) | ~Q(network="")
+    """Raise a polite ValidationError when a ban in force covers this user, email or IP.
+
+    Each target a ban names applies on its own: a ban on an account and a network refuses the
+    account from anywhere, and anyone from the network.
+    """
+    target = ~Q(network="")
+    if email:  # an account without email must not match every ban without one
+        target |= Q(email__iexact=email)
     if user is not None:
         target |= Q(user=user)
     for ban in Ban.objects.active().filter(target):
-        if ban.network == "" or ban.covers_ip(ip_address):
-            until = f" until {ban.ends_at:%B %-d, %Y}" if ban.ends_at else ""
+        by_user = user is not None and ban.user_id == user.pk
+        by_email = bool(email) and ban.email.lower() == email.lower()
+        if by_user or by_email or ban.covers_ip(ip_address):
+            until = f" until {timezone.localtime(ban.ends_at):%B %-d, %Y}" if ban.ends_at else ""
             raise ValidationError(
                 f"Sorry, this site is not accepting your comments{until}. If you think this is "
                 "a mistake, please contact the editors.",
