@@ -53,6 +53,26 @@ class CommentQuerySet(TreeQuerySet):
             .order_by("tree_id", "lft")
         )
 
+    def threads(self, article, *, own=(), sort="oldest"):
+        """The visible top-level comments of ``article``, in the order a page of threads lists them.
+
+        ``sort``: "oldest" (default), "newest", or "replies" (most replies first; the count
+        includes replies not shown, which the nested-set numbers give without a query).
+        """
+        roots = self.for_article(article, own=own).filter(level=0)
+        if sort == "replies":
+            replies = (models.F("rght") - models.F("lft") - 1) / 2
+            return roots.annotate(reply_count=replies).order_by("-reply_count", "created_at", "pk")
+        if sort == "newest":
+            return roots.order_by("-created_at", "-pk")
+        return roots.order_by("created_at", "pk")
+
+    def subtree(self, comment, *, own=()):
+        """``comment`` and every visible reply below it, in thread order, in one query."""
+        return self.for_article(comment.article, own=own).filter(
+            tree_id=comment.tree_id, lft__gte=comment.lft, rght__lte=comment.rght
+        )
+
     def needing_review(self):
         """The moderation queue: pending comments, and approved ones readers have reported."""
         return self.filter(
@@ -301,7 +321,10 @@ class Ban(models.Model):
         ordering = ["-created_at"]
         constraints = [
             models.CheckConstraint(
-                condition=~Q(user=None) | ~Q(email="") | ~Q(network=""), name="ban_has_a_target"
+                condition=~Q(user=None) | ~Q(email="") | ~Q(network=""),
+                name="ban_has_a_target",
+                violation_error_message="Ban a user, an email address or an IP address "
+                "(or several).",
             ),
         ]
 
@@ -309,8 +332,7 @@ class Ban(models.Model):
         return str(self.user or self.email or self.network)
 
     def clean(self):
-        if self.user_id is None and not self.email and not self.network:
-            raise ValidationError("Ban a user, an email address or an IP address (or several).")
+        # "Nothing to ban" is reported by the ban_has_a_target constraint's own message.
         if self.network:
             try:
                 self.network = str(ipaddress.ip_network(self.network.strip(), strict=False))

@@ -11,6 +11,7 @@ no lock at all (see ``CommentManager``).
 from collections import defaultdict
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
@@ -153,7 +154,8 @@ def notify_moderators(comment):
         send_mail(
             "A comment is waiting for review",
             f"{comment.author_name} commented on “{comment.article}” ({comment.status_reason}):"
-            f"\n\n{comment.body}\n\nReview it: {reverse('admin:comments_comment_changelist')}",
+            f"\n\n{comment.body}\n\nReview it: "
+            f"{settings.SITE_URL}{reverse('admin:comments_comment_change', args=[comment.pk])}",
             None,
             recipients,
         )
@@ -196,7 +198,7 @@ def delete_comment(comment, *, by):
 
 def authors_comments(comment):
     """Every comment by the same author: same email address, or same user account."""
-    same = Q(author_email=comment.author_email)
+    same = Q(author_email=comment.author_email) if comment.author_email else Q(pk=comment.pk)
     if comment.user_id:
         same |= Q(user_id=comment.user_id)
     return Comment.objects.filter(same)
@@ -236,11 +238,14 @@ def report_comment(comment, *, reporter, reason, text="", ip_address=None):
         Comment.objects.filter(pk=comment.pk).update(report_count=F("report_count") + 1)
         comment.refresh_from_db(fields=["report_count", "status"])
         if comment.report_count >= rules.reports_to_hold:
-            set_status(
+            comment.status_reason = f"held: {comment.report_count} reports"
+            held = set_status(
                 Comment.objects.filter(pk=comment.pk, status=Comment.Status.APPROVED),
                 Comment.Status.PENDING,
-                reason=f"held: {comment.report_count} reports",
+                reason=comment.status_reason,
             )
+            if held and rules.notify_moderators:
+                transaction.on_commit(lambda: notify_moderators(comment))
     return report
 
 

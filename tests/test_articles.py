@@ -119,3 +119,10 @@ def test_admin_lists_searches_and_creates_articles_with_the_current_user_as_auth
     assert article.body_html == "<p>Hi <strong>there</strong></p>\n"
     change = admin_client.get(f"/admin/forum/article/{article.pk}/change/").content.decode()
     assert "View on site" in change
+
+
+def test_a_closed_article_on_the_front_page_does_not_invite_comments(client):
+    article = make_article(comments_open=False)
+    make_comment(article)
+    page = client.get("/").content.decode()
+    assert f'href="{article.get_absolute_url()}#comments">1 comment</a>' in page

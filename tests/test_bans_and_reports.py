@@ -210,9 +210,9 @@ def test_the_end_date_of_a_ban_is_given_in_the_sites_time_zone(client, article, 
 # What a ban may name
 
 
-def test_a_ban_must_name_someone():
+def test_a_ban_must_name_someone_and_says_so_once():
     with pytest.raises(ValidationError) as raised:
-        Ban(reason="No target").clean()
+        Ban(reason="No target").full_clean()  # as the admin's form does
     assert raised.value.messages == ["Ban a user, an email address or an IP address (or several)."]
 
 
@@ -495,3 +495,29 @@ def test_dismissing_reports_on_an_approved_comment_keeps_it_approved():
     assert Report.objects.get().is_dismissed
     assert not ModerationLog.objects.exists()  # nothing changed status
     assert front_page_count(article) == "1 comment… add one"
+
+
+def test_a_comment_held_by_reports_emails_the_moderators_with_a_link(
+    rules, settings, mailoutbox, django_capture_on_commit_callbacks
+):
+    settings.SITE_URL = "https://forum.example.com"
+    rules.notify_moderators, rules.reports_to_hold = True, 1
+    rules.save()
+    make_user(is_superuser=True, is_staff=True, email="boss@example.com")
+    comment = make_comment(make_article(), body="borderline")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.report_comment(comment, reporter="session:one", reason="abuse")
+    [message] = mailoutbox
+    assert message.to == ["boss@example.com"]
+    assert "held: 1 reports" in message.body
+    assert f"https://forum.example.com/admin/comments/comment/{comment.pk}/change/" in message.body
+
+
+def test_banning_an_author_without_email_removes_only_their_comments():
+    article = make_article()
+    member, other = make_user(email=""), make_user(email="")
+    theirs = make_comment(article, user=member, author_email="", body="mine")
+    others = make_comment(article, user=other, author_email="", body="someone else's")
+    _, removed = services.ban_author(theirs, by=None)
+    assert removed == 1
+    assert Comment.objects.get(pk=others.pk).status == Comment.Status.APPROVED
