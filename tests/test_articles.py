@@ -122,7 +122,8 @@ def test_admin_lists_searches_and_creates_articles_with_the_current_user_as_auth
 
 
 def test_a_closed_article_on_the_front_page_does_not_invite_comments(client):
-    article = make_article(comments_open=False)
+    article = make_article()
     make_comment(article)
+    Article.objects.filter(pk=article.pk).update(comments_open=False)
     page = client.get("/").content.decode()
     assert f'href="{article.get_absolute_url()}#comments">1 comment</a>' in page
