@@ -41,6 +41,7 @@ class CommentForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["parent"].queryset = Comment.objects.replyable(article, own=own)
         self.fields["body"].validators.append(MaxLengthValidator(settings.COMMENTS_BODY_MAX_LENGTH))
+        self.fields["body"].widget.attrs["data-max-length"] = settings.COMMENTS_BODY_MAX_LENGTH
         if user.is_authenticated:
             for name in ("author_name", "author_email", "author_url", "remember"):
                 del self.fields[name]
@@ -65,4 +66,10 @@ class ReportForm(forms.Form):
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 3}),
         validators=[reject_control_characters],
+    )
+
+
+class PreviewForm(forms.Form):
+    body = forms.CharField(
+        max_length=settings.COMMENTS_BODY_MAX_LENGTH, validators=[reject_control_characters]
     )

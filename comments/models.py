@@ -8,6 +8,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import connection, models
 from django.db.models import Exists, ExpressionWrapper, OuterRef, Q
 from django.db.models.functions import TruncDate
+from django.urls import reverse
 from django.utils import timezone
 from mptt.managers import TreeManager
 from mptt.models import MPTTModel, TreeForeignKey
@@ -17,6 +18,9 @@ from forum.markup import comment_html
 from forum.models import Article
 
 TREE_ID_SEQUENCE = "comments_comment_tree_id_seq"
+# Levels of a thread shown under an article; deeper replies get "Continue this thread" (#5).
+DISPLAY_LEVELS = 6
+SORTS = {"oldest": "Oldest first", "newest": "Newest first", "replies": "Most replies"}
 
 
 class CommentQuerySet(TreeQuerySet):
@@ -66,6 +70,11 @@ class CommentQuerySet(TreeQuerySet):
         if sort == "newest":
             return roots.order_by("-created_at", "-pk")
         return roots.order_by("created_at", "pk")
+
+    def position_of(self, root, *, own=()):
+        """How many threads come before ``root`` in its article's default (oldest first) order."""
+        earlier = Q(created_at__lt=root.created_at) | Q(created_at=root.created_at, pk__lt=root.pk)
+        return self.threads(root.article, own=own).filter(earlier).count()
 
     def subtree(self, comment, *, own=()):
         """``comment`` and every visible reply below it, in thread order, in one query."""
@@ -173,7 +182,8 @@ class Comment(MPTTModel):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return f"{self.article.get_absolute_url()}#comment-{self.pk}"
+        """The permalink, which finds the comment's page however the discussion grows."""
+        return reverse("comments:permalink", args=[self.pk])
 
     def is_visible(self):
         return self.status == self.Status.APPROVED
@@ -259,6 +269,11 @@ class DiscussionSettings(models.Model):
         validators=[MinValueValidator(1)],
         help_text="Reader reports that move an approved comment back to pending.",
     )
+    duplicate_window = models.PositiveIntegerField(
+        "duplicate window (seconds)", default=300,
+        help_text="Refuse the same text from the same author on the same article within this "
+        "many seconds. 0 turns the rule off.",
+    )  # fmt: skip
     notify_moderators = models.BooleanField(
         "email moderators", default=False,
         help_text="Email the moderators when a comment is held for review.",

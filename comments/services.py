@@ -56,6 +56,7 @@ def post_comment(
     if parent is not None and parent.article_id != article.pk:
         raise ValidationError("That comment belongs to another article.", code="parent")
     refuse_if_banned(user=user, email=author_email, ip_address=ip_address)
+    refuse_if_repeated(article=article, body=body, user=user, email=author_email, rules=rules)
     comment = Comment(
         article=article,
         user=user,
@@ -117,6 +118,17 @@ def has_approved_comment(user, email):
     if user:
         by_author |= Q(user=user)
     return Comment.objects.approved().filter(by_author).exists()
+
+
+def refuse_if_repeated(*, article, body, user, email, rules):
+    """Refuse the same text from the same author on the same article within the window."""
+    if not rules.duplicate_window:
+        return
+    since = timezone.now() - timedelta(seconds=rules.duplicate_window)
+    same_author = Q(user=user) if user else Q(author_email=email.lower())
+    recent = Comment.objects.filter(same_author, article=article, body=body, created_at__gte=since)
+    if recent.exists():
+        raise ValidationError("You have already said that.", code="duplicate")
 
 
 def refuse_if_banned(*, user, email, ip_address):

@@ -2,13 +2,18 @@ import json
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from comments import services
-from comments.forms import CommentForm, ReportForm
-from comments.models import Comment
+from comments.forms import CommentForm, PreviewForm, ReportForm
+from comments.models import DISPLAY_LEVELS, Comment, DiscussionSettings
+from forum.markup import comment_html
 from forum.models import Article
+from forum.views import article_context
 
 OWN_COMMENTS = "own_comments"  # session key: ids of the pending comments this browser wrote
 AUTHOR_COOKIE = "comment_author"
@@ -61,14 +66,17 @@ def post(request, article_id):
         else:
             return _posted(request, comment, form)
     return render(
-        request, "forum/article_detail.html", {"article": article, "comment_form": form}, status=400
+        request,
+        "forum/article_detail.html",
+        article_context(article, comment_form=form),
+        status=400,
     )
 
 
 def _posted(request, comment, form):
     if comment.status == Comment.Status.PENDING:
         request.session[OWN_COMMENTS] = [*own_comment_ids(request), comment.pk][-50:]
-    response = redirect(comment)
+    response = redirect(place_of(request, comment))
     if "remember" in form.cleaned_data:
         if form.cleaned_data["remember"]:
             author = {
@@ -84,12 +92,50 @@ def _posted(request, comment, form):
 
 
 def permalink(request, pk):
-    """/comments/<id>/ leads to the comment's place on its article's page."""
+    """/comments/<id>/ leads to the comment's place: its page of threads, or its thread page."""
     comment = get_object_or_404(
         Comment.objects.select_related("article").filter(article__in=Article.objects.published()),
         pk=pk,
     )
-    return redirect(comment)
+    return redirect(place_of(request, comment))
+
+
+def place_of(request, comment):
+    """The URL that shows ``comment``: its page of threads, or the thread page for deep replies."""
+    if comment.level >= DISPLAY_LEVELS:
+        shown_from = comment.get_ancestors().get(level=DISPLAY_LEVELS - 1)
+        return f"{reverse('comments:thread', args=[shown_from.pk])}#comment-{comment.pk}"
+    root = comment if comment.level == 0 else comment.get_root()
+    rules = DiscussionSettings.load()
+    earlier = Comment.objects.position_of(root, own=own_comment_ids(request))
+    page = earlier // rules.threads_per_page + 1
+    query = f"?page={page}" if page > 1 else ""
+    return f"{comment.article.get_absolute_url()}{query}#comment-{comment.pk}"
+
+
+def thread(request, pk):
+    """One comment and its replies: where threads deeper than the article page shows continue."""
+    comment = get_object_or_404(
+        Comment.objects.select_related("article__author").filter(
+            article__in=Article.objects.visible_to(request.user)
+        ),
+        pk=pk,
+    )
+    own = own_comment_ids(request)
+    if not Comment.objects.for_article(comment.article, own=own).filter(pk=pk).exists():
+        raise Http404("This comment is not available.")
+    article = comment.article
+    return render(request, "comments/thread.html", {"article": article, "comment": comment})
+
+
+@never_cache
+@require_POST
+def preview(request):
+    """The comment body rendered as it would be posted; JSON for the Preview button."""
+    form = PreviewForm(request.POST)
+    if not form.is_valid():
+        return JsonResponse({"error": " ".join(form.errors["body"])}, status=400)
+    return JsonResponse({"html": comment_html(form.cleaned_data["body"])})
 
 
 def reporter_key(request):
@@ -123,7 +169,7 @@ def report(request, pk):
             form.add_error(None, error)
         else:
             messages.success(request, "Thank you for the report. A moderator will look at it.")
-            return redirect(comment)
+            return redirect(place_of(request, comment))
     status = 400 if form.errors else 200
     return render(
         request, "comments/report.html", {"comment": comment, "form": form}, status=status

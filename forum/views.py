@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.db import DatabaseError, connection
 from django.http import HttpResponse
@@ -35,4 +36,13 @@ def article_detail(request, year, month, slug):
     date = timezone.localtime(article.published_at or article.created_at)
     if (date.year, date.month) != (year, month):
         return redirect(article, permanent=True)
-    return render(request, "forum/article_detail.html", {"article": article})
+    return render(request, "forum/article_detail.html", article_context(article))
+
+
+def article_context(article, **extra):
+    """What the article page needs besides the discussion, which its template tag fetches."""
+    return {
+        "article": article,
+        "canonical_url": settings.SITE_URL + article.get_absolute_url(),
+        **extra,
+    }

@@ -55,3 +55,8 @@ def draw(article):
         .order_by("tree_id", "lft")
         .values_list("body", "level")
     )
+
+
+def anchor(comment):
+    """Where a comment on the first page of its article's threads is shown."""
+    return f"{comment.article.get_absolute_url()}#comment-{comment.pk}"

@@ -80,7 +80,7 @@ def test_concurrent_new_threads_each_get_their_own_tree():
 
     def start_thread_and_reply(n, i):
         root = post(article, None, n, i)
-        post(article, root, n, i)
+        post(article, root, n, i + POSTS_EACH)  # another text: the same one would be a duplicate
 
     run_concurrently(start_thread_and_reply)
 

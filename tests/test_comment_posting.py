@@ -61,7 +61,7 @@ def heading(page):
 
 
 def form_title(page):
-    return re.search(r'<h2 id="reply-title">(.*?)</h2>', page).group(1)
+    return re.search(r'<h2 id="reply-title"[^>]*>(.*?)</h2>', page).group(1)
 
 
 def value_in(page, name):

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from comments.models import Comment
+from comments.models import Comment, DiscussionSettings
 from tests.factories import draw, make_article, make_comment
 
 pytestmark = pytest.mark.django_db
@@ -122,14 +122,31 @@ def test_the_article_page_makes_the_same_queries_for_5_and_500_comments(
     client, django_assert_num_queries, size
 ):
     article = make_article()
-    parents = [None]
+    rules = DiscussionSettings.load()
+    rules.threads_per_page = 1000  # the whole discussion on one page
+    rules.save()
+    shallow = []
     for n in range(size):
-        parent = parents[n % len(parents)] if n % 3 else None
-        parents.append(make_comment(article, parent=parent, body=f"c{n}"))
-    # the article with its count, the discussion settings, the whole comment tree
-    with django_assert_num_queries(3):
+        parent = shallow[n % len(shallow)] if n % 3 and shallow else None
+        comment = make_comment(article, parent=parent, body=f"c{n}")
+        if comment.level < 2:
+            shallow.append(comment)
+    # the article with its count, the discussion settings, the number of threads, the page
+    # of threads, and every comment of those threads: five queries whatever the size
+    with django_assert_num_queries(5):
         response = client.get(article.get_absolute_url())
     assert response.content.decode().count('class="comment-body"') == size
+
+
+def test_the_first_page_of_threads_costs_the_same_queries_as_a_small_discussion(
+    client, django_assert_num_queries
+):
+    article = make_article()
+    for n in range(120):
+        make_comment(article, parent=None, body=f"thread {n}")
+    with django_assert_num_queries(5):
+        response = client.get(article.get_absolute_url())
+    assert response.content.decode().count('class="comment-body"') == 50  # threads_per_page
 
 
 def test_the_front_page_makes_the_same_queries_whatever_the_comment_count(

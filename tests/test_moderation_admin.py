@@ -164,7 +164,10 @@ def test_a_comments_page_links_to_the_thread_and_shows_reports_and_its_log(admin
     services.set_status(Comment.objects.filter(pk=comment.pk), Status.REMOVED, reason="rude")
 
     page = admin_client.get(f"{CHANGELIST}{comment.pk}/change/").content.decode()
-    assert f'href="{article.get_absolute_url()}#comment-{comment.pk}">View in thread' in page
+    assert f'href="/comments/{comment.pk}/">View in thread' in page
+    assert admin_client.get(f"/comments/{comment.pk}/")["Location"] == (
+        f"{article.get_absolute_url()}#comment-{comment.pk}"
+    )
     assert "selling shoes" in page
     assert "Approved" in page and "Removed" in page and "rude" in page
 

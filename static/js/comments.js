@@ -1,0 +1,174 @@
+// Progressive enhancement for the discussion (issue #5). Everything here also works without it:
+// "Reply" links, the form and permalinks are plain HTML; this script only makes them smoother.
+(function () {
+  "use strict";
+
+  var discussion = document.getElementById("comments");
+  var respond = document.getElementById("respond");
+  if (!discussion) return;
+  var form = respond && respond.querySelector("form.comment-form");
+  var STORE = "forum:collapsed";
+
+  // Inline replies: move the one comment form under the comment being answered.
+  function replyTitle() { return respond.querySelector("#reply-title"); }
+  var home = respond && respond.parentNode;
+  var homeNext = respond && respond.nextSibling;
+  var defaultTitle = replyTitle() && replyTitle().getAttribute("data-default");
+
+  function cancelLink() {
+    var link = respond.querySelector(".cancel-reply");
+    if (!link) {
+      var p = document.createElement("p");
+      link = document.createElement("a");
+      link.className = "cancel-reply";
+      link.href = "#respond";
+      link.textContent = "Cancel reply";
+      p.appendChild(link);
+      replyTitle().insertAdjacentElement("afterend", p);
+    }
+    return link;
+  }
+
+  function replyTo(id, name, comment) {
+    form.elements.parent.value = id;
+    replyTitle().textContent = "Reply to " + name;
+    cancelLink().parentNode.hidden = false;
+    form.querySelector("button[type=submit]").textContent = "Post Reply";
+    comment.insertAdjacentElement("afterend", respond);
+    form.elements.body.focus();
+  }
+
+  function cancelReply() {
+    form.elements.parent.value = "";
+    replyTitle().textContent = defaultTitle;
+    cancelLink().parentNode.hidden = true;
+    form.querySelector("button[type=submit]").textContent = "Post Comment";
+    home.insertBefore(respond, homeNext);
+    form.elements.body.focus();
+  }
+
+  if (form) {
+    discussion.addEventListener("click", function (event) {
+      var reply = event.target.closest("a.reply");
+      if (reply) {
+        event.preventDefault();
+        replyTo(reply.dataset.replyTo, reply.dataset.author, reply.closest("article.comment"));
+      } else if (event.target.closest("a.cancel-reply")) {
+        event.preventDefault();
+        cancelReply();
+      }
+    });
+  }
+
+  // Collapse and expand threads; the choice survives a reload.
+  function collapsed() {
+    try { return JSON.parse(localStorage.getItem(STORE)) || []; } catch (e) { return []; }
+  }
+  function remember(id, isCollapsed) {
+    var ids = collapsed().filter(function (x) { return x !== id; });
+    if (isCollapsed) ids.push(id);
+    try { localStorage.setItem(STORE, JSON.stringify(ids.slice(-500))); } catch (e) { /* full or private */ }
+  }
+  function setCollapsed(item, button, isCollapsed) {
+    var replies = item.querySelectorAll(".comment-list .comment-item").length;
+    item.classList.toggle("collapsed", isCollapsed);
+    button.setAttribute("aria-expanded", String(!isCollapsed));
+    button.textContent = isCollapsed ? "[+] " + replies + (replies === 1 ? " reply" : " replies") : "[–]";
+    button.setAttribute("aria-label", (isCollapsed ? "Expand " : "Collapse ") + replies +
+      (replies === 1 ? " reply" : " replies"));
+  }
+  var saved = collapsed();
+  discussion.querySelectorAll(".comment-item").forEach(function (item) {
+    var children = item.querySelector(":scope > .comment-list");
+    var comment = item.querySelector(":scope > article.comment");
+    if (!children || !comment) return;
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "toggle";
+    button.setAttribute("aria-controls", children.id = children.id || comment.id + "-replies");
+    comment.querySelector(".comment-meta, .placeholder").appendChild(button);
+    setCollapsed(item, button, saved.indexOf(comment.id) !== -1);
+    button.addEventListener("click", function () {
+      var isCollapsed = !item.classList.contains("collapsed");
+      setCollapsed(item, button, isCollapsed);
+      remember(comment.id, isCollapsed);
+    });
+  });
+
+  // Permalinks: show the comment, even inside a collapsed thread, and highlight it.
+  function highlight() {
+    var match = /^#comment-\d+$/.test(location.hash) && document.querySelector(location.hash);
+    if (!match) return;
+    discussion.querySelectorAll(".highlight").forEach(function (el) { el.classList.remove("highlight"); });
+    for (var item = match.closest(".comment-item.collapsed"); item; item = item.parentNode.closest(".comment-item.collapsed")) {
+      item.querySelector(":scope > article .toggle").click();
+    }
+    match.classList.add("highlight");
+    match.scrollIntoView({ block: "start" });
+  }
+  window.addEventListener("hashchange", highlight);
+  highlight();
+
+  if (!form) return;
+
+  // A live character counter under the comment box.
+  var body = form.elements.body;
+  var limit = Number(body.dataset.maxLength || 0);
+  var counter = document.createElement("p");
+  counter.className = "char-count";
+  counter.setAttribute("aria-live", "polite");
+  body.insertAdjacentElement("afterend", counter);
+  function count() {
+    var n = body.value.length;
+    counter.textContent = n.toLocaleString() + " / " + limit.toLocaleString() + " characters";
+    counter.classList.toggle("over", n > limit);
+  }
+  body.addEventListener("input", count);
+  count();
+
+  // Preview through the server's own renderer.
+  var submit = form.querySelector("button[type=submit]");
+  var preview = document.createElement("div");
+  preview.className = "comment-preview";
+  preview.hidden = true;
+  preview.setAttribute("aria-live", "polite");
+  var previewButton = document.createElement("button");
+  previewButton.type = "button";
+  previewButton.className = "secondary";
+  previewButton.textContent = "Preview";
+  submit.insertAdjacentElement("afterend", previewButton);
+  submit.parentNode.insertAdjacentElement("beforebegin", preview);
+  previewButton.addEventListener("click", function () {
+    var data = new FormData();
+    data.append("body", body.value);
+    data.append("csrfmiddlewaretoken", form.elements.csrfmiddlewaretoken.value);
+    previewButton.disabled = true;
+    fetch(form.dataset.previewUrl, { method: "POST", body: data, credentials: "same-origin" })
+      .then(function (response) { return response.json(); })
+      .then(function (result) {
+        preview.hidden = false;
+        preview.innerHTML = "";
+        var heading = document.createElement("h3");
+        heading.textContent = result.error ? "Preview not available" : "Preview";
+        preview.appendChild(heading);
+        var content = document.createElement("div");
+        if (result.error) content.textContent = result.error;
+        else content.innerHTML = result.html; // sanitised by the server, as when it is posted
+        preview.appendChild(content);
+      })
+      .catch(function () { preview.hidden = false; preview.textContent = "Preview failed; try again."; })
+      .then(function () { previewButton.disabled = false; });
+  });
+
+  // One click, one comment: the server refuses duplicates as well.
+  var submitLabel = submit.textContent;
+  form.addEventListener("submit", function () {
+    submitLabel = submit.textContent;
+    submit.disabled = true;
+    submit.textContent = "Posting…";
+  });
+  window.addEventListener("pageshow", function () { // back from the next page
+    submit.disabled = false;
+    submit.textContent = submitLabel;
+  });
+})();
