@@ -41,8 +41,13 @@ run: $(VENV)/.installed-run ## Serve the site with demo content on http://$(HOST
 	echo "Press Ctrl-C to stop." && \
 	$(VENV)/bin/gunicorn -c gunicorn.conf.py
 
-test: $(VENV)/.installed-dev lint ## Lint, then run the whole test suite (PYTEST_ARGS=... to narrow it)
+test: $(VENV)/.installed-dev lint node_modules/.installed ## Lint, then run the whole test suite (PYTEST_ARGS=... to narrow it)
 	@$(WITH_DB) $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+# axe-core and html-validate for the accessibility tests, pinned in package-lock.json.
+node_modules/.installed: package-lock.json
+	@if command -v npm >/dev/null; then npm ci --no-audit --no-fund --loglevel=error && touch $@; \
+	else echo "npm not found: the accessibility tests will be skipped"; fi
 
 lint: $(VENV)/.installed-dev ## Check formatting and lint with ruff
 	$(VENV)/bin/ruff check .
@@ -59,4 +64,4 @@ db-stop: ## Stop the embedded PostgreSQL if it is running
 	@$(PY) -m forum.database stop
 
 clean: db-stop ## Remove the virtualenv and all local data (the embedded database too)
-	rm -rf $(VENV) var
+	rm -rf $(VENV) var node_modules

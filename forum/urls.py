@@ -8,6 +8,10 @@ article_patterns = [
     path("<int:year>/<int:month>/<slug:slug>/", views.article_detail, name="detail"),
 ]
 
+admin.site.site_header = "Forum administration"
+admin.site.site_title = "Forum"
+admin.site.index_title = "Articles, discussions and moderation"
+
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),

@@ -1,0 +1,139 @@
+"""Accessibility (axe-core in Chromium), valid HTML (html-validate) and screenshots (issue #5).
+
+The npm tools come from package.json (`npm ci`); CI requires them like the browser.
+"""
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from comments.models import DiscussionSettings
+from tests.factories import make_article, make_comment
+
+pytestmark = pytest.mark.browser
+
+NODE_MODULES = settings.BASE_DIR / "node_modules"
+AXE = NODE_MODULES / "axe-core" / "axe.min.js"
+HTML_VALIDATE = NODE_MODULES / ".bin" / "html-validate"
+SCREENSHOTS = settings.BASE_DIR / "var" / "screenshots"
+
+
+@pytest.fixture(autouse=True)
+def npm_tools():
+    if not (AXE.exists() and HTML_VALIDATE.exists()):
+        message = "the npm test tools are not installed (npm ci)"
+        if os.environ.get("FORUM_REQUIRE_BROWSER"):
+            pytest.fail(message)
+        pytest.skip(message)
+
+
+@pytest.fixture
+def discussion(transactional_db):
+    """An article with a deep, busy discussion: threads, author replies, a placeholder."""
+    article = make_article(title="Reading long discussions", body="## A heading\n\nSome *text*.")
+    rules = DiscussionSettings.load()
+    rules.threads_per_page = 3
+    rules.save()
+    for n in range(4):
+        root = make_comment(article, body=f"Thread {n} with [a link](https://example.org)")
+        reply = make_comment(article, parent=root, user=article.author, author_name="The Author")
+        parent = reply
+        for level in range(7 if n == 0 else 1):
+            parent = make_comment(article, parent=parent, author_url="https://example.net/",
+                                  body=f"Deeper, level {level + 2}")  # fmt: skip
+    return article
+
+
+def pages(live_server, article):
+    deep = article.comments.filter(level=5).first()
+    return {
+        "front": "/",
+        "article": article.get_absolute_url(),
+        "thread": f"/comments/{deep.pk}/thread/",
+        "login": "/admin/login/",
+    }
+
+
+def axe_violations(page):
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        "async () => await axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', "
+        "'wcag21aa', 'best-practice']})"
+    )
+    return [
+        {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]]}
+        for v in result["violations"]
+    ]
+
+
+def show_form_errors(page):
+    """Post the comment form empty, past the browser's own checks, to get the server's errors."""
+    page.evaluate("document.querySelector('form.comment-form').noValidate = true")
+    page.get_by_role("button", name="Post Comment").click()
+    page.wait_for_selector(".field-error")
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_axe_finds_no_violations_on_the_readers_pages(browser, live_server, discussion, scheme):
+    context = browser.new_context(color_scheme=scheme)
+    page = context.new_page()
+    found = {}
+    for name, path in pages(live_server, discussion).items():
+        page.goto(live_server.url + path)
+        found[name] = axe_violations(page)
+    page.goto(live_server.url + discussion.get_absolute_url())
+    show_form_errors(page)
+    found["form with errors"] = axe_violations(page)
+    context.close()
+    assert found == {name: [] for name in found}
+
+
+def test_the_html_the_server_sends_validates(client, live_server, discussion, tmp_path):
+    files = []
+    for name, path in pages(live_server, discussion).items():
+        response = client.get(path)
+        assert response.status_code == 200
+        files.append(tmp_path / f"{name}.html")
+        files[-1].write_bytes(response.content)
+    errors = client.post(f"/comments/post/{discussion.pk}/", {"body": "", "author_email": "x"})
+    assert errors.status_code == 400
+    files.append(tmp_path / "form-with-errors.html")
+    files[-1].write_bytes(errors.content)
+
+    shutil.copy(settings.BASE_DIR / ".htmlvalidate.json", tmp_path)
+    # Node may cut a large report written to a pipe, so the report goes to a file.
+    done = subprocess.run(
+        [str(HTML_VALIDATE), "--formatter", "json=report.json", *map(str, files)],
+        capture_output=True, text=True, cwd=tmp_path,
+    )  # fmt: skip
+    report = [
+        (Path(f["filePath"]).name, m["ruleId"], m["message"], m["line"])
+        for f in json.loads((tmp_path / "report.json").read_text())
+        for m in f["messages"]
+    ]
+    assert report == []
+    assert done.returncode == 0, done.stderr
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize(
+    ("device", "width", "height"), [("desktop", 1280, 900), ("phone", 360, 780)]
+)
+def test_screenshots_of_the_front_page_and_a_discussion(
+    browser, live_server, discussion, scheme, device, width, height
+):
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    context = browser.new_context(viewport={"width": width, "height": height}, color_scheme=scheme)
+    page = context.new_page()
+    for name, path in (("front", "/"), ("article", discussion.get_absolute_url())):
+        page.goto(live_server.url + path)
+        # Nothing may scroll sideways, down to a 360px phone.
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        page.screenshot(path=SCREENSHOTS / f"{name}-{device}-{scheme}.png", full_page=True)
+    context.close()
+    assert (SCREENSHOTS / f"article-{device}-{scheme}.png").stat().st_size > 10_000
