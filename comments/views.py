@@ -1,5 +1,6 @@
 import json
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, JsonResponse
@@ -103,7 +104,10 @@ def permalink(request, pk):
 def place_of(request, comment):
     """The URL that shows ``comment``: its page of threads, or the thread page for deep replies."""
     if comment.level >= DISPLAY_LEVELS:
-        shown_from = comment.get_ancestors().get(level=DISPLAY_LEVELS - 1)
+        # A thread page shows DISPLAY_LEVELS levels, its root included, and continues from the
+        # last of them: deep replies are shown on the pages of levels 5, 10, 15... (#5).
+        step = DISPLAY_LEVELS - 1
+        shown_from = comment.get_ancestors().get(level=(comment.level - 1) // step * step)
         return f"{reverse('comments:thread', args=[shown_from.pk])}#comment-{comment.pk}"
     root = comment if comment.level == 0 else comment.get_root()
     rules = DiscussionSettings.load()
@@ -125,7 +129,9 @@ def thread(request, pk):
     if not Comment.objects.for_article(comment.article, own=own).filter(pk=pk).exists():
         raise Http404("This comment is not available.")
     article = comment.article
-    return render(request, "comments/thread.html", {"article": article, "comment": comment})
+    canonical_url = settings.SITE_URL + request.path
+    context = {"article": article, "comment": comment, "canonical_url": canonical_url}
+    return render(request, "comments/thread.html", context)
 
 
 @never_cache

@@ -70,7 +70,7 @@ def test_the_articles_author_gets_an_author_badge(client):
 
 def test_a_removed_comment_with_replies_stays_as_a_placeholder(client):
     article = make_article()
-    removed = make_comment(article, body="rude words")
+    removed = make_comment(article, body="rude words", author_name="Rude Person")
     make_comment(article, parent=removed, body="a calm answer")
     make_comment(article, body="a removed leaf", status=Comment.Status.REMOVED)
     Comment.objects.filter(pk=removed.pk).update(status=Comment.Status.REMOVED)
@@ -78,6 +78,7 @@ def test_a_removed_comment_with_replies_stays_as_a_placeholder(client):
     page = client.get(article.get_absolute_url()).content.decode()
     assert "This comment was removed." in page
     assert "rude words" not in page and "a removed leaf" not in page
+    assert "Rude Person" not in page  # not even in the placeholder's label
     assert "a calm answer" in page
     assert "1 comment" in page  # placeholders are not counted
 

@@ -93,7 +93,7 @@ def cut_at_display_depth(comments, base_level):
 
 def reply_target(article, comments, wanted, own, max_depth):
     """The comment a reply will really answer: past the deepest level, an ancestor of it."""
-    if not wanted.isdigit():
+    if not wanted.isdecimal():  # isdigit() also accepts "²", which int() refuses
         return None
     by_pk = {c.pk: c for c in comments}
     target = by_pk.get(int(wanted))
