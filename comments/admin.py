@@ -288,22 +288,17 @@ class CommentAdmin(admin.ModelAdmin):
 @admin.register(DiscussionSettings)
 class DiscussionSettingsAdmin(admin.ModelAdmin):
     fieldsets = [
-        (
-            "Before a comment appears",
-            {
-                "fields": [
-                    "hold_all",
-                    "hold_first_comment",
-                    "max_links",
-                    "moderation_words",
-                    "disallowed_words",
-                    "reports_to_hold",
-                ]
-            },
-        ),
+        ("Before a comment appears", {"fields": [
+            "hold_all", "hold_first_comment", "max_links", "moderation_words", "disallowed_words",
+            "reports_to_hold",
+        ]}),
+        ("Against floods and bots", {"fields": [
+            "flood_seconds", "new_author_flood_seconds", "duplicate_window", "min_fill_seconds",
+        ]}),
+        ("Admin sign-in", {"fields": ["login_failure_limit", "login_lockout_minutes"]}),
         ("Threads", {"fields": ["close_after_days", "max_depth", "threads_per_page"]}),
         ("Notifications", {"fields": ["notify_moderators"]}),
-    ]
+    ]  # fmt: skip
 
     def changelist_view(self, request, extra_context=None):
         settings_row = DiscussionSettings.load()

@@ -1,12 +1,17 @@
+import time
 import unicodedata
 
 from django import forms
 from django.conf import settings
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 
 from comments.models import Comment, Report
 
+SHOWN_AT = "comments.form-shown-at"
+DIRECTION_OVERRIDES = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+JOINERS = {"\u200c", "\u200d"}
 REMEMBER_LABEL = "Save my name, email, and website in this browser for the next time I comment."
 
 
@@ -31,6 +36,9 @@ class CommentForm(forms.ModelForm):
         error_messages={"invalid": "Enter a web address starting with http:// or https://."},
     )
     remember = forms.BooleanField(required=False, label=REMEMBER_LABEL)
+    # Bot traps (issue #6): a field people never see, and when the form was shown, signed.
+    homepage = forms.CharField(required=False, label="Leave this field empty")
+    shown_at = forms.CharField(required=False, widget=forms.HiddenInput)
 
     class Meta:
         model = Comment
@@ -42,12 +50,36 @@ class CommentForm(forms.ModelForm):
         self.fields["parent"].queryset = Comment.objects.replyable(article, own=own)
         self.fields["body"].validators.append(MaxLengthValidator(settings.COMMENTS_BODY_MAX_LENGTH))
         self.fields["body"].widget.attrs["data-max-length"] = settings.COMMENTS_BODY_MAX_LENGTH
+        self.fields["homepage"].widget.attrs.update({"tabindex": "-1", "autocomplete": "off"})
+        if not self.is_bound:
+            self.initial["shown_at"] = signing.TimestampSigner(salt=SHOWN_AT).sign(str(time.time()))
         if user.is_authenticated:
             for name in ("author_name", "author_email", "author_url", "remember"):
                 del self.fields[name]
         for name in ("body", "author_name", "author_url"):
             if name in self.fields:
                 self.fields[name].validators.append(reject_control_characters)
+
+    def seconds_to_write(self):
+        """Seconds since the form was shown, or -1 when its timestamp is missing or forged."""
+        try:
+            shown = float(
+                signing.TimestampSigner(salt=SHOWN_AT).unsign(self.data.get("shown_at", ""))
+            )
+        except (signing.BadSignature, ValueError):
+            return -1
+        return max(0.0, time.time() - shown)
+
+    def clean_author_name(self):
+        """NFC, trimmed, single spaces; no direction overrides; something visible left."""
+        name = " ".join(unicodedata.normalize("NFC", self.cleaned_data["author_name"]).split())
+        if any(ch in DIRECTION_OVERRIDES for ch in name):
+            raise ValidationError("Remove the text-direction control characters from your name.")
+        # Other invisible format characters go, but the joiners some scripts need stay.
+        name = "".join(ch for ch in name if unicodedata.category(ch) != "Cf" or ch in JOINERS)
+        if not any(unicodedata.category(ch)[0] in "LNPS" for ch in name):
+            raise ValidationError("Enter a name with at least one visible letter or sign.")
+        return name
 
     def clean_author_url(self):
         url = self.cleaned_data["author_url"]

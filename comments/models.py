@@ -10,6 +10,7 @@ from django.db.models import Exists, ExpressionWrapper, OuterRef, Q
 from django.db.models.functions import TruncDate
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.deconstruct import deconstructible
 from mptt.managers import TreeManager
 from mptt.models import MPTTModel, TreeForeignKey
 from mptt.querysets import TreeQuerySet
@@ -221,6 +222,20 @@ class ModerationLog(models.Model):
         return f"{self.from_status} → {self.to_status}"
 
 
+@deconstructible
+class SettingDefault:
+    """A field default read from settings.DISCUSSION_DEFAULTS when the row is first made."""
+
+    def __init__(self, name):
+        self.name = name
+
+    def __call__(self):
+        return settings.DISCUSSION_DEFAULTS[self.name]
+
+    def __eq__(self, other):
+        return isinstance(other, SettingDefault) and other.name == self.name
+
+
 class DiscussionSettings(models.Model):
     """The posting rules, edited on one admin page: a single row, read when a rule applies."""
 
@@ -273,6 +288,31 @@ class DiscussionSettings(models.Model):
         "duplicate window (seconds)", default=300,
         help_text="Refuse the same text from the same author on the same article within this "
         "many seconds. 0 turns the rule off.",
+    )  # fmt: skip
+    flood_seconds = models.PositiveIntegerField(
+        "seconds between comments",
+        default=SettingDefault("flood_seconds"),
+        help_text="One comment per IP address and per email address in this many seconds. "
+        "Staff are exempt. 0 turns the rule off.",
+    )
+    new_author_flood_seconds = models.PositiveIntegerField(
+        "seconds between comments for new authors",
+        default=SettingDefault("new_author_flood_seconds"),
+        help_text="The same for authors without an approved comment yet. 0 turns the rule off.",
+    )
+    min_fill_seconds = models.PositiveIntegerField(
+        "minimum seconds to write",
+        default=SettingDefault("min_fill_seconds"),
+        help_text="A comment sent sooner after the form was shown is stored as spam. 0: off.",
+    )
+    login_failure_limit = models.PositiveIntegerField(
+        "sign-in attempts",
+        default=SettingDefault("login_failure_limit"),
+        help_text="Failed admin sign-ins per username and IP address before a lock-out. 0: off.",
+    )
+    login_lockout_minutes = models.PositiveIntegerField(
+        "lock-out minutes", default=SettingDefault("login_lockout_minutes"),
+        validators=[MinValueValidator(1)],
     )  # fmt: skip
     notify_moderators = models.BooleanField(
         "email moderators", default=False,
@@ -400,3 +440,20 @@ class Report(models.Model):
 
     def __str__(self):
         return f"{self.get_reason_display()} on comment {self.comment_id}"
+
+
+class RateLimit(models.Model):
+    """Hits on one key in one fixed time window, counted atomically in PostgreSQL."""
+
+    key = models.CharField(max_length=200)
+    window_start = models.DateTimeField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["key", "window_start"], name="ratelimit_key_window")
+        ]
+        indexes = [models.Index(fields=["window_start"], name="ratelimit_window_idx")]
+
+    def __str__(self):
+        return f"{self.key} × {self.count}"

@@ -8,6 +8,7 @@ servers because PostgreSQL keeps it. New threads take their ``tree_id`` from a s
 no lock at all (see ``CommentManager``).
 """
 
+import random
 from collections import defaultdict
 from datetime import timedelta
 
@@ -20,11 +21,15 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from comments.models import Ban, Comment, DiscussionSettings, ModerationLog, Report
+from comments.models import Ban, Comment, DiscussionSettings, ModerationLog, RateLimit, Report
 from forum.markup import comment_html
 
-# First key of the two-key advisory locks this app takes; the second is the thread's tree_id.
+# First keys of the two-key advisory locks this app takes: the second is the thread's tree_id, or
+# a hash of the poster's IP address or email.
 THREAD_LOCK = 1_702_000_001
+POSTER_LOCK = 1_702_000_002
+REPORTS_PER_HOUR = 20  # per IP address
+PREVIEWS_PER_MINUTE = 30  # per IP address
 
 
 def lock_thread(tree_id):
@@ -44,10 +49,13 @@ def post_comment(
     user=None,
     ip_address=None,
     user_agent="",
+    honeypot="",
+    seconds_to_write=None,
 ):
     """Check the posting rules, then add the comment as the last reply of ``parent``.
 
     Without a parent it starts a new thread. The status comes from the Discussion settings.
+    ``honeypot`` and ``seconds_to_write`` come from the web form's bot traps (None: no form).
     """
     rules = DiscussionSettings.load()
     user = user if user is not None and user.is_authenticated else None
@@ -56,7 +64,6 @@ def post_comment(
     if parent is not None and parent.article_id != article.pk:
         raise ValidationError("That comment belongs to another article.", code="parent")
     refuse_if_banned(user=user, email=author_email, ip_address=ip_address)
-    refuse_if_repeated(article=article, body=body, user=user, email=author_email, rules=rules)
     comment = Comment(
         article=article,
         user=user,
@@ -67,8 +74,15 @@ def post_comment(
         ip_address=ip_address,
         user_agent=user_agent[:300],
     )
-    comment.status, comment.status_reason = decide_status(comment, rules)
+    comment.status, comment.status_reason = decide_status(
+        comment, rules, honeypot=honeypot, seconds_to_write=seconds_to_write
+    )
     with transaction.atomic():
+        # Check-then-insert under the poster's locks, so parallel posts cannot all pass.
+        lock_poster(ip_address=ip_address, email=comment.author_email)
+        if user is None or not user.is_staff:
+            refuse_if_flooding(comment, rules)
+        refuse_if_repeated(article=article, body=body, user=user, email=author_email, rules=rules)
         if parent is not None:
             lock_thread(parent.tree_id)
             # Re-read inside the lock: another writer may have just moved this thread's rght values.
@@ -90,10 +104,20 @@ def comments_open(article, rules):
     return not days or article.published_at > timezone.now() - timedelta(days=days)
 
 
-def decide_status(comment, rules):
+def decide_status(comment, rules, *, honeypot="", seconds_to_write=None):
     """(status, reason) for a new comment, by the rules of the Discussion settings."""
     if comment.user is not None and comment.user.is_staff:
         return Comment.Status.APPROVED, ""
+    if honeypot:
+        return Comment.Status.SPAM, "spam: the hidden trap field was filled in"
+    if seconds_to_write is not None and rules.min_fill_seconds:
+        if seconds_to_write < 0:
+            return Comment.Status.SPAM, "spam: the form's timestamp was missing or forged"
+        if seconds_to_write < rules.min_fill_seconds:
+            return (
+                Comment.Status.SPAM,
+                f"spam: sent {seconds_to_write:.1f} s after the form was shown",
+            )
     fields = [comment.author_name, comment.author_email, comment.author_url, comment.body]
     text = " ".join([*fields, comment.ip_address or ""]).lower()
     for word in rules.words(rules.disallowed_words):
@@ -118,6 +142,62 @@ def has_approved_comment(user, email):
     if user:
         by_author |= Q(user=user)
     return Comment.objects.approved().filter(by_author).exists()
+
+
+def lock_poster(*, ip_address, email):
+    """Serialise this poster's writes (by IP, then email) until the transaction ends."""
+    with connection.cursor() as cursor:
+        for key in (f"ip:{ip_address or ''}", f"email:{email}"):
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [POSTER_LOCK, key])
+
+
+def refuse_if_flooding(comment, rules):
+    """One comment per IP address and per email every N seconds (longer for new authors)."""
+    known = has_approved_comment(comment.user, comment.author_email)
+    seconds = rules.flood_seconds if known else rules.new_author_flood_seconds
+    if not seconds:
+        return
+    same_poster = Q(author_email=comment.author_email) if comment.author_email else Q(pk__in=[])
+    if comment.ip_address:
+        same_poster |= Q(ip_address=comment.ip_address)
+    since = timezone.now() - timedelta(seconds=seconds)
+    last = (
+        Comment.objects.filter(same_poster, created_at__gte=since).order_by("-created_at").first()
+    )
+    if last is not None:
+        wait = max(1, round(seconds - (timezone.now() - last.created_at).total_seconds()))
+        raise ValidationError(
+            f"You are commenting too quickly. Please wait {wait} more second{'s' * (wait != 1)} "
+            "and send it again: your text is kept below.",
+            code="flood",
+        )
+
+
+def refuse_if_over_limit(key, *, limit, seconds):
+    """Count one use of ``key``; refuse when it passes ``limit`` in the current window."""
+    now = timezone.now()
+    window_start = now - timedelta(seconds=now.timestamp() % seconds)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO comments_ratelimit (key, window_start, count) VALUES (%s, %s, 1) "
+            "ON CONFLICT (key, window_start) DO UPDATE SET count = comments_ratelimit.count + 1 "
+            "RETURNING count",
+            [key[:200], window_start],
+        )
+        count = cursor.fetchone()[0]
+    if count == 1 and random.random() < 0.01:  # now and then, forget windows long past
+        RateLimit.objects.filter(window_start__lt=now - timedelta(days=1)).delete()
+    if count > limit:
+        raise ValidationError("Too many requests. Please wait a minute and try again.", code="rate")
+
+
+def login_failure_limit(request, credentials):
+    """Failed admin sign-ins allowed per username and IP (django-axes reads it)."""
+    return DiscussionSettings.load().login_failure_limit or 1_000_000_000
+
+
+def login_lockout_time(request):
+    return timedelta(minutes=DiscussionSettings.load().login_lockout_minutes)
 
 
 def refuse_if_repeated(*, article, body, user, email, rules):
@@ -232,6 +312,7 @@ def report_comment(comment, *, reporter, reason, text="", ip_address=None):
     """Record a reader's report; enough of them send the comment back to pending."""
     if comment.status != Comment.Status.APPROVED:
         raise ValidationError("This comment cannot be reported.", code="not_reportable")
+    refuse_if_over_limit(f"report:{ip_address}", limit=REPORTS_PER_HOUR, seconds=3600)
     rules = DiscussionSettings.load()
     with transaction.atomic():
         try:

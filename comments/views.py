@@ -2,7 +2,7 @@ import json
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -61,17 +61,24 @@ def post(request, article_id):
                 body=data["body"],
                 ip_address=request.META.get("REMOTE_ADDR"),
                 user_agent=request.META.get("HTTP_USER_AGENT", ""),
+                honeypot=data["homepage"],
+                seconds_to_write=form.seconds_to_write(),
             )
         except ValidationError as error:
             form.add_error(None, error)
         else:
             return _posted(request, comment, form)
-    return render(
+    # Too fast is 429, so that clients other than browsers can tell; the page says the same.
+    flooding = form.has_error(NON_FIELD_ERRORS, "flood")
+    response = render(
         request,
         "forum/article_detail.html",
         article_context(article, comment_form=form),
-        status=400,
+        status=429 if flooding else 400,
     )
+    if flooding:
+        response["Retry-After"] = "15"
+    return response
 
 
 def _posted(request, comment, form):
@@ -138,6 +145,11 @@ def thread(request, pk):
 @require_POST
 def preview(request):
     """The comment body rendered as it would be posted; JSON for the Preview button."""
+    try:
+        key = f"preview:{request.META.get('REMOTE_ADDR')}"
+        services.refuse_if_over_limit(key, limit=services.PREVIEWS_PER_MINUTE, seconds=60)
+    except ValidationError as error:
+        return JsonResponse({"error": error.messages[0]}, status=429)
     form = PreviewForm(request.POST)
     if not form.is_valid():
         return JsonResponse({"error": " ".join(form.errors["body"])}, status=400)
@@ -176,7 +188,7 @@ def report(request, pk):
         else:
             messages.success(request, "Thank you for the report. A moderator will look at it.")
             return redirect(place_of(request, comment))
-    status = 400 if form.errors else 200
+    status = 429 if form.has_error(NON_FIELD_ERRORS, "rate") else 400 if form.errors else 200
     return render(
         request, "comments/report.html", {"comment": comment, "form": form}, status=status
     )

@@ -1,11 +1,17 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from forum import views
+from forum import feeds, views
 
 article_patterns = [
     path("", views.index, name="index"),
     path("<int:year>/<int:month>/<slug:slug>/", views.article_detail, name="detail"),
+    path("feed/", feeds.LatestArticles(), name="feed"),
+    path(
+        "<int:year>/<int:month>/<slug:slug>/comments/feed/",
+        feeds.ArticleComments(),
+        name="comments_feed",
+    ),
 ]
 
 admin.site.site_header = "Forum administration"

@@ -27,6 +27,18 @@ def _unhashed_static_files(settings):
     }
 
 
+@pytest.fixture(autouse=True)
+def _abuse_rules_off(settings):
+    """Flood control, bot traps and lock-outs start off; the tests about them switch them on."""
+    settings.DISCUSSION_DEFAULTS = {
+        **settings.DISCUSSION_DEFAULTS,
+        "flood_seconds": 0,
+        "new_author_flood_seconds": 0,
+        "min_fill_seconds": 0,
+        "login_failure_limit": 0,
+    }
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     """Drive Debian's Chromium; CI sets FORUM_REQUIRE_BROWSER so a missing one fails the run."""

@@ -14,7 +14,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from comments.models import Comment
+from comments.models import Comment, DiscussionSettings
 from tests.factories import make_article
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -41,10 +41,12 @@ def gunicorn(tmp_path):
         "DATABASE_URL": url_of_test_database(),
         "DJANGO_SECRET_KEY": "test-only-" + "k" * 50,
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        "DJANGO_HTTPS": "0",  # plain HTTP on the loopback; production redirects to HTTPS
         "DJANGO_STATIC_ROOT": str(tmp_path / "static"),
         "PORT": str(port),
         "WEB_CONCURRENCY": "2",
     }
+    DiscussionSettings.load()  # made here, with the tests' defaults: no bot traps or flood limits
     manage = [sys.executable, "manage.py"]
     subprocess.run(
         [*manage, "collectstatic", "--noinput", "-v0"], env=env, check=True, cwd=settings.BASE_DIR

@@ -1,0 +1,43 @@
+"""While the database is down, every page is a friendly 503, and the site heals by itself (#6).
+
+A view that cannot reach PostgreSQL raises ``OperationalError`` (or ``InterfaceError`` for a
+connection that died under it). Without this middleware that is a 500 and an error report; with
+it the reader gets the site's own "back in a moment" page with ``Retry-After``. Nothing here
+keeps state: Django's connection health checks (``CONN_HEALTH_CHECKS``) drop the broken
+connection at the next request, so the first request after PostgreSQL returns is served again,
+with no restart of gunicorn.
+"""
+
+import logging
+
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse
+from django.template.loader import render_to_string
+from django.utils.cache import add_never_cache_headers
+
+logger = logging.getLogger(__name__)
+
+RETRY_AFTER_SECONDS = 30
+
+
+class DatabaseUnavailableMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, OperationalError | InterfaceError):
+            return None
+        logger.warning("Database unavailable for %s: %s", request.path, exception)
+        return database_unavailable_response()
+
+
+def database_unavailable_response():
+    """The 503 page, rendered without the request: context processors would ask the database
+    who the user is, and the database is what just failed."""
+    response = HttpResponse(render_to_string("503.html"), status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    add_never_cache_headers(response)
+    return response

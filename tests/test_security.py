@@ -1,0 +1,143 @@
+"""Headers, production settings, CSRF and the admin under the Content-Security-Policy (issue #6)."""
+
+import json
+import os
+import subprocess
+import sys
+import urllib.parse
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.test import Client
+from django.urls import reverse
+
+from comments.models import Comment, DiscussionSettings
+from tests.factories import make_article, make_comment, make_user
+
+PRODUCTION = {
+    "DJANGO_SECRET_KEY": "p" * 20 + "-production-secret-key-with-enough-variety-7391",
+    "DJANGO_ALLOWED_HOSTS": "forum.example.com",
+}
+
+
+def run_in_production(code, database_url):
+    """Run ``code`` in a fresh interpreter configured as production is."""
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL"))}
+    env = {**base, **PRODUCTION, "DATABASE_URL": database_url}
+    return subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True,
+        cwd=settings.BASE_DIR, timeout=60,
+    )  # fmt: skip
+
+
+def url_of_test_database():
+    db = connection.settings_dict
+    host = urllib.parse.quote(db["HOST"] or "localhost", safe="")
+    return f"postgres://{db['USER']}:{db['PASSWORD']}@{host}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+@pytest.mark.django_db
+def test_every_page_carries_the_security_headers(client):
+    response = client.get(make_article().get_absolute_url())
+    policy = dict(
+        part.strip().split(" ", 1) for part in response["Content-Security-Policy"].split(";")
+    )
+    assert policy["script-src"] == "'self'"
+    assert "unsafe-inline" not in policy["script-src"] and "unsafe-eval" not in policy["script-src"]
+    assert policy["frame-ancestors"] == "'none'" and policy["object-src"] == "'none'"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert response["X-Frame-Options"] == "DENY"
+    assert "<script>" not in response.content.decode()  # no inline script to allow
+
+
+def test_production_settings_pass_the_deployment_check_without_warnings():
+    done = run_in_production(
+        "import django, os; os.environ['DJANGO_SETTINGS_MODULE'] = 'forum.settings'; "
+        "django.setup(); from django.core.management import call_command; "
+        "call_command('check', deploy=True, fail_level='WARNING')",
+        "postgres://forum:secret@db.internal:5432/forum",
+    )
+    assert done.returncode == 0, done.stderr
+    assert "System check identified no issues" in done.stdout
+
+
+@pytest.mark.django_db(transaction=True)
+def test_production_redirects_to_https_pins_it_and_keeps_cookies_secure():
+    code = """
+import django, json, os
+os.environ["DJANGO_SETTINGS_MODULE"] = "forum.settings"
+django.setup()
+from django.test import Client
+c = Client(HTTP_HOST="forum.example.com")
+plain, health = c.get("/"), c.get("/healthz")
+secure = c.get("/admin/login/", secure=True)
+cookie = secure.cookies["csrftoken"]
+print(json.dumps({
+    "plain": [plain.status_code, plain.get("Location")], "health": health.status_code,
+    "hsts": secure.get("Strict-Transport-Security"),
+    "cookie": [bool(cookie["secure"]), bool(cookie["httponly"]), cookie["samesite"]],
+}))
+"""
+    done = run_in_production(code, url_of_test_database())
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result["plain"] == [301, "https://forum.example.com/"]
+    assert result["health"] == 200  # load balancers may check over plain HTTP
+    assert result["hsts"] == "max-age=31536000; includeSubDomains; preload"
+    assert result["cookie"] == [True, True, "Lax"]
+
+
+@pytest.mark.django_db
+def test_a_comment_without_the_csrf_token_gets_a_403_page_in_the_sites_layout():
+    DiscussionSettings.load()
+    article = make_article()
+    client = Client(enforce_csrf_checks=True)
+    response = client.post(
+        reverse("comments:post", args=[article.pk]),
+        {"body": "no token", "author_name": "Bot", "author_email": "bot@example.com"},
+    )
+    page = response.content.decode()
+    assert response.status_code == 403
+    assert "Your form could not be sent" in page and 'class="site-header"' in page
+    assert 'href="/">front page</a>' in page
+    assert not Comment.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_missing_page_is_a_404_in_the_sites_layout(client):
+    response = client.get("/no/such/page/")
+    assert response.status_code == 404
+    assert "Page not found" in response.content.decode()
+    assert 'class="site-header"' in response.content.decode()
+
+
+@pytest.mark.browser
+def test_the_admin_works_under_the_content_security_policy(page, live_server):
+    """Log in, run a bulk action and toggle the theme with no script blocked by the policy."""
+    DiscussionSettings.load()
+    user = make_user(username="chief", is_staff=True, is_superuser=True)
+    user.set_password("a long passphrase")
+    user.save()
+    held = make_comment(make_article(), body="Waiting in the queue", status=Comment.Status.PENDING)
+    blocked = []
+    page.on(
+        "console", lambda m: blocked.append(m.text) if "Content Security Policy" in m.text else 0
+    )
+
+    page.goto(live_server.url + "/admin/login/")
+    page.get_by_label("Username").fill("chief")
+    page.get_by_label("Password").fill("a long passphrase")
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url("**/admin/")
+    page.goto(live_server.url + "/admin/comments/comment/")
+    page.locator("#action-toggle").check()  # "select all" is script-driven
+    page.locator("select[name=action]").select_option("approved")
+    page.get_by_role("button", name="Go").click()
+    page.get_by_text("1 comment approved.").wait_for()
+    page.locator("button.theme-toggle").click()
+
+    held.refresh_from_db()
+    assert held.status == Comment.Status.APPROVED
+    assert blocked == []
