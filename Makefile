@@ -60,6 +60,14 @@ format: $(VENV)/.installed-dev ## Format the code and apply safe lint fixes
 migrations-check: $(VENV)/.installed-dev ## Fail if the models have changes without a migration
 	@$(WITH_DB) $(PY) manage.py makemigrations --check --dry-run
 
+.PHONY: backup restore
+backup: $(VENV)/.installed-run ## Dump the database to var/backups/forum-<timestamp>.dump
+	@$(WITH_DB) $(PY) -m forum.backup dump
+
+restore: $(VENV)/.installed-run ## Replace the database's data with a backup: make restore FILE=...
+	@test -n "$(FILE)" || { echo "usage: make restore FILE=var/backups/forum-....dump" >&2; exit 2; }
+	@$(WITH_DB) $(PY) -m forum.backup restore "$(FILE)"
+
 db-stop: ## Stop the embedded PostgreSQL if it is running
 	@$(PY) -m forum.database stop
 

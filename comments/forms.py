@@ -1,5 +1,6 @@
 import time
 import unicodedata
+from urllib.parse import urlsplit
 
 from django import forms
 from django.conf import settings
@@ -12,12 +13,17 @@ from comments.models import Comment, Report
 SHOWN_AT = "comments.form-shown-at"
 DIRECTION_OVERRIDES = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 JOINERS = {"\u200c", "\u200d"}
+# XML cannot carry these two: one in a comment would break its article's feed (issue #6).
+NONCHARACTERS = {"\ufffe", "\uffff"}
 REMEMBER_LABEL = "Save my name, email, and website in this browser for the next time I comment."
 
 
 def reject_control_characters(value):
     """Refuse control characters; tabs and line breaks are fine, and Django reports NUL itself."""
-    if any(unicodedata.category(ch) == "Cc" and ch not in "\t\n\r\x00" for ch in value):
+    if any(
+        (unicodedata.category(ch) == "Cc" and ch not in "\t\n\r\x00") or ch in NONCHARACTERS
+        for ch in value
+    ):
         raise ValidationError("Remove the control characters from this text.", code="control")
 
 
@@ -85,6 +91,8 @@ class CommentForm(forms.ModelForm):
         url = self.cleaned_data["author_url"]
         if url and not url.lower().startswith(("http://", "https://")):
             raise ValidationError("Enter a web address starting with http:// or https://.")
+        if "@" in urlsplit(url).netloc:  # https://trusted.example@evil.example/ misleads readers
+            raise ValidationError("Enter a web address without a user name or password in it.")
         return url
 
 

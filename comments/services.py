@@ -9,7 +9,6 @@ no lock at all (see ``CommentManager``).
 """
 
 import random
-from collections import defaultdict
 from datetime import timedelta
 
 from django.conf import settings
@@ -358,49 +357,3 @@ def deepest_allowed(parent, max_depth):
     if deepest < 0:
         return None
     return parent.get_ancestors().get(level=deepest)
-
-
-def tree_errors(queryset=None):
-    """Describe every node whose tree fields disagree with its parent links; [] when all is well.
-
-    Children are expected in the order they were created (last-child insertion), which is the
-    order ``Comment.objects.rebuild()`` would give them.
-    """
-    rows = list(
-        (queryset or Comment.objects.all())
-        .order_by("tree_id", "lft")
-        .values_list("pk", "parent_id", "tree_id", "lft", "rght", "level")
-    )
-    actual = {pk: (tree_id, lft, rght, level) for pk, _, tree_id, lft, rght, level in rows}
-    children = defaultdict(list)
-    roots = []
-    for pk, parent_id, *_ in sorted(rows):
-        (children[parent_id] if parent_id else roots).append(pk)
-    expected, errors, seen_tree_ids = {}, [], set()
-    for root in roots:
-        tree_id = actual[root][0]
-        if tree_id in seen_tree_ids:
-            errors.append(f"comment {root}: tree_id {tree_id} is shared by two threads")
-        seen_tree_ids.add(tree_id)
-        counter = 1
-        stack = [(root, 0, False)]
-        while stack:  # iterative depth-first walk: threads can be deeper than Python's stack
-            pk, level, done = stack.pop()
-            if done:
-                expected[pk] = (tree_id, expected[pk][1], counter, level)
-                counter += 1
-                continue
-            expected[pk] = (tree_id, counter, None, level)
-            counter += 1
-            stack.append((pk, level, True))
-            stack.extend((child, level + 1, False) for child in reversed(children[pk]))
-    fields = ("tree_id", "lft", "rght", "level")
-    for pk, want in expected.items():
-        for name, have, should in zip(fields, actual[pk], want, strict=True):
-            if have != should:
-                errors.append(f"comment {pk}: {name} is {have}, should be {should}")
-    errors.extend(
-        f"comment {pk}: not reachable from its thread's root"
-        for pk in actual.keys() - expected.keys()
-    )
-    return errors

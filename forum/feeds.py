@@ -1,5 +1,7 @@
 """Atom feeds: the latest articles, and the latest comments of one article."""
 
+import re
+
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.utils.feedgenerator import Atom1Feed
@@ -8,6 +10,12 @@ from comments.models import Comment
 from forum.models import Article
 
 FEED_LENGTH = 30
+# Characters XML 1.0 cannot carry; one of them would make the whole feed unreadable.
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_safe(text):
+    return NOT_XML.sub("", text)
 
 
 class LatestArticles(Feed):
@@ -24,10 +32,10 @@ class LatestArticles(Feed):
         )
 
     def item_title(self, article):
-        return article.title
+        return xml_safe(article.title)
 
     def item_description(self, article):
-        return article.body_html  # sanitised when it was saved
+        return xml_safe(article.body_html)  # sanitised when it was saved
 
     def item_author_name(self, article):
         return article.author.get_full_name() or article.author.get_username()
@@ -54,13 +62,13 @@ class ArticleComments(Feed):
         )
 
     def item_title(self, comment):
-        return f"Comment by {comment.author_name}"
+        return xml_safe(f"Comment by {comment.author_name}")
 
     def item_description(self, comment):
-        return comment.body_html  # sanitised when it was saved
+        return xml_safe(comment.body_html)  # sanitised when it was saved
 
     def item_author_name(self, comment):
-        return comment.author_name
+        return xml_safe(comment.author_name)
 
     def item_pubdate(self, comment):
         return comment.created_at

@@ -18,6 +18,8 @@ admin.site.site_header = "Forum administration"
 admin.site.site_title = "Forum"
 admin.site.index_title = "Articles, discussions and moderation"
 
+handler500 = "forum.views.server_error"
+
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),

@@ -1,14 +1,26 @@
+import sys
+
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db import DatabaseError, connection
-from django.http import HttpResponse
+from django.db import DatabaseError, InterfaceError, OperationalError, connection
+from django.http import HttpResponse, HttpResponseServerError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
+from forum.middleware import database_unavailable_response
 from forum.models import Article
 
 ARTICLES_PER_PAGE = 20
+
+
+def server_error(request):
+    """handler500: a database failure outside a view (a session saved on the way out, say)
+    is still the 503 page; anything else is the plain 500 page."""
+    if isinstance(sys.exc_info()[1], OperationalError | InterfaceError):
+        return database_unavailable_response()
+    return HttpResponseServerError(render_to_string("500.html"))
 
 
 @never_cache

@@ -39,6 +39,12 @@ def _abuse_rules_off(settings):
     }
 
 
+@pytest.fixture(autouse=True)
+def _plain_http(settings):
+    """The test client speaks plain HTTP, even when DATABASE_URL gives production settings."""
+    settings.SECURE_SSL_REDIRECT = False
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     """Drive Debian's Chromium; CI sets FORUM_REQUIRE_BROWSER so a missing one fails the run."""

@@ -6,7 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from django.db import connection, transaction
 
-from comments import services
+from comments import services, trees
 from comments.models import Comment
 from tests.factories import make_article, make_comment
 
@@ -71,7 +71,7 @@ def test_concurrent_replies_into_one_thread_keep_every_comment_and_a_valid_tree(
 
     assert Comment.objects.filter(article=article).count() == 4 + WRITERS * POSTS_EACH
     assert Comment.objects.values("tree_id").distinct().count() == 1
-    assert services.tree_errors() == []
+    assert trees.tree_errors() == []
     assert_rebuild_changes_nothing()
 
 
@@ -87,7 +87,7 @@ def test_concurrent_new_threads_each_get_their_own_tree():
     threads = WRITERS * POSTS_EACH
     assert Comment.objects.filter(article=article).count() == 2 * threads
     assert Comment.objects.filter(parent=None).values("tree_id").distinct().count() == threads
-    assert services.tree_errors() == []
+    assert trees.tree_errors() == []
     assert_rebuild_changes_nothing()
 
 
@@ -96,4 +96,4 @@ def test_the_tree_checker_reports_a_corrupted_thread():
     root = make_comment(article)
     make_comment(article, parent=root)
     Comment.objects.filter(pk=root.pk).update(rght=3)  # as a lost update would leave it
-    assert services.tree_errors() == [f"comment {root.pk}: rght is 3, should be 4"]
+    assert trees.tree_errors() == [f"comment {root.pk}: rght is 3, should be 4"]

@@ -6,7 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from comments import services
+from comments import services, trees
 from comments.models import Ban, Comment, DiscussionSettings, ModerationLog
 from tests.factories import draw, make_article, make_comment, make_user
 
@@ -119,7 +119,7 @@ def test_the_stock_bulk_delete_is_replaced_by_one_that_keeps_the_tree(admin_clie
 
     assert "1 comment deleted, 1 kept as placeholders." in response.content.decode()
     assert draw(article) == [("", 0), ("the reply", 1)]
-    assert services.tree_errors() == []
+    assert trees.tree_errors() == []
     assert (
         "This comment was removed." in admin_client.get(article.get_absolute_url()).content.decode()
     )

@@ -5,14 +5,16 @@ import os
 import subprocess
 import sys
 import urllib.parse
+from xml.dom import minidom
 
 import pytest
 from django.conf import settings
-from django.db import connection
+from django.db import OperationalError, connection
 from django.test import Client
 from django.urls import reverse
 
 from comments.models import Comment, DiscussionSettings
+from forum.views import server_error
 from tests.factories import make_article, make_comment, make_user
 
 PRODUCTION = {
@@ -141,3 +143,30 @@ def test_the_admin_works_under_the_content_security_policy(page, live_server):
     held.refresh_from_db()
     assert held.status == Comment.Status.APPROVED
     assert blocked == []
+
+
+def test_a_database_error_outside_any_view_is_still_the_503_page(rf):
+    try:
+        raise OperationalError("the server closed the connection")
+    except OperationalError:
+        response = server_error(rf.get("/"))
+    assert response.status_code == 503 and "Retry-After" in response
+    try:
+        raise ValueError("a bug")
+    except ValueError:
+        response = server_error(rf.get("/"))
+    assert response.status_code == 500
+    assert "Something went wrong on our side" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_character_xml_cannot_carry_does_not_break_the_comments_feed(client):
+    article = make_article()
+    comment = make_comment(article, body="fine")
+    Comment.objects.filter(pk=comment.pk).update(
+        author_name="Bad\uffffName", body_html="<p>x\ufffe</p>"
+    )
+    response = client.get(article.get_absolute_url() + "comments/feed/")
+    assert response.status_code == 200
+    feed = minidom.parseString(response.content)  # raises on XML it cannot parse
+    assert feed.getElementsByTagName("name")[0].firstChild.data == "BadName"
