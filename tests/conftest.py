@@ -39,6 +39,14 @@ def _abuse_rules_off(settings):
     }
 
 
+@pytest.fixture
+def rules():
+    """Discussion settings without the first-comment hold, so an accepted comment shows at once."""
+    from tests.factories import set_rules
+
+    return set_rules(hold_first_comment=False)
+
+
 @pytest.fixture(autouse=True)
 def _plain_http(settings):
     """The test client speaks plain HTTP, even when DATABASE_URL gives production settings."""

@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from comments import services
-from comments.models import Comment
+from comments.models import Comment, DiscussionSettings
 from forum.models import Article
 
 _n = count(1)
@@ -60,3 +60,12 @@ def draw(article):
 def anchor(comment):
     """Where a comment on the first page of its article's threads is shown."""
     return f"{comment.article.get_absolute_url()}#comment-{comment.pk}"
+
+
+def set_rules(**fields):
+    """Change the Discussion settings as the admin page would: load the row, set, save."""
+    rules = DiscussionSettings.load()
+    for name, value in fields.items():
+        setattr(rules, name, value)
+    rules.save()
+    return rules

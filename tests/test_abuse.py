@@ -14,25 +14,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from comments.forms import SHOWN_AT
-from comments.models import Comment, DiscussionSettings
-from tests.factories import make_article, make_comment, make_user
+from comments.models import Comment
+from tests.factories import make_article, make_comment, make_user, set_rules
 
 pytestmark = pytest.mark.django_db
 Status = Comment.Status
-
-
-@pytest.fixture
-def rules():
-    rules = DiscussionSettings.load()
-    rules.hold_first_comment = False
-    rules.save()
-    return rules
-
-
-def switch_on(rules, **fields):
-    for name, value in fields.items():
-        setattr(rules, name, value)
-    rules.save()
 
 
 def post(
@@ -50,7 +36,7 @@ def shown_seconds_ago(seconds):
 
 
 def test_a_second_comment_within_the_flood_window_is_refused_with_the_text_kept(client, rules):
-    switch_on(rules, flood_seconds=15, new_author_flood_seconds=30)
+    set_rules(flood_seconds=15, new_author_flood_seconds=30)
     article = make_article()
     known = make_comment(make_article(), author_email="sam@example.com")  # a known author: 15 s
     Comment.objects.filter(pk=known.pk).update(created_at=timezone.now() - timedelta(days=1))
@@ -65,7 +51,7 @@ def test_a_second_comment_within_the_flood_window_is_refused_with_the_text_kept(
 
 
 def test_the_window_applies_per_ip_address_and_per_email(client, rules):
-    switch_on(rules, flood_seconds=15, new_author_flood_seconds=15)
+    set_rules(flood_seconds=15, new_author_flood_seconds=15)
     article = make_article()
     assert post(client, article, "one", email="a@example.com", ip="198.51.100.1").status_code == 302
     same_ip = post(client, article, "two", email="b@example.com", ip="198.51.100.1")
@@ -75,7 +61,7 @@ def test_the_window_applies_per_ip_address_and_per_email(client, rules):
 
 
 def test_new_authors_wait_longer_than_authors_with_an_approved_comment(client, rules):
-    switch_on(rules, flood_seconds=15, new_author_flood_seconds=30, hold_first_comment=True)
+    set_rules(flood_seconds=15, new_author_flood_seconds=30, hold_first_comment=True)
     article = make_article()
     assert post(client, article, "hello", email="new@example.com").status_code == 302
     Comment.objects.update(created_at=timezone.now() - timedelta(seconds=20))
@@ -91,7 +77,7 @@ def test_new_authors_wait_longer_than_authors_with_an_approved_comment(client, r
 
 
 def test_after_the_window_the_same_poster_may_comment_again(client, rules):
-    switch_on(rules, flood_seconds=15, new_author_flood_seconds=15)
+    set_rules(flood_seconds=15, new_author_flood_seconds=15)
     article = make_article()
     post(client, article, "first")
     Comment.objects.update(created_at=timezone.now() - timedelta(seconds=16))
@@ -99,12 +85,12 @@ def test_after_the_window_the_same_poster_may_comment_again(client, rules):
 
 
 def test_staff_are_exempt_and_zero_turns_the_rule_off(client, rules):
-    switch_on(rules, flood_seconds=15, new_author_flood_seconds=30)
+    set_rules(flood_seconds=15, new_author_flood_seconds=30)
     article = make_article()
     client.force_login(make_user(is_staff=True, email="editor@example.com"))
     assert [post(client, article, f"staff {n}").status_code for n in range(3)] == [302] * 3
 
-    switch_on(rules, flood_seconds=0, new_author_flood_seconds=0)
+    set_rules(flood_seconds=0, new_author_flood_seconds=0)
     reader = Client()
     assert [post(reader, article, f"reader {n}").status_code for n in range(3)] == [302] * 3
 
@@ -112,8 +98,7 @@ def test_staff_are_exempt_and_zero_turns_the_rule_off(client, rules):
 @pytest.mark.django_db(transaction=True)
 def test_parallel_posts_from_one_poster_let_exactly_one_through():
     """The check and the insert hold the poster's lock, across workers and app servers alike."""
-    rules = DiscussionSettings.load()
-    switch_on(rules, hold_first_comment=False, flood_seconds=15, new_author_flood_seconds=30)
+    set_rules(hold_first_comment=False, flood_seconds=15, new_author_flood_seconds=30)
     article = make_article()
     start = threading.Barrier(8)
 
@@ -163,7 +148,7 @@ def test_the_honeypot_is_hidden_from_people_and_assistive_technology(client, rul
 def test_a_form_sent_too_soon_or_without_its_timestamp_is_stored_as_spam(
     client, rules, shown_at, reason
 ):
-    switch_on(rules, min_fill_seconds=3)
+    set_rules(min_fill_seconds=3)
     post(client, make_article(), shown_at=shown_at())
     comment = Comment.objects.get()
     assert comment.status == Status.SPAM
@@ -171,7 +156,7 @@ def test_a_form_sent_too_soon_or_without_its_timestamp_is_stored_as_spam(
 
 
 def test_a_form_filled_in_at_human_speed_is_accepted(client, rules):
-    switch_on(rules, min_fill_seconds=3)
+    set_rules(min_fill_seconds=3)
     article = make_article()
     page = client.get(article.get_absolute_url()).content.decode()
     assert 'name="shown_at"' in page
@@ -180,7 +165,7 @@ def test_a_form_filled_in_at_human_speed_is_accepted(client, rules):
 
 
 def test_the_trap_is_off_at_zero(client, rules):
-    switch_on(rules, min_fill_seconds=0)
+    set_rules(min_fill_seconds=0)
     post(client, make_article(), shown_at="")
     assert Comment.objects.get().status == Status.APPROVED
 
@@ -217,7 +202,7 @@ def test_reports_are_rate_limited_per_ip_address(rules):
 
 
 def test_admin_sign_in_locks_out_after_repeated_failures_per_username_and_ip(client, rules):
-    switch_on(rules, login_failure_limit=3, login_lockout_minutes=15)
+    set_rules(login_failure_limit=3, login_lockout_minutes=15)
     user = make_user(username="editor", is_staff=True, is_superuser=True)
     user.set_password("the right passphrase")
     user.save()
@@ -241,7 +226,7 @@ def test_admin_sign_in_locks_out_after_repeated_failures_per_username_and_ip(cli
 
 
 def test_sign_in_lock_out_is_off_at_zero(client, rules):
-    switch_on(rules, login_failure_limit=0)
+    set_rules(login_failure_limit=0)
     make_user(username="editor", is_staff=True)
     codes = [
         client.post("/admin/login/", {"username": "editor", "password": "x"}).status_code

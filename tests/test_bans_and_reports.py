@@ -15,9 +15,11 @@ from django.utils import timezone
 from comments import services
 from comments.models import Ban, Comment, DiscussionSettings, ModerationLog, Report
 from forum.models import Article
+from tests import pages
 from tests.factories import anchor, make_article, make_comment, make_user
+from tests.pages import front_page_count, heading, page_of, shows
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("rules")]
 
 Status = Comment.Status
 SORRY = "Sorry, this site is not accepting your comments"
@@ -25,47 +27,8 @@ THANKS = "Thank you for the report. A moderator will look at it."
 ALREADY = "You have already reported this comment."
 
 
-@pytest.fixture(autouse=True)
-def rules():
-    """No held first comments, so an accepted post shows at once and a refusal stands out."""
-    rules = DiscussionSettings.load()
-    rules.hold_first_comment = False
-    rules.save()
-    return rules
-
-
-def submit(client, article, *, remote_addr="127.0.0.1", **fields):
-    data = {
-        "body": "Hear me out & <listen>.",
-        "author_name": "Sam",
-        "author_email": "sam@example.com",
-        "author_url": "",
-        "parent": "",
-        **fields,
-    }
-    return client.post(
-        reverse("comments:post", args=[article.pk]), data, follow=True, REMOTE_ADDR=remote_addr
-    )
-
-
-def page_of(response):
-    return response.content.decode()
-
-
-def heading(page):
-    return re.search(r'<h2 id="comments-title">(.*?)</h2>', page).group(1)
-
-
-def shows(page, comment):
-    return f'id="comment-{comment.pk}"' in page
-
-
-def front_page_count(article):
-    """What a reader's front page says under ``article``, e.g. "1 comment… add one"."""
-    page = Client().get("/").content.decode()
-    url = re.escape(article.get_absolute_url())
-    count = r'<p class="comment-count"><a [^>]*>(.*?)</a>'
-    return re.search(rf'<h2><a href="{url}">.*?{count}', page, re.S).group(1)
+def submit(client, article, **fields):
+    return pages.submit(client, article, **{"body": "Hear me out & <listen>.", **fields})
 
 
 def form_errors(page):

@@ -18,20 +18,11 @@ from django.core import mail
 from django.urls import reverse
 from django.utils.text import Truncator
 
-from comments.models import Comment, DiscussionSettings
+from comments.models import Comment
 from tests.factories import make_article, make_comment, make_user
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("rules")]
 Status = Comment.Status
-
-
-@pytest.fixture(autouse=True)
-def rules():
-    """Comments are approved at once, so that every stored case is shown to readers."""
-    rules = DiscussionSettings.load()
-    rules.hold_first_comment = False
-    rules.save()
-    return rules
 
 
 @pytest.fixture(autouse=True)

@@ -11,20 +11,11 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from comments.models import Comment, DiscussionSettings
+from comments.models import Comment
 from forum.models import Article
 from tests.factories import draw, make_article, make_comment, make_user
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def rules():
-    """No first-comment hold, so each test sees only the behaviour it is about."""
-    rules = DiscussionSettings.load()
-    rules.hold_first_comment = False
-    rules.save()
-    return rules
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("rules")]
 
 
 def per_page(rules, n):

@@ -3,7 +3,6 @@ pre-moderation, links, moderation and disallowed words, old articles closing, th
 the email to moderators. Each test checks the database, the article page and the front page.
 """
 
-import re
 from datetime import timedelta
 
 import pytest
@@ -15,56 +14,13 @@ from django.utils import timezone
 
 from comments import services
 from comments.models import Comment, DiscussionSettings
-from tests.factories import anchor, draw, make_article, make_comment, make_user
+from tests.factories import anchor, draw, make_article, make_comment, make_user, set_rules
+from tests.pages import front_page_count, heading, page_of, shows, submit
 
 pytestmark = pytest.mark.django_db
 
 Status = Comment.Status
 AWAITING = "Your comment is awaiting moderation."
-
-
-def set_rules(**fields):
-    """Change the Discussion settings as the admin page would: load the row, set, save."""
-    rules = DiscussionSettings.load()
-    for name, value in fields.items():
-        setattr(rules, name, value)
-    rules.save()
-    return rules
-
-
-def submit(client, article, *, remote_addr="127.0.0.1", **fields):
-    """Post the comment form as a browser would and follow the redirect."""
-    data = {
-        "body": "Nice article.",
-        "author_name": "Sam",
-        "author_email": "sam@example.com",
-        "author_url": "",
-        "parent": "",
-        **fields,
-    }
-    return client.post(
-        reverse("comments:post", args=[article.pk]), data, follow=True, REMOTE_ADDR=remote_addr
-    )
-
-
-def page_of(response):
-    return response.content.decode()
-
-
-def heading(page):
-    return re.search(r'<h2 id="comments-title">(.*?)</h2>', page).group(1)
-
-
-def shows(page, comment):
-    return f'id="comment-{comment.pk}"' in page
-
-
-def front_page_count(article):
-    """What a reader's front page says under ``article``, e.g. "1 comment… add one"."""
-    page = Client().get("/").content.decode()
-    url = re.escape(article.get_absolute_url())
-    count = r'<p class="comment-count"><a [^>]*>(.*?)</a>'
-    return re.search(rf'<h2><a href="{url}">.*?{count}', page, re.S).group(1)
 
 
 def known_author(email="sam@example.com"):
