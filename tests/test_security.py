@@ -71,7 +71,11 @@ def test_production_redirects_to_https_pins_it_and_keeps_cookies_secure():
 import django, json, os
 os.environ["DJANGO_SETTINGS_MODULE"] = "forum.settings"
 django.setup()
+from django.conf import settings
 from django.test import Client
+# Serve static files without collectstatic's manifest, as the other tests do.
+settings.STORAGES = {**settings.STORAGES, "staticfiles": {
+    "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
 c = Client(HTTP_HOST="forum.example.com")
 plain, health = c.get("/"), c.get("/healthz")
 secure = c.get("/admin/login/", secure=True)
