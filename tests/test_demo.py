@@ -1,0 +1,68 @@
+"""`manage.py demo`, which `make run` calls on every start, with the site's real default rules."""
+
+from io import StringIO
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+
+from comments.models import Comment, DiscussionSettings
+from forum.models import Article
+from tests.factories import draw
+
+pytestmark = pytest.mark.django_db
+
+PRODUCTION_DEFAULTS = {
+    "flood_seconds": 15,
+    "new_author_flood_seconds": 30,
+    "min_fill_seconds": 3,
+    "login_failure_limit": 5,
+    "login_lockout_minutes": 15,
+}
+
+
+@pytest.fixture(autouse=True)
+def production_rules(settings):
+    settings.DISCUSSION_DEFAULTS = PRODUCTION_DEFAULTS
+
+
+def demo(**options):
+    out = StringIO()
+    call_command("demo", stdout=out, **options)
+    return out.getvalue()
+
+
+def test_the_demo_loads_articles_and_a_two_thread_discussion_under_the_real_rules(
+    client, monkeypatch
+):
+    monkeypatch.delenv("DJANGO_SUPERUSER_PASSWORD", raising=False)
+    output = demo()
+
+    assert "Loaded 3 articles and 6 comments." in output
+    assert "Admin login: user 'admin', password '" in output
+    first = Article.objects.order_by("-published_at").first()
+    assert [level for _, level in draw(first)] == [0, 1, 2, 0, 1, 2]
+    assert set(Comment.objects.values_list("status", flat=True)) == {Comment.Status.APPROVED}
+    author = get_user_model().objects.get(username="admin")
+    assert Comment.objects.filter(user=author).count() == 2  # the author replies in both threads
+    assert Comment.objects.exclude(author_url="").exists()
+    assert Comment.objects.filter(author_url="", user=None).exists()
+    assert "6 comments… add one" in client.get("/").content.decode()
+    # The rules the demo switched off while writing are back as they were.
+    rules = DiscussionSettings.load()
+    assert (rules.flood_seconds, rules.new_author_flood_seconds) == (15, 30)
+
+
+def test_running_the_demo_again_changes_nothing_and_prints_no_password(monkeypatch):
+    monkeypatch.delenv("DJANGO_SUPERUSER_PASSWORD", raising=False)
+    demo()
+    again = demo()
+    assert "Articles exist already" in again and "password" not in again
+    assert (Article.objects.count(), Comment.objects.count()) == (3, 6)
+
+
+def test_the_superuser_password_can_be_chosen(monkeypatch):
+    monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "a chosen passphrase")
+    output = demo()
+    assert "a chosen passphrase" not in output
+    assert get_user_model().objects.get(username="admin").check_password("a chosen passphrase")
