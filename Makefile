@@ -68,6 +68,20 @@ restore: $(VENV)/.installed-run ## Replace the database's data with a backup: ma
 	@test -n "$(FILE)" || { echo "usage: make restore FILE=var/backups/forum-....dump" >&2; exit 2; }
 	@$(WITH_DB) $(PY) -m forum.backup restore "$(FILE)"
 
+.PHONY: bench
+$(VENV)/.installed-bench: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q -e '.[dev,bench]'
+	touch $@ $(VENV)/.installed-dev $(VENV)/.installed-run
+
+# Its own throwaway PostgreSQL in /tmp/forum-bench-pg, never var/postgres (issue #7). Bounded by
+# `timeout`: the full run takes under 10 minutes on 2 cores, QUICK=1 under one.
+BENCH_QUICK := $(filter 1 yes true,$(QUICK))
+bench: $(VENV)/.installed-bench ## Benchmark the article page and posting (QUICK=1: 100 and 1,000 comments only)
+	@command -v wrk >/dev/null || echo "wrk not found: install it with 'apt-get install -y wrk'; using a slower Python load client instead"
+	@mkdir -p -m 700 $(XDG_RUNTIME_DIR)
+	@timeout -k 30 $(if $(BENCH_QUICK),300,1200) $(PY) -m bench.run $(if $(BENCH_QUICK),--quick)
+
 db-stop: ## Stop the embedded PostgreSQL if it is running
 	@$(PY) -m forum.database stop
 

@@ -1,0 +1,152 @@
+"""In-process measurements through Django's test client: queries, page times and post times."""
+
+import statistics
+import time
+from collections import defaultdict
+
+from django.core.cache import caches
+from django.db import connection, connections
+from django.template import engines
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from comments.models import Comment, DiscussionSettings
+
+HOST = "127.0.0.1"  # the one name in DJANGO_ALLOWED_HOSTS
+COMMENT_ITEM = b'<li class="comment-item">'  # one per comment shown, placeholders included
+
+
+class BenchError(RuntimeError):
+    pass
+
+
+def new_client():
+    return Client(HTTP_HOST=HOST)
+
+
+def fetch(client, url):
+    response = client.get(url)
+    if response.status_code != 200:
+        raise BenchError(f"GET {url} answered {response.status_code}")
+    return response
+
+
+def timed(action, *args):
+    """Milliseconds ``action(*args)`` took."""
+    started = time.perf_counter()
+    action(*args)
+    return (time.perf_counter() - started) * 1000
+
+
+def percentile(values, percent):
+    """The nearest-rank percentile of ``values``."""
+    ordered = sorted(values)
+    rank = max(1, round(percent / 100 * len(ordered)))
+    return ordered[rank - 1]
+
+
+def page_facts(url):
+    """Queries made by one anonymous request for ``url``, comments shown, and kilobytes sent."""
+    with CaptureQueriesContext(connection) as captured:
+        response = fetch(new_client(), url)
+    return {
+        "queries_page": len(captured.captured_queries),
+        "shown": response.content.count(COMMENT_ITEM),
+        "kb": len(response.content) / 1024,
+    }
+
+
+def forget_everything():
+    """What a restarted worker starts without: its database connection and Django's caches."""
+    connections.close_all()
+    for cache in caches.all():
+        cache.clear()
+    for engine in engines.all():
+        for loader in engine.engine.template_loaders:
+            loader.reset()
+
+
+def page_times(url, *, cold_runs, warm_runs):
+    """Cold (after forget_everything) and warm server times of ``url``, in milliseconds."""
+    client = new_client()
+    cold = []
+    for _ in range(cold_runs):
+        forget_everything()
+        cold.append(timed(fetch, client, url))
+    fetch(client, url)
+    warm = [timed(fetch, client, url) for _ in range(warm_runs)]
+    return {
+        "cold_ms": statistics.median(cold),
+        "warm_ms": statistics.median(warm),
+        "warm_p95_ms": percentile(warm, 95),
+    }
+
+
+def with_threads_per_page(count, action, *args):
+    """Run ``action`` with the Discussion settings showing ``count`` threads per page."""
+    rules = DiscussionSettings.load()
+    before = rules.threads_per_page
+    DiscussionSettings.objects.filter(pk=rules.pk).update(threads_per_page=count)
+    try:
+        return action(*args)
+    finally:
+        DiscussionSettings.objects.filter(pk=rules.pk).update(threads_per_page=before)
+
+
+def whole_discussion(url, *, threads, runs):
+    """Queries and time of the page showing every thread at once (median of ``runs``)."""
+
+    def measure():
+        client, times = new_client(), []
+        for _ in range(runs):
+            with CaptureQueriesContext(connection) as captured:
+                times.append(timed(fetch, client, url))
+        queries = len(captured.captured_queries)
+        return {"queries_full": queries, "full_ms": statistics.median(times), "full_runs": runs}
+
+    return with_threads_per_page(threads + 1, measure)
+
+
+def comment_form(pools, rng, n, parent=None):
+    name, email, url = rng.choice(pools.authors)
+    body, _ = rng.choice(pools.bodies)
+    return {
+        "body": f"{body}\n\nPost {n}.",
+        "author_name": name,
+        "author_email": email,
+        "author_url": url,
+        "parent": "" if parent is None else str(parent),
+    }
+
+
+def post(client, url, form):
+    response = client.post(url, form)
+    if response.status_code != 302 or "#comment-" not in response["Location"]:
+        raise BenchError(f"POST {url} answered {response.status_code}, not a redirect to it")
+
+
+def replyable_threads(article, max_depth):
+    """Ids of the comments a reply may answer without being moved up, per thread, largest first."""
+    threads = defaultdict(list)
+    rows = Comment.objects.filter(
+        article=article, status=Comment.Status.APPROVED, level__lte=max_depth - 2
+    ).values_list("tree_id", "pk")
+    for tree_id, pk in rows:
+        threads[tree_id].append(pk)
+    return sorted(threads.values(), key=len, reverse=True)
+
+
+def post_times(article, *, posts, pools, rng, max_depth):
+    """Median milliseconds of posting a top-level comment and a reply through the view."""
+    url = reverse("comments:post", args=[article.pk])
+    client = new_client()
+    post(client, url, comment_form(pools, rng, 0))  # warm-up, not timed
+    top = [timed(post, client, url, comment_form(pools, rng, n)) for n in range(posts)]
+    answerable = [pk for thread in replyable_threads(article, max_depth) for pk in thread]
+    parents = rng.sample(answerable, posts)
+    replies = [
+        timed(post, client, url, comment_form(pools, rng, n, parent))
+        for n, parent in enumerate(parents)
+    ]
+    return {"post_top_ms": statistics.median(top), "post_reply_ms": statistics.median(replies)}

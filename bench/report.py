@@ -1,0 +1,242 @@
+"""The results as one Markdown table, with each target of issue #7 marked met or missed."""
+
+import os
+import platform
+from datetime import UTC, datetime
+
+QUERY_BUDGET = 6
+COLD_BUDGET_MS = 40
+HEALTHZ_SHARE = 0.5
+POST_GROWTH = 1.5
+CONCURRENCY_GAIN = 1.5
+RSS_BUDGET_MB = 150
+TARGET_SIZE = 1000  # the discussion of the cold-time and throughput targets
+
+
+def number(value, unit=""):
+    if value is None:
+        return "–"
+    text = f"{value:,.0f}" if abs(value) >= 100 else f"{value:.1f}"
+    return text + unit
+
+
+def verdict(ok, detail):
+    return ("met" if ok else "**MISSED**") + f": {detail}"
+
+
+def size_label(size):
+    return f"{size:,}"
+
+
+class Table:
+    """Rows of measurements: a value per discussion size, a target and a verdict."""
+
+    def __init__(self, sizes):
+        self.sizes = sizes
+        self.rows = []
+
+    def add(self, label, values, target="", outcome=""):
+        self.rows.append((label, [values.get(size, "") for size in self.sizes], target, outcome))
+
+    def per_size(self, label, by_size, key, fmt=number, **target):
+        self.add(label, {s: fmt(by_size[s][key]) for s in self.sizes}, **target)
+
+    def markdown(self):
+        header = ["measurement", *map(size_label, self.sizes), "target (issue #7)", "verdict"]
+        lines = [header, ["---"] * len(header)]
+        lines += [[label, *values, target, outcome] for label, values, target, outcome in self.rows]
+        return "\n".join("| " + " | ".join(cells) + " |" for cells in lines)
+
+
+def build_table(results):
+    sizes, by_size = results["sizes"], results["by_size"]
+    table = Table(sizes)
+    add_data_rows(table, by_size)
+    add_query_rows(table, by_size)
+    add_time_rows(table, by_size)
+    add_post_rows(table, by_size)
+    add_http_rows(table, results["http"])
+    add_posting_rows(table, results["posting"], results["http"]["size"])
+    add_memory_row(table, results["memory"])
+    return table
+
+
+def add_data_rows(table, by_size):
+    table.per_size("threads (top-level comments)", by_size, "threads", fmt="{:,}".format)
+    table.add(
+        "page 1: comments shown / HTML KB",
+        {s: f"{r['shown']:,} / {r['kb']:,.0f}" for s, r in by_size.items()},
+    )
+    table.add(
+        "deepest level / largest thread",
+        {s: f"{r['deepest_level']} / {r['largest_thread']:,}" for s, r in by_size.items()},
+    )
+    errors = [error for result in by_size.values() for error in result["tree_errors"]]
+    table.add(
+        "build s (tree errors, part checked)",
+        {
+            s: f"{r['build_s']:.1f} ({len(r['tree_errors'])}, {r['checked']})"
+            for s, r in by_size.items()
+        },
+        "trees valid",
+        verdict(not errors, "; ".join(errors[:3]) or "tree_errors() == []"),
+    )
+
+
+def add_query_rows(table, by_size):
+    for key, label in (("queries_page", "page 1"), ("queries_full", "whole discussion")):
+        counts = [by_size[s][key] for s in table.sizes]
+        constant = len(set(counts)) == 1
+        ok = constant and max(counts) <= QUERY_BUDGET
+        detail = f"{'constant' if constant else 'varies'}, at most {max(counts)}"
+        table.per_size(
+            f"queries, {label}", by_size, key, fmt=str,
+            target=f"constant, ≤ {QUERY_BUDGET}", outcome=verdict(ok, detail),
+        )  # fmt: skip
+
+
+def add_time_rows(table, by_size):
+    cold = by_size.get(TARGET_SIZE, {}).get("cold_ms")
+    cold_outcome = ""
+    if cold is not None:
+        cold_outcome = verdict(
+            cold <= COLD_BUDGET_MS, f"{number(cold)} ms at 1,000 ({cold / COLD_BUDGET_MS:.1f}×)"
+        )
+    table.per_size(
+        "page 1 cold, ms (median)", by_size, "cold_ms",
+        target=f"≤ {COLD_BUDGET_MS} ms at 1,000", outcome=cold_outcome,
+    )  # fmt: skip
+    table.per_size("page 1 warm, ms (median)", by_size, "warm_ms")
+    table.per_size("page 1 warm, ms (p95)", by_size, "warm_p95_ms")
+    table.add(
+        "whole discussion warm, ms (median of n)",
+        {s: f"{number(r['full_ms'])} (n={r['full_runs']})" for s, r in by_size.items()},
+    )
+
+
+def add_post_rows(table, by_size):
+    smallest, largest = table.sizes[0], table.sizes[-1]
+    for key, label in (("post_top_ms", "top-level comment"), ("post_reply_ms", "reply")):
+        growth = by_size[largest][key] / by_size[smallest][key]
+        table.per_size(
+            f"post a {label}, ms (median)", by_size, key,
+            target=f"{size_label(largest)} ≤ {POST_GROWTH}× {size_label(smallest)}",
+            outcome=verdict(growth <= POST_GROWTH, f"{growth:.2f}×"),
+        )  # fmt: skip
+
+
+def load_cell(result):
+    return f"{number(result['rps'])} req/s, p50 {number(result['p50_ms'])} / p99 " + (
+        f"{number(result['p99_ms'])} ms" + (f", {result['errors']} errors" * bool(result["errors"]))
+    )
+
+
+def add_http_rows(table, http):
+    size, tool = http["size"], http["article"]["tool"]
+    table.add(f"article page 1 under gunicorn ({tool})", {size: load_cell(http["article"])})
+    table.add(f"/healthz under gunicorn ({tool})", {size: load_cell(http["healthz"])})
+    share = http["article"]["rps"] / http["healthz"]["rps"]
+    table.add(
+        "article / healthz req/s",
+        {size: f"{share:.1%}"},
+        f"≥ {HEALTHZ_SHARE:.0%}",
+        verdict(share >= HEALTHZ_SHARE, f"{share:.1%} ({share / HEALTHZ_SHARE:.2f}× the target)"),
+    )
+
+
+def add_posting_rows(table, posting, size):
+    alone = posting["1 client"]["posts_per_s"]
+    for label, result in posting["runs"].items():
+        cell = f"{number(result['posts_per_s'])} posts/s, {result['errors']} errors"
+        target = outcome = ""
+        if label != "1 client":
+            gain = result["posts_per_s"] / alone
+            cell += f" ({gain:.2f}× 1 client)"
+            if result["counts_for_target"]:
+                target = f"≥ {CONCURRENCY_GAIN}× 1 client, 0 errors"
+                ok = gain >= CONCURRENCY_GAIN and not result["errors"]
+                outcome = verdict(ok, f"{gain:.2f}×, {result['errors']} errors")
+        table.add(f"posting: {label}", {size: cell}, target, outcome)
+    errors = posting["tree_errors"]
+    table.add(
+        "tree errors after concurrent posting",
+        {size: str(len(errors))},
+        "tree_errors() == []",
+        verdict(not errors, "; ".join(errors[:3]) or "none"),
+    )
+
+
+def add_memory_row(table, memory):
+    rss = memory["rss_mb"]
+    table.add(
+        f"gunicorn worker peak RSS, MB (largest of {memory['workers']})",
+        {memory["size"]: number(rss)},
+        f"< {RSS_BUDGET_MB} MB",
+        verdict(rss < RSS_BUDGET_MB, f"{number(rss)} MB"),
+    )
+
+
+def headline(results):
+    http = results["http"]
+    share = http["article"]["rps"] / http["healthz"]["rps"]
+    return (
+        f"Headline: the {http['size']:,}-comment article page serves "
+        f"{number(http['article']['rps'])} req/s under gunicorn, {share:.1%} of /healthz "
+        f"({number(http['healthz']['rps'])} req/s); target ≥ {HEALTHZ_SHARE:.0%}: "
+        + ("met" if share >= HEALTHZ_SHARE else "MISSED")
+    )
+
+
+def markdown(results):
+    mode = "QUICK (`make bench QUICK=1`)" if results["quick"] else "full (`make bench`)"
+    about = (
+        f"{mode} run of {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {results['seconds']:.0f} s; "
+        f"{os.cpu_count()} cores (load average {results['load_average'][0]:.1f} at the end), "
+        f"Python {platform.python_version()}, {results['postgres']}; "
+        f"gunicorn with the project's gunicorn.conf.py ({results['memory']['workers']} workers)."
+    )
+    return "\n\n".join(
+        [
+            "# Benchmark results (issue #7)",
+            about,
+            headline(results),
+            build_table(results).markdown(),
+        ]
+    )
+
+
+def chart(results, path):
+    """Page time and post time against discussion size, log-log, as a PNG."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import pyplot, ticker
+
+    sizes, by_size = results["sizes"], results["by_size"]
+    figure, (pages, posts) = pyplot.subplots(1, 2, figsize=(11, 4.2), constrained_layout=True)
+    series = [
+        (pages, "cold_ms", "page 1, cold (median)"),
+        (pages, "warm_ms", "page 1, warm (median)"),
+        (pages, "warm_p95_ms", "page 1, warm (p95)"),
+        (pages, "full_ms", "whole discussion, warm"),
+        (posts, "post_top_ms", "top-level comment"),
+        (posts, "post_reply_ms", "reply"),
+    ]
+    for axes, key, label in series:
+        axes.plot(sizes, [by_size[s][key] for s in sizes], marker="o", label=label)
+    pages.axhline(COLD_BUDGET_MS, color="grey", linestyle=":", label="cold target, 1,000")
+    slowest_allowed = POST_GROWTH * by_size[sizes[0]]["post_top_ms"]
+    posts.axhline(slowest_allowed, color="grey", linestyle=":", label="1.5× top-level at 100")
+    plain = ticker.FuncFormatter(lambda value, _: f"{value:g}")
+    for axes, title in ((pages, "Article page (server time)"), (posts, "Posting through the view")):
+        axes.set(xscale="log", yscale="log", xlabel="comments in the discussion", ylabel="ms")
+        axes.set_xticks(sizes, [f"{size:,}" for size in sizes])
+        axes.xaxis.set_minor_locator(ticker.NullLocator())
+        axes.yaxis.set_major_locator(ticker.LogLocator(subs=(1.0, 2.0, 5.0)))
+        axes.yaxis.set_major_formatter(plain)
+        axes.yaxis.set_minor_formatter(ticker.NullFormatter())
+        axes.set_title(title)
+        axes.grid(True, which="both", alpha=0.3)
+        axes.legend(fontsize="small")
+    figure.savefig(path, dpi=110)
+    pyplot.close(figure)
