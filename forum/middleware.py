@@ -8,8 +8,11 @@ connection at the next request, so the first request after PostgreSQL returns is
 with no restart of gunicorn.
 """
 
+import contextlib
+import ipaddress
 import logging
 
+from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
 from django.template.loader import render_to_string
@@ -41,3 +44,25 @@ def database_unavailable_response():
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     add_never_cache_headers(response)
     return response
+
+
+class ClientAddressMiddleware:
+    """Behind N trusted proxies, the client is the Nth address from the right of X-Forwarded-For.
+
+    Flood control, bans and the sign-in lock-out all key on REMOTE_ADDR; behind a proxy that is
+    the proxy's own address for every reader. Each proxy appends the address it saw, so only the
+    last N entries are trustworthy; anything further left was written by the client (#6).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.proxies = settings.TRUSTED_PROXIES
+
+    def __call__(self, request):
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        if self.proxies and forwarded:
+            hops = [hop.strip() for hop in forwarded.split(",")]
+            # Not an address, or fewer hops than proxies: keep the socket's peer.
+            with contextlib.suppress(ValueError, IndexError):
+                request.META["REMOTE_ADDR"] = str(ipaddress.ip_address(hops[-self.proxies]))
+        return self.get_response(request)

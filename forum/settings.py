@@ -124,6 +124,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "forum.middleware.ClientAddressMiddleware",  # first: every later step sees the client (#6)
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Database down: a friendly 503 with Retry-After instead of a 500 (issue #6).
@@ -206,6 +207,8 @@ if HTTPS:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", default=True)
     SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", default=True)
     SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
+# Proxies in front that append to X-Forwarded-For; the client's address is read from there (#6).
+TRUSTED_PROXIES = env_int("DJANGO_TRUSTED_PROXIES", 0)
 if env_bool("DJANGO_BEHIND_PROXY"):  # a proxy in front terminates TLS and says so
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # A comment is at most 10,000 characters: refuse any request body far beyond that before reading it.

@@ -174,3 +174,29 @@ def test_a_character_xml_cannot_carry_does_not_break_the_comments_feed(client):
     assert response.status_code == 200
     feed = minidom.parseString(response.content)  # raises on XML it cannot parse
     assert feed.getElementsByTagName("name")[0].firstChild.data == "BadName"
+
+
+@pytest.mark.parametrize(
+    ("proxies", "forwarded", "stored"),
+    [
+        (0, "203.0.113.5", "10.0.0.1"),  # no proxy trusted: the socket's peer
+        (1, "203.0.113.5, 198.51.100.9", "198.51.100.9"),  # the one our proxy appended
+        (2, "203.0.113.5, 198.51.100.9, 10.0.0.2", "198.51.100.9"),
+        (1, "not-an-address", "10.0.0.1"),
+        (3, "198.51.100.9", "10.0.0.1"),  # fewer hops than proxies: nothing to trust
+    ],
+    ids=["no proxies", "one proxy", "two proxies", "garbage", "too few hops"],
+)
+@pytest.mark.django_db
+def test_behind_trusted_proxies_the_client_address_comes_from_x_forwarded_for(
+    settings, rules, proxies, forwarded, stored
+):
+    settings.TRUSTED_PROXIES = proxies
+    article = make_article()
+    Client().post(
+        reverse("comments:post", args=[article.pk]),
+        {"body": "hello", "author_name": "Ana", "author_email": "ana@example.com"},
+        REMOTE_ADDR="10.0.0.1",
+        HTTP_X_FORWARDED_FOR=forwarded,
+    )
+    assert Comment.objects.get().ip_address == stored
