@@ -169,6 +169,7 @@ def refuse_if_flooding(comment, rules):
             f"You are commenting too quickly. Please wait {wait} more second{'s' * (wait != 1)} "
             "and send it again: your text is kept below.",
             code="flood",
+            params={"wait": wait},
         )
 
 

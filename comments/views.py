@@ -38,10 +38,7 @@ def remembered_author(request):
 
 @require_POST
 def post(request, article_id):
-    article = get_object_or_404(
-        Article.objects.visible_to(request.user).select_related("author").with_comment_count(),
-        pk=article_id,
-    )
+    article = get_object_or_404(Article.objects.visible_to(request.user), pk=article_id)
     form = CommentForm(
         request.POST, article=article, user=request.user, own=own_comment_ids(request)
     )
@@ -66,18 +63,22 @@ def post(request, article_id):
             )
         except ValidationError as error:
             form.add_error(None, error)
+            retry_after = (error.params or {}).get("wait") if error.code == "flood" else None
         else:
             return _posted(request, comment, form)
-    # Too fast is 429, so that clients other than browsers can tell; the page says the same.
-    flooding = form.has_error(NON_FIELD_ERRORS, "flood")
+    else:
+        retry_after = None
+    # The page again, with its count; only a refused comment needs it, so a posted one skips it.
+    article = Article.objects.select_related("author").with_comment_count().get(pk=article.pk)
     response = render(
         request,
         "forum/article_detail.html",
         article_context(article, comment_form=form),
-        status=429 if flooding else 400,
+        # Too fast is 429, so that clients other than browsers can tell; the page says the same.
+        status=429 if retry_after else 400,
     )
-    if flooding:
-        response["Retry-After"] = "15"
+    if retry_after:
+        response["Retry-After"] = str(retry_after)
     return response
 
 

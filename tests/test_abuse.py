@@ -67,6 +67,7 @@ def test_new_authors_wait_longer_than_authors_with_an_approved_comment(client, r
     Comment.objects.update(created_at=timezone.now() - timedelta(seconds=20))
     refused = post(client, article, "again", email="new@example.com", ip="198.51.100.99")
     assert refused.status_code == 429 and "Please wait 10 more seconds" in refused.content.decode()
+    assert refused["Retry-After"] == "10"  # the wait that is left, not a fixed number
 
     make_comment(article, author_email="known@example.com")
     Comment.objects.update(created_at=timezone.now() - timedelta(seconds=20))
