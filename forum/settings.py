@@ -37,11 +37,22 @@ DEMO = not DATABASE_URL
 if DEMO:
     DATABASE_URL = database.url(database.DATA_DIR)
 
-DATABASES = {
-    "default": dj_database_url.parse(
-        DATABASE_URL, conn_max_age=env_int("CONN_MAX_AGE", 60), conn_health_checks=True
+
+def _database(url, **options):
+    return dj_database_url.parse(
+        url, conn_max_age=env_int("CONN_MAX_AGE", 60), conn_health_checks=True, **options
     )
-}
+
+
+DATABASES = {"default": _database(DATABASE_URL)}
+# An optional streaming replica: pages read from it, unless the request, or the same reader a
+# moment before, wrote (forum/routers.py). Tests treat it as a mirror of the primary.
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "").strip()
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = _database(DATABASE_REPLICA_URL, test_options={"MIRROR": "default"})
+    DATABASE_ROUTERS = ["forum.routers.PrimaryReplicaRouter"]
+# How long a reader who wrote keeps reading from the primary: longer than the replica lags.
+DATABASE_REPLICA_PIN_SECONDS = env_int("DATABASE_REPLICA_PIN_SECONDS", 10)
 
 
 def _demo_secret_key():
@@ -129,6 +140,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Database down: a friendly 503 with Retry-After instead of a 500 (issue #6).
     "forum.middleware.DatabaseUnavailableMiddleware",
+    # With a replica: outside the sessions, so that a session saved on the way out is a write.
+    "forum.routers.PrimaryAfterWriteMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
