@@ -17,6 +17,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.utils import timezone
 
+from comments import services
 from comments.models import TREE_ID_SEQUENCE, Comment, DiscussionSettings
 from comments.trees import tree_errors
 from forum.markup import comment_html
@@ -229,7 +230,7 @@ def build_discussion(size, *, pools, rng, max_depth):
         body, body_html = rng.choice(pools.bodies)
         parent = parents[index]
         removed = rng.random() < REMOVED_SHARE
-        return Comment(
+        comment = Comment(
             pk=ids[index],
             article=article,
             parent_id=None if parent is None else ids[parent],
@@ -247,12 +248,15 @@ def build_discussion(size, *, pools, rng, max_depth):
             rght=rght[index],
             level=levels[index],
         )
+        comment.render_header()
+        return comment
 
     with transaction.atomic():
         for start in range(0, size, BATCH_SIZE):
             batch = [comment(i) for i in range(start, min(start + BATCH_SIZE, size))]
             Comment.objects.bulk_create(batch)
     move_tree_sequence_past_max()
+    services.recount(article)  # the stored counts, as posting would have kept them
     errors, checked = verify(article, size, rng)
     thread_sizes = defaultdict(int)
     for tree_id in tree_ids:

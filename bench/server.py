@@ -20,7 +20,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-from bench.measure import BenchError, comment_form, percentile
+from bench.measure import PERMALINK, BenchError, comment_form, percentile
 
 STARTUP_SECONDS = 30
 STOP_SECONDS = 15
@@ -248,7 +248,7 @@ def concurrent_posts(server, *, article, form_page, targets, posts_each, pools, 
         for form in forms:
             try:
                 status, location = client.post_form(post_path, form)
-                ok = status == 302 and "#comment-" in location
+                ok = status == 302 and PERMALINK.fullmatch(location) is not None
             except (OSError, http.client.HTTPException):
                 ok = False
             with lock:

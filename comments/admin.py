@@ -2,7 +2,7 @@
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Count, Exists, OuterRef, Q
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -232,10 +232,12 @@ class CommentAdmin(admin.ModelAdmin):
         """Edits save as usual; a status change goes through the service, which logs it."""
         new_status = obj.status
         obj.status = form.initial.get("status", new_status)
-        super().save_model(request, obj, form, change)
-        services.set_status(
-            Comment.objects.filter(pk=obj.pk), new_status, by=request.user, reason="edited"
-        )
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            services.set_status(
+                Comment.objects.filter(pk=obj.pk), new_status, by=request.user, reason="edited"
+            )
+            services.refresh_counts([obj.tree_id])  # the edited text must reach cached pages
 
     def delete_model(self, request, obj):
         services.delete_comment(obj, by=request.user)

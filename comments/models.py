@@ -8,6 +8,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import connection, models
 from django.db.models import Exists, ExpressionWrapper, OuterRef, Q
 from django.db.models.functions import TruncDate
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.deconstruct import deconstructible
@@ -61,13 +62,15 @@ class CommentQuerySet(TreeQuerySet):
     def threads(self, article, *, own=(), sort="oldest"):
         """The visible top-level comments of ``article``, in the order a page of threads lists them.
 
-        ``sort``: "oldest" (default), "newest", or "replies" (most replies first; the count
-        includes replies not shown, which the nested-set numbers give without a query).
+        A thread is visible when it holds an approved comment (its stored count, #7), or when its
+        top-level comment is the reader's own and pending. ``sort``: "oldest" (default),
+        "newest", or "replies" (most approved comments first).
         """
-        roots = self.for_article(article, own=own).filter(level=0)
+        roots = self.filter(article=article, level=0).filter(
+            Q(thread_comment_count__gt=0) | Q(pk__in=list(own), status=Comment.Status.PENDING)
+        )
         if sort == "replies":
-            replies = (models.F("rght") - models.F("lft") - 1) / 2
-            return roots.annotate(reply_count=replies).order_by("-reply_count", "created_at", "pk")
+            return roots.order_by("-thread_comment_count", "created_at", "pk")
         if sort == "newest":
             return roots.order_by("-created_at", "-pk")
         return roots.order_by("created_at", "pk")
@@ -82,6 +85,13 @@ class CommentQuerySet(TreeQuerySet):
         return self.for_article(comment.article, own=own).filter(
             tree_id=comment.tree_id, lft__gte=comment.lft, rght__lte=comment.rght
         )
+
+    def recent_by_poster(self, *, email, ip_address, since):
+        """Comments since ``since`` from this email address or this IP address, newest first."""
+        poster = Q(author_email=email) if email else Q(pk__in=[])
+        if ip_address:
+            poster |= Q(ip_address=ip_address)
+        return self.filter(poster, created_at__gte=since).order_by("-created_at")
 
     def needing_review(self):
         """The moderation queue: pending comments, and approved ones readers have reported."""
@@ -156,6 +166,11 @@ class Comment(MPTTModel):
     status_reason = models.CharField("why", max_length=200, blank=True, editable=False)
     # Open reader reports, kept in step with Report rows inside the same transaction.
     report_count = models.PositiveIntegerField("reports", default=0, editable=False)
+    # On a top-level comment: the approved comments of its thread, itself included (#7). A thread
+    # is shown to readers when this is above 0 (an approved root, or a placeholder with replies).
+    thread_comment_count = models.PositiveIntegerField(default=0, editable=False)
+    # The comment's header (avatar, name, badge, date), rendered once at save (#7).
+    header_html = models.TextField(editable=False, default="")
 
     objects = CommentManager()
 
@@ -166,8 +181,23 @@ class Comment(MPTTModel):
         indexes = [
             models.Index(fields=["article", "tree_id", "lft"], name="comment_thread_idx"),
             models.Index(fields=["status", "created_at"], name="comment_queue_idx"),
+            models.Index(  # the moderation queue: exactly CommentQuerySet.needing_review()
+                fields=["-created_at"], name="comment_review_idx",
+                condition=Q(status="pending") | Q(status="approved", report_count__gt=0),
+            ),
             models.Index(fields=["author_email", "created_at"], name="comment_author_idx"),
-        ]
+            # The flood check looks a poster up by email or by IP address (#6, #7).
+            models.Index(fields=["ip_address", "created_at"], name="comment_ip_idx"),
+            # Pages of threads: top-level comments in date order, or by size (#7).
+            models.Index(
+                fields=["article", "created_at", "id"], condition=Q(level=0),
+                name="comment_roots_idx",
+            ),
+            models.Index(
+                fields=["article", "-thread_comment_count", "created_at", "id"],
+                condition=Q(level=0), name="comment_roots_size_idx",
+            ),
+        ]  # fmt: skip
         constraints = [
             models.CheckConstraint(
                 condition=Q(status__in=["pending", "approved", "spam", "removed"]),
@@ -179,8 +209,19 @@ class Comment(MPTTModel):
         return f"{self.author_name}: {self.body[:40]}"
 
     def save(self, *args, **kwargs):
-        self.body_html = comment_html(self.body)
+        self.render()
         super().save(*args, **kwargs)
+
+    def render(self):
+        """Render ``body_html`` and ``header_html`` once, rather than on every page view (#7)."""
+        self.body_html = comment_html(self.body)
+        self.render_header()
+
+    def render_header(self):
+        by_author = self.user_id is not None and self.user_id == self.article.author_id
+        self.header_html = render_to_string(
+            "comments/_comment_header.html", {"comment": self, "by_author": by_author}
+        )
 
     def get_absolute_url(self):
         """The permalink, which finds the comment's page however the discussion grows."""

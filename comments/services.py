@@ -9,6 +9,7 @@ no lock at all (see ``CommentManager``).
 """
 
 import random
+from collections import defaultdict
 from datetime import timedelta
 
 from django.conf import settings
@@ -16,12 +17,14 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Q
+from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
 from comments.models import Ban, Comment, DiscussionSettings, ModerationLog, RateLimit, Report
 from forum.markup import comment_html
+from forum.models import Article
 
 # First keys of the two-key advisory locks this app takes: the second is the thread's tree_id, or
 # a hash of the poster's IP address or email.
@@ -35,6 +38,73 @@ def lock_thread(tree_id):
     """Hold the thread's lock until the current transaction ends."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [THREAD_LOCK, tree_id])
+
+
+def refresh_counts(tree_ids):
+    """Recount these threads' approved comments and move their articles' counts by the change.
+
+    Called inside the transaction of every write and moderation change, after the change: each
+    thread is recounted under its lock, so the stored counts are always exact (#7). Every call
+    also bumps the articles' ``comments_version``, which keys the cached discussion.
+    """
+    tree_ids = sorted(set(tree_ids))
+    for tree_id in tree_ids:  # in order, so that two batches never wait for each other
+        lock_thread(tree_id)
+    fresh = dict(
+        Comment.objects.approved()
+        .filter(tree_id__in=tree_ids)
+        .values_list("tree_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    changes = defaultdict(lambda: [0, 0])  # article id: [comments, threads]
+    changed = []
+    roots = Comment.objects.filter(tree_id__in=tree_ids, level=0).only(
+        "tree_id", "article_id", "thread_comment_count"
+    )
+    for root in roots:
+        before, after = root.thread_comment_count, fresh.get(root.tree_id, 0)
+        changes[root.article_id][0] += after - before
+        changes[root.article_id][1] += (after > 0) - (before > 0)
+        if after != before:
+            root.thread_comment_count = after
+            changed.append(root)
+    Comment.objects.bulk_update(changed, ["thread_comment_count"])  # one UPDATE
+    for article_id, (comments, threads) in sorted(changes.items()):
+        move_counts(article_id, comments=comments, threads=threads)
+
+
+def move_counts(article_id, *, comments=0, threads=0):
+    """Add to an article's comment and thread counts, and bump its discussion's version."""
+    Article.objects.filter(pk=article_id).update(
+        comment_count=F("comment_count") + comments,
+        thread_count=F("thread_count") + threads,
+        comments_version=F("comments_version") + 1,
+    )
+
+
+def recount(article):
+    """Set the counts of ``article`` and its threads from scratch: after an import, or to repair."""
+    approved = (
+        Comment.objects.approved()
+        .filter(tree_id=OuterRef("tree_id"))
+        .order_by()
+        .values("tree_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    with transaction.atomic():
+        roots = Comment.objects.filter(article=article, level=0)
+        roots.update(thread_comment_count=Coalesce(Subquery(approved), 0))
+        totals = roots.aggregate(
+            comments=Coalesce(Sum("thread_comment_count"), 0),
+            threads=Count("pk", filter=Q(thread_comment_count__gt=0)),
+        )
+        Article.objects.filter(pk=article.pk).update(
+            comment_count=totals["comments"],
+            thread_count=totals["threads"],
+            comments_version=F("comments_version") + 1,
+        )
 
 
 def post_comment(
@@ -90,6 +160,7 @@ def post_comment(
                 raise ValidationError("That comment is no longer available.", code="parent")
             comment.parent = deepest_allowed(parent, rules.max_depth)
         comment.save()
+        refresh_counts([comment.tree_id])
         if comment.status == Comment.Status.PENDING and rules.notify_moderators:
             transaction.on_commit(lambda: notify_moderators(comment))
     return comment
@@ -156,13 +227,10 @@ def refuse_if_flooding(comment, rules):
     seconds = rules.flood_seconds if known else rules.new_author_flood_seconds
     if not seconds:
         return
-    same_poster = Q(author_email=comment.author_email) if comment.author_email else Q(pk__in=[])
-    if comment.ip_address:
-        same_poster |= Q(ip_address=comment.ip_address)
     since = timezone.now() - timedelta(seconds=seconds)
-    last = (
-        Comment.objects.filter(same_poster, created_at__gte=since).order_by("-created_at").first()
-    )
+    last = Comment.objects.recent_by_poster(
+        email=comment.author_email, ip_address=comment.ip_address, since=since
+    ).first()
     if last is not None:
         wait = max(1, round(seconds - (timezone.now() - last.created_at).total_seconds()))
         raise ValidationError(
@@ -255,21 +323,24 @@ def notify_moderators(comment):
 
 def set_status(comments, status, *, by=None, reason=""):
     """Move ``comments`` to ``status`` with one UPDATE and log each change; return how many."""
+    comments = comments.exclude(status=status)
     with transaction.atomic():
-        changing = list(
-            comments.exclude(status=status).select_for_update().values_list("pk", "status")
-        )
+        # Thread locks before row locks, in the order posting takes them.
+        for tree_id in sorted(set(comments.values_list("tree_id", flat=True))):
+            lock_thread(tree_id)
+        changing = list(comments.select_for_update().values_list("pk", "status", "tree_id"))
         if not changing:
             return 0
-        Comment.objects.filter(pk__in=[pk for pk, _ in changing]).update(
+        Comment.objects.filter(pk__in=[pk for pk, _, _ in changing]).update(
             status=status, status_reason=reason
         )
         ModerationLog.objects.bulk_create(
             ModerationLog(
                 comment_id=pk, moderator=by, from_status=old, to_status=status, reason=reason
             )
-            for pk, old in changing
+            for pk, old, _ in changing
         )
+        refresh_counts(tree_id for _, _, tree_id in changing)
     return len(changing)
 
 
@@ -280,11 +351,16 @@ def delete_comment(comment, *, by):
         comment = Comment.objects.get(pk=comment.pk)
         if comment.is_leaf_node():
             comment.delete()  # mptt closes the gap in the thread
+            if comment.level == 0:  # the whole thread is gone
+                count = comment.thread_comment_count
+                move_counts(comment.article_id, comments=-count, threads=-(count > 0))
+            else:
+                refresh_counts([comment.tree_id])
             return "deleted"
         set_status(
             Comment.objects.filter(pk=comment.pk), Comment.Status.REMOVED, by=by, reason="deleted"
         )
-        Comment.objects.filter(pk=comment.pk).update(body="", body_html="")
+        Comment.objects.filter(pk=comment.pk).update(body="", body_html="", header_html="")
         return "placeholder"
 
 

@@ -69,7 +69,7 @@ def post(request, article_id):
     else:
         retry_after = None
     # The page again, with its count; only a refused comment needs it, so a posted one skips it.
-    article = Article.objects.select_related("author").with_comment_count().get(pk=article.pk)
+    article = Article.objects.select_related("author").get(pk=article.pk)
     response = render(
         request,
         "forum/article_detail.html",
@@ -85,7 +85,9 @@ def post(request, article_id):
 def _posted(request, comment, form):
     if comment.status == Comment.Status.PENDING:
         request.session[OWN_COMMENTS] = [*own_comment_ids(request), comment.pk][-50:]
-    response = redirect(place_of(request, comment))
+    # To the permalink, which finds the comment's page: posting itself never counts threads,
+    # so it costs the same in a discussion of any size (#7).
+    response = redirect(comment)
     if "remember" in form.cleaned_data:
         if form.cleaned_data["remember"]:
             author = {

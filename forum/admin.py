@@ -21,13 +21,6 @@ class ArticleAdmin(admin.ModelAdmin):
     list_select_related = ["author"]
     fields = ["title", "slug", "body", "excerpt", "status", "published_at", "comments_open"]
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).with_comment_count()
-
-    @admin.display(ordering="comment_count", description="comments")
-    def comment_count(self, article):
-        return article.comment_count
-
     def save_model(self, request, obj, form, change):
         if not change:
             obj.author = request.user

@@ -1,6 +1,5 @@
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import strip_tags
@@ -21,20 +20,8 @@ class ArticleQuerySet(models.QuerySet):
         return self.all() if user.is_staff else self.published()
 
     def for_front_page(self):
-        """Published articles, newest first, with author and comment count in the same query."""
-        return (
-            self.published()
-            .select_related("author")
-            .with_comment_count()
-            .order_by("-published_at", "-pk")
-        )
-
-    def with_comment_count(self):
-        """Annotate ``comment_count``: the approved comments readers see."""
-        from comments.models import Comment
-
-        approved = Q(comments__status=Comment.Status.APPROVED)
-        return self.annotate(comment_count=models.Count("comments", filter=approved))
+        """Published articles, newest first, with their authors in the same query."""
+        return self.published().select_related("author").order_by("-published_at", "-pk")
 
 
 class Article(models.Model):
@@ -60,6 +47,11 @@ class Article(models.Model):
         null=True, blank=True, help_text="Set when first published; a future date schedules it."
     )
     comments_open = models.BooleanField(default=True)
+    # Kept by comments.services in the transaction of every comment write or moderation (#7):
+    # approved comments, threads a reader sees, and a version that keys the discussion's cache.
+    comment_count = models.PositiveIntegerField("comments", default=0, editable=False)
+    thread_count = models.PositiveIntegerField(default=0, editable=False)
+    comments_version = models.PositiveBigIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -42,7 +42,7 @@ def index(request):
 
 def article_detail(request, year, month, slug):
     article = get_object_or_404(
-        Article.objects.visible_to(request.user).select_related("author").with_comment_count(),
+        Article.objects.visible_to(request.user).select_related("author"),
         slug=slug,
     )
     date = timezone.localtime(article.published_at or article.created_at)

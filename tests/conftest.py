@@ -2,6 +2,7 @@ import os
 import shutil
 
 import pytest
+from django.core.cache import cache
 
 # Playwright's sync API runs an event loop in the test thread; the ORM must still work there.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -45,6 +46,12 @@ def rules():
     from tests.factories import set_rules
 
     return set_rules(hold_first_comment=False)
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with nothing cached, as after a deploy."""
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

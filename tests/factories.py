@@ -42,9 +42,10 @@ def make_comment(article, parent=None, status=Comment.Status.APPROVED, **overrid
         "body": f"Comment {n}",
     }
     comment = services.post_comment(article=article, parent=parent, **{**fields, **overrides})
-    if status != comment.status:
+    if status != comment.status:  # set directly, so that no moderator appears in its history
         Comment.objects.filter(pk=comment.pk).update(status=status)
-        comment.status = status
+        services.refresh_counts([comment.tree_id])
+        comment.refresh_from_db()
     return comment
 
 
@@ -60,6 +61,11 @@ def draw(article):
 def anchor(comment):
     """Where a comment on the first page of its article's threads is shown."""
     return f"{comment.article.get_absolute_url()}#comment-{comment.pk}"
+
+
+def redirects_after_posting(comment):
+    """A posted comment's redirects: to its permalink, and from there to its place on the page."""
+    return [(comment.get_absolute_url(), 302), (anchor(comment), 302)]
 
 
 def set_rules(**fields):

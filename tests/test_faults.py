@@ -118,8 +118,8 @@ class Site:
     def acknowledged_id(self, status, headers):
         """The new comment's id when the answer is the success redirect, else None."""
         location = headers.get("Location", "") if status == 302 else ""
-        # The article page (or a thread page, for deep replies) at the comment's anchor.
-        match = re.fullmatch(rf"({re.escape(self.url)})?/[^#]*#comment-(\d+)", location)
+        # The new comment's permalink.
+        match = re.fullmatch(rf"({re.escape(self.url)})?/comments/(\d+)/", location)
         return int(match.group(2)) if match else None
 
     def workers(self):

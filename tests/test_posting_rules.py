@@ -14,7 +14,14 @@ from django.utils import timezone
 
 from comments import services
 from comments.models import Comment, DiscussionSettings
-from tests.factories import anchor, draw, make_article, make_comment, make_user, set_rules
+from tests.factories import (
+    draw,
+    make_article,
+    make_comment,
+    make_user,
+    redirects_after_posting,
+    set_rules,
+)
 from tests.pages import front_page_count, heading, page_of, shows, submit
 
 pytestmark = pytest.mark.django_db
@@ -45,7 +52,9 @@ def test_a_new_authors_first_comment_is_held_and_shown_only_in_their_browser(cli
 
     held = Comment.objects.get(body="My very first words.")
     assert (held.status, held.status_reason) == (Status.PENDING, "held: first comment")
-    assert response.redirect_chain == [(f"{article.get_absolute_url()}#comment-{held.pk}", 302)]
+    assert response.redirect_chain[-1:] == [
+        (f"{article.get_absolute_url()}#comment-{held.pk}", 302)
+    ]
     page = page_of(response)
     assert shows(page, held) and AWAITING in page and "My very first words." in page
     assert heading(page) == "1 comment"
@@ -306,7 +315,7 @@ def test_an_article_stays_open_within_close_after_days_or_without_a_limit(
     response = submit(client, article, body="Still open.")
 
     comment = Comment.objects.get()
-    assert response.redirect_chain == [(anchor(comment), 302)]
+    assert response.redirect_chain == redirects_after_posting(comment)
     assert shows(page_of(response), comment) and "Comments are closed." not in page_of(response)
     assert front_page_count(article) == "1 comment… add one"
 
@@ -329,7 +338,7 @@ def test_at_max_depth_no_reply_is_offered_and_a_forged_reply_joins_the_deepest_a
     forged = Comment.objects.get(body="forged")
     assert forged.parent == root
     assert draw(article) == [("root", 0), ("deepest", 1), ("forged", 1)]
-    assert response.redirect_chain == [(anchor(forged), 302)]
+    assert response.redirect_chain == redirects_after_posting(forged)
     page = page_of(response)
     assert shows(page, forged) and f"?replytocom={forged.pk}" not in page
     assert heading(page) == "3 comments"

@@ -1,13 +1,20 @@
 """``{% discussion article %}``: a page of an article's threads and the comment form.
 
 ``{% discussion article root=comment %}`` shows one comment's subtree instead (the "Continue this
-thread" page). Either way the comments come from one query and render in one flat loop.
+thread" page). Either way the comments come from one query and render in one flat loop, and the
+rendered list is cached under a key holding the article's ``comments_version``, which every write
+and moderation change bumps (#7): a cached page is never stale, on any app server.
 """
 
+import hashlib
+from functools import cache
 from urllib.parse import urlencode
 
 from django import template
+from django.core.cache import cache as shared_cache
 from django.core.paginator import Paginator
+from django.template.loader import get_template, render_to_string
+from django.urls import reverse
 
 from comments.forms import CommentForm
 from comments.models import DISPLAY_LEVELS, SORTS, Comment, DiscussionSettings
@@ -16,6 +23,11 @@ from comments.views import own_comment_ids, remembered_author
 
 register = template.Library()
 
+CACHE_SECONDS = 24 * 3600
+LIST_TEMPLATES = [
+    "comments/_comments.html", "comments/_comment.html", "comments/_comment_header.html"
+]  # fmt: skip
+
 
 @register.inclusion_tag("comments/_discussion.html", takes_context=True)
 def discussion(context, article, root=None):
@@ -23,16 +35,44 @@ def discussion(context, article, root=None):
     rules = DiscussionSettings.load()
     own = own_comment_ids(request)
     sort = request.GET.get("sort") if request.GET.get("sort") in SORTS else "oldest"
+    is_open = comments_open(article, rules)
     page = None
     if root is None:
         threads = Comment.objects.threads(article, own=own, sort=sort)
-        page = Paginator(threads, rules.threads_per_page).get_page(request.GET.get("page"))
-        comments = in_page_order(article, list(page), own)
-        base_level = 0
-    else:
-        comments = list(Comment.objects.subtree(root, own=own))
-        base_level = root.level
-    comments = cut_at_display_depth(comments, base_level)
+        paginator = Paginator(threads, rules.threads_per_page)
+        if not own:
+            paginator.count = article.thread_count  # stored (#7): no count query
+        page = paginator.get_page(request.GET.get("page"))
+    keep = {}  # the page's own query, kept in its Reply and Cancel links
+    if sort != "oldest":
+        keep["sort"] = sort
+    if page is not None and page.number > 1:
+        keep["page"] = page.number
+    keep = urlencode(keep)
+
+    key = cache_key(article, rules, is_open, root, sort, page, own)
+    listing = shared_cache.get(key)
+    comments = []
+    if listing is None:
+        if root is None:
+            comments = in_page_order(article, list(page), own)
+        else:
+            comments = list(Comment.objects.subtree(root, own=own))
+        comments = prepare(
+            comments,
+            base_level=root.level if root else 0,
+            own=set(own),
+            reply_max_level=rules.max_depth - 2 if is_open else -1,
+        )
+        listing = render_to_string(
+            "comments/_comments.html",
+            {
+                "article": article, "comments": comments, "root": root, "page": page,
+                "sort": sort, "sorts": SORTS, "own": own,
+                "keep_prefix": f"?{keep}" if keep else "", "keep_amp": f"{keep}&" if keep else "",
+            },
+        )  # fmt: skip
+        shared_cache.set(key, listing, CACHE_SECONDS)
 
     form = context.get("comment_form")
     if form is None:
@@ -44,29 +84,35 @@ def discussion(context, article, root=None):
         wanted = request.GET.get("replytocom", "")
     else:
         wanted = form.data.get("parent", "")
-    reply_to = reply_target(article, comments, wanted, own, rules.max_depth)
-    keep = {}  # the page's own query, kept in its Reply and Cancel links
-    if sort != "oldest":
-        keep["sort"] = sort
-    if page is not None and page.number > 1:
-        keep["page"] = page.number
     return {
         "article": article,
-        "comments": comments,
-        "root": root,
-        "page": page,
-        "sort": sort,
-        "sorts": SORTS,
-        "keep": urlencode(keep),
+        "listing": listing,
+        "keep": keep,
         "form": form,
-        "reply_to": reply_to,
-        "reply_max_level": rules.max_depth - 2,
-        "is_open": comments_open(article, rules),
-        "own": own,
+        "reply_to": reply_target(article, comments, wanted, own, rules.max_depth),
+        "is_open": is_open,
         "request": request,
         "user": request.user,
         "csrf_token": context.get("csrf_token"),
     }
+
+
+def cache_key(article, rules, is_open, root, sort, page, own):
+    """Everything the rendered list depends on; a reader's own pending comments included."""
+    parts = [
+        markup_version(), article.comments_version, article.updated_at.timestamp(),
+        rules.threads_per_page, rules.max_depth, is_open, root.pk if root else "", sort,
+        page.number if page is not None else "", sorted(own),
+    ]  # fmt: skip
+    digest = hashlib.md5(repr(parts).encode(), usedforsecurity=False).hexdigest()
+    return f"discussion:{article.pk}:{digest}"
+
+
+@cache
+def markup_version():
+    """Changes when the list's templates do, so that a deploy never serves old markup."""
+    sources = [get_template(name).template.source for name in LIST_TEMPLATES]
+    return hashlib.md5("".join(sources).encode(), usedforsecurity=False).hexdigest()[:8]
 
 
 def in_page_order(article, roots, own):
@@ -78,16 +124,27 @@ def in_page_order(article, roots, own):
     return sorted(rows, key=lambda c: (position[c.tree_id], c.lft))
 
 
-def cut_at_display_depth(comments, base_level):
-    """Drop replies nested deeper than the page shows; their ancestor links to them instead."""
+def prepare(comments, *, base_level, own, reply_max_level):
+    """Work out in one pass what the list template shows of each comment.
+
+    Replies nested deeper than the page shows are dropped; their ancestor links to them instead.
+    """
+    report_url = reverse("comments:report", args=[0]).replace("/0/", "/{}/")
     kept, last_shown = [], None
     for comment in comments:
         depth = comment.level - base_level
-        if depth < DISPLAY_LEVELS:
-            kept.append(comment)
-            last_shown = comment if depth == DISPLAY_LEVELS - 1 else last_shown
-        elif last_shown is not None:
-            last_shown.continues = True
+        if depth >= DISPLAY_LEVELS:
+            if last_shown is not None:
+                last_shown.continues = True
+            continue
+        comment.continues = False
+        comment.ref = str(comment.pk)  # unlike {{ comment.pk }}, never localised
+        comment.depth = comment.level + 1
+        comment.shown = _replyable(comment, own)
+        comment.replyable = comment.level <= reply_max_level
+        comment.report_url = report_url.format(comment.pk)
+        kept.append(comment)
+        last_shown = comment if depth == DISPLAY_LEVELS - 1 else last_shown
     return kept
 
 
@@ -97,7 +154,7 @@ def reply_target(article, comments, wanted, own, max_depth):
         return None
     by_pk = {c.pk: c for c in comments}
     target = by_pk.get(int(wanted))
-    if target is None:  # not on this page: a reply started elsewhere
+    if target is None:  # not rendered here: a reply started elsewhere, or the list was cached
         target = Comment.objects.replyable(article, own=own).filter(pk=wanted).first()
         if target is not None and target.level > max_depth - 2:
             target = target.get_ancestors().filter(level=max(max_depth - 2, 0)).first()
