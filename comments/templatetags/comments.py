@@ -8,25 +8,25 @@ and moderation change bumps (#7): a cached page is never stale, on any app serve
 
 import hashlib
 from functools import cache
+from pathlib import Path
 from urllib.parse import urlencode
 
 from django import template
 from django.core.cache import cache as shared_cache
 from django.core.paginator import Paginator
 from django.template.loader import get_template, render_to_string
-from django.urls import reverse
 
+from comments import rendering
 from comments.forms import CommentForm
-from comments.models import DISPLAY_LEVELS, SORTS, Comment, DiscussionSettings
+from comments.models import SORTS, Comment, DiscussionSettings
+from comments.rendering import prepare
 from comments.services import comments_open
 from comments.views import own_comment_ids, remembered_author
 
 register = template.Library()
 
 CACHE_SECONDS = 24 * 3600
-LIST_TEMPLATES = [
-    "comments/_comments.html", "comments/_comment.html", "comments/_comment_header.html"
-]  # fmt: skip
+LIST_TEMPLATES = ["comments/_comments.html", "comments/_comment_header.html"]
 
 
 @register.inclusion_tag("comments/_discussion.html", takes_context=True)
@@ -57,19 +57,19 @@ def discussion(context, article, root=None):
         if root is None:
             comments = in_page_order(article, list(page), own)
         else:
-            comments = list(Comment.objects.subtree(root, own=own))
+            comments = Comment.objects.subtree(root, own=own).as_list_items()
         comments = prepare(
             comments,
             base_level=root.level if root else 0,
             own=set(own),
             reply_max_level=rules.max_depth - 2 if is_open else -1,
+            keep=keep,
         )
         listing = render_to_string(
             "comments/_comments.html",
             {
                 "article": article, "comments": comments, "root": root, "page": page,
                 "sort": sort, "sorts": SORTS, "own": own,
-                "keep_prefix": f"?{keep}" if keep else "", "keep_amp": f"{keep}&" if keep else "",
             },
         )  # fmt: skip
         shared_cache.set(key, listing, CACHE_SECONDS)
@@ -110,8 +110,9 @@ def cache_key(article, rules, is_open, root, sort, page, own):
 
 @cache
 def markup_version():
-    """Changes when the list's templates do, so that a deploy never serves old markup."""
+    """Changes when the list's markup does, so that a deploy never serves old markup."""
     sources = [get_template(name).template.source for name in LIST_TEMPLATES]
+    sources.append(Path(rendering.__file__).read_text())
     return hashlib.md5("".join(sources).encode(), usedforsecurity=False).hexdigest()[:8]
 
 
@@ -121,31 +122,7 @@ def in_page_order(article, roots, own):
         return []
     position = {root.tree_id: n for n, root in enumerate(roots)}
     rows = Comment.objects.for_article(article, own=own).filter(tree_id__in=position)
-    return sorted(rows, key=lambda c: (position[c.tree_id], c.lft))
-
-
-def prepare(comments, *, base_level, own, reply_max_level):
-    """Work out in one pass what the list template shows of each comment.
-
-    Replies nested deeper than the page shows are dropped; their ancestor links to them instead.
-    """
-    report_url = reverse("comments:report", args=[0]).replace("/0/", "/{}/")
-    kept, last_shown = [], None
-    for comment in comments:
-        depth = comment.level - base_level
-        if depth >= DISPLAY_LEVELS:
-            if last_shown is not None:
-                last_shown.continues = True
-            continue
-        comment.continues = False
-        comment.ref = str(comment.pk)  # unlike {{ comment.pk }}, never localised
-        comment.depth = comment.level + 1
-        comment.shown = _replyable(comment, own)
-        comment.replyable = comment.level <= reply_max_level
-        comment.report_url = report_url.format(comment.pk)
-        kept.append(comment)
-        last_shown = comment if depth == DISPLAY_LEVELS - 1 else last_shown
-    return kept
+    return sorted(rows.as_list_items(), key=lambda c: (position[c.tree_id], c.lft))
 
 
 def reply_target(article, comments, wanted, own, max_depth):
