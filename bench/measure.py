@@ -67,23 +67,33 @@ def page_facts(url):
 def forget_everything():
     """What a restarted worker starts without: its database connection and Django's caches."""
     connections.close_all()
-    for cache in caches.all():
-        cache.clear()
+    empty_caches()
     for engine in engines.all():
         for loader in engine.engine.template_loaders:
             loader.reset()
 
 
+def empty_caches():
+    """What every comment write leaves the next reader: no cached discussion (#7)."""
+    for cache in caches.all():
+        cache.clear()
+
+
 def page_times(url, *, cold_runs, warm_runs):
-    """Cold (after forget_everything) and warm server times of ``url``, in milliseconds."""
+    """Server times of ``url`` in milliseconds: in a fresh worker (after forget_everything), with
+    the caches empty (cold), and with the discussion cached (warm)."""
     client = new_client()
-    cold = []
+    fresh, cold = [], []
     for _ in range(cold_runs):
         forget_everything()
+        fresh.append(timed(fetch, client, url))
+    for _ in range(cold_runs):
+        empty_caches()
         cold.append(timed(fetch, client, url))
     fetch(client, url)
     warm = [timed(fetch, client, url) for _ in range(warm_runs)]
     return {
+        "fresh_ms": statistics.median(fresh),
         "cold_ms": statistics.median(cold),
         "warm_ms": statistics.median(warm),
         "warm_p95_ms": percentile(warm, 95),

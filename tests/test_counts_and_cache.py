@@ -178,3 +178,14 @@ def test_a_changed_setting_reaches_a_cached_page_at_once(client):
     set_rules(threads_per_page=2)
 
     assert "Page 1 of 2" in page_of(client.get(article.get_absolute_url()))
+
+
+def test_a_comment_saved_before_headers_were_stored_gets_its_header_on_first_view(client):
+    article = make_article()
+    old = make_comment(article, author_name="Early Bird", author_url="https://bird.example/")
+    Comment.objects.filter(pk=old.pk).update(header_html="")
+
+    page = page_of(client.get(article.get_absolute_url()))
+
+    assert '<a href="https://bird.example/" rel="nofollow ugc noopener">Early Bird</a>' in page
+    assert "Early Bird" in Comment.objects.get(pk=old.pk).header_html
