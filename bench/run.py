@@ -215,13 +215,13 @@ def concurrent_posting(gunicorn, discussions, size, plan, pools, rng):
     largest, others = threads[0], rng.sample(threads[1:], CONCURRENT_CLIENTS + 1)
     own = others[1:]
     scenarios = {
-        "1 client": ([others[0]], False, False),
-        "8 clients, one thread": ([largest] * CONCURRENT_CLIENTS, False, True),
-        "8 clients, own threads": (own, False, True),
-        "8 clients, own threads, one IP": (own, True, False),
+        "1 client": ([others[0]], False),
+        "8 clients, one thread": ([largest] * CONCURRENT_CLIENTS, False),
+        "8 clients, own threads": (own, False),
+        "8 clients, own threads, one IP": (own, True),
     }
     runs = {}
-    for label, (targets, one_ip, counts_for_target) in scenarios.items():
+    for label, (targets, one_ip) in scenarios.items():
         runs[label] = server.concurrent_posts(
             gunicorn,
             article=article,
@@ -232,7 +232,6 @@ def concurrent_posting(gunicorn, discussions, size, plan, pools, rng):
             rng=rng,
             one_ip=one_ip,
         )
-        runs[label]["counts_for_target"] = counts_for_target
         progress(f"posting, {label}: {runs[label]['posts_per_s']:.1f} posts/s")
     return {
         "1 client": runs["1 client"],

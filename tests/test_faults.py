@@ -187,6 +187,16 @@ def wait_until(condition, seconds, message):
     pytest.fail(message)
 
 
+def stop(process):
+    """Stop a server started for a test: politely, then by force."""
+    process.terminate()
+    try:
+        process.wait(timeout=TIMEOUT)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=TIMEOUT)
+
+
 def answers(site, path, status):
     try:
         return site.get(path)[0] == status
@@ -234,12 +244,7 @@ def server(tmp_path_factory):
         yield site
     finally:
         if server is not None:
-            server.terminate()
-            try:
-                server.wait(timeout=TIMEOUT)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait(timeout=TIMEOUT)
+            stop(server)
         database.stop(data_dir)
         shutil.rmtree(parent, ignore_errors=True)
 

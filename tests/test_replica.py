@@ -41,6 +41,7 @@ from tests.test_faults import (
     form_fields,
     free_port,
     manage,
+    stop,
     wait_until,
 )
 from tests.test_security import run_in_production
@@ -273,12 +274,7 @@ def replicated(tmp_path_factory):
         yield site
     finally:
         if server is not None:
-            server.terminate()
-            try:
-                server.wait(timeout=TIMEOUT)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait(timeout=TIMEOUT)
+            stop(server)
         try:
             stop_standby(standby_dir)
         finally:

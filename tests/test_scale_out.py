@@ -25,7 +25,7 @@ from comments import services, trees
 from comments.models import Comment
 from tests.factories import draw, make_article, make_comment, set_rules
 from tests.pages import shows
-from tests.test_faults import TIMEOUT, browser, fetch, form_fields, wait_until
+from tests.test_faults import TIMEOUT, browser, fetch, form_fields, stop, wait_until
 from tests.test_gunicorn import free_port, url_of_test_database
 
 pytestmark = [
@@ -53,15 +53,6 @@ class Site:
 def start(command, log, **kwargs):
     with log.open("w") as out:
         return subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, **kwargs)
-
-
-def stop(process):
-    process.terminate()
-    try:
-        process.wait(timeout=TIMEOUT)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=TIMEOUT)
 
 
 def answers(url):

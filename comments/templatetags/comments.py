@@ -15,11 +15,12 @@ from django import template
 from django.core.cache import cache as shared_cache
 from django.core.paginator import Paginator
 from django.template.loader import get_template, render_to_string
+from django.utils.safestring import mark_safe
 
 from comments import rendering
 from comments.forms import CommentForm
 from comments.models import SORTS, Comment, DiscussionSettings
-from comments.rendering import prepare
+from comments.rendering import list_html
 from comments.services import comments_open
 from comments.views import own_comment_ids, remembered_author
 
@@ -39,7 +40,7 @@ def discussion(context, article, root=None):
     page = None
     if root is None:
         threads = Comment.objects.threads(article, own=own, sort=sort)
-        paginator = Paginator(threads, rules.threads_per_page)
+        paginator = Paginator(threads.values_list("tree_id", flat=True), rules.threads_per_page)
         if not own:
             paginator.count = article.thread_count  # stored (#7): no count query
         page = paginator.get_page(request.GET.get("page"))
@@ -51,14 +52,14 @@ def discussion(context, article, root=None):
     keep = urlencode(keep)
 
     key = cache_key(article, rules, is_open, root, sort, page, own)
-    listing = shared_cache.get(key)
+    listing = shared_cache.get(key)  # a plain str: pickling a SafeString is 100 times slower
     comments = []
     if listing is None:
         if root is None:
             comments = in_page_order(article, list(page), own)
         else:
             comments = Comment.objects.subtree(root, own=own).as_list_items()
-        comments = prepare(
+        comments_html = list_html(
             comments,
             base_level=root.level if root else 0,
             own=set(own),
@@ -68,11 +69,11 @@ def discussion(context, article, root=None):
         listing = render_to_string(
             "comments/_comments.html",
             {
-                "article": article, "comments": comments, "root": root, "page": page,
+                "article": article, "comments_html": comments_html, "root": root, "page": page,
                 "sort": sort, "sorts": SORTS, "own": own,
             },
         )  # fmt: skip
-        shared_cache.set(key, listing, CACHE_SECONDS)
+        shared_cache.set(key, str(listing), CACHE_SECONDS)
 
     form = context.get("comment_form")
     if form is None:
@@ -86,7 +87,7 @@ def discussion(context, article, root=None):
         wanted = form.data.get("parent", "")
     return {
         "article": article,
-        "listing": listing,
+        "listing": mark_safe(listing),  # rendered from our own templates and blocks
         "keep": keep,
         "form": form,
         "reply_to": reply_target(article, comments, wanted, own, rules.max_depth),
@@ -116,11 +117,11 @@ def markup_version():
     return hashlib.md5("".join(sources).encode(), usedforsecurity=False).hexdigest()[:8]
 
 
-def in_page_order(article, roots, own):
-    """Every visible comment of these threads, thread by thread in the order of ``roots``."""
-    if not roots:
+def in_page_order(article, tree_ids, own):
+    """Every visible comment of these threads, thread by thread in the order of ``tree_ids``."""
+    if not tree_ids:
         return []
-    position = {root.tree_id: n for n, root in enumerate(roots)}
+    position = {tree_id: n for n, tree_id in enumerate(tree_ids)}
     rows = Comment.objects.for_article(article, own=own).filter(tree_id__in=position)
     return sorted(rows.as_list_items(), key=lambda c: (position[c.tree_id], c.lft))
 
@@ -129,7 +130,7 @@ def reply_target(article, comments, wanted, own, max_depth):
     """The comment a reply will really answer: past the deepest level, an ancestor of it."""
     if not wanted.isdecimal():  # isdigit() also accepts "²", which int() refuses
         return None
-    by_pk = {c.pk: c for c in comments}
+    by_pk = {c.id: c for c in comments}  # rows of as_list_items(), or none
     target = by_pk.get(int(wanted))
     if target is None:  # not rendered here: a reply started elsewhere, or the list was cached
         target = Comment.objects.replyable(article, own=own).filter(pk=wanted).first()
@@ -144,5 +145,5 @@ def reply_target(article, comments, wanted, own, max_depth):
 
 def _replyable(comment, own):
     return comment.status == Comment.Status.APPROVED or (
-        comment.status == Comment.Status.PENDING and comment.pk in own
+        comment.status == Comment.Status.PENDING and comment.id in own
     )
