@@ -5,9 +5,12 @@ import os
 import subprocess
 import sys
 
+import pytest
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.module_loading import import_string
 
-from forum.settings import env_bool, env_list
+from forum.settings import _cache, env_bool, env_list
 
 PRODUCTION = {
     "DATABASE_URL": "postgres://forum:s3cret@db.internal:6432/forum_prod",
@@ -78,3 +81,25 @@ def test_tests_run_on_postgresql(db):
     from django.db import connection
 
     assert connection.vendor == "postgresql"
+
+
+@pytest.mark.parametrize(
+    ("url", "backend", "location"),
+    [
+        ("locmem://", "locmem.LocMemCache", ""),
+        ("db://", "db.DatabaseCache", "forum_cache"),
+        ("redis://cache.internal:6379/0", "redis.RedisCache", "redis://cache.internal:6379/0"),
+        ("memcached://cache.internal:11211", "memcached.PyMemcacheCache", "cache.internal:11211"),
+    ],
+)
+def test_cache_url_selects_the_shared_cache_of_several_app_servers(url, backend, location):
+    cache = _cache(url)
+    assert cache == {"BACKEND": f"django.core.cache.backends.{backend}", "LOCATION": location}
+    backend = import_string(cache["BACKEND"])(location, {})
+    if hasattr(backend, "_cache"):  # its client library is installed; nothing connects yet
+        assert backend._cache is not None
+
+
+def test_an_unknown_cache_url_fails_with_a_clear_message():
+    with pytest.raises(ImproperlyConfigured, match="CACHE_URL scheme 'mongo'"):
+        _cache("mongo://db")
