@@ -187,6 +187,21 @@ def wait_until(condition, seconds, message):
     pytest.fail(message)
 
 
+def server_env(database_url, static_root, **extra):
+    """The environment of a gunicorn serving the project on 127.0.0.1, 2 workers."""
+    return {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "DATABASE_URL": database_url,
+        "DJANGO_SECRET_KEY": "server-test-" + "k" * 50,
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        "DJANGO_HTTPS": "0",  # plain HTTP on 127.0.0.1
+        "DJANGO_STATIC_ROOT": str(static_root),
+        "HOST": "127.0.0.1",
+        "WEB_CONCURRENCY": "2",
+        **extra,
+    }
+
+
 def stop(process):
     """Stop a server started for a test: politely, then by force."""
     process.terminate()
@@ -214,17 +229,7 @@ def server(tmp_path_factory):
     try:
         url = database.url(data_dir)
         port = free_port()
-        env = {
-            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-            "DATABASE_URL": url,
-            "DJANGO_SECRET_KEY": "faults-test-" + "k" * 50,
-            "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
-            "DJANGO_HTTPS": "0",  # plain HTTP on 127.0.0.1
-            "DJANGO_STATIC_ROOT": str(tmp_path_factory.mktemp("static")),
-            "HOST": "127.0.0.1",
-            "PORT": str(port),
-            "WEB_CONCURRENCY": "2",
-        }
+        env = server_env(url, tmp_path_factory.mktemp("static"), PORT=str(port))
         manage("migrate", "--noinput", "-v0", env=env)
         manage("collectstatic", "--noinput", "-v0", env=env)
         made = json.loads(manage("shell", "-c", SETUP, env=env))

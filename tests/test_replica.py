@@ -9,7 +9,6 @@ replay on the standby makes it lag for as long as a test needs.
 
 import http.cookiejar
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -41,6 +40,7 @@ from tests.test_faults import (
     form_fields,
     free_port,
     manage,
+    server_env,
     stop,
     wait_until,
 )
@@ -246,19 +246,10 @@ def replicated(tmp_path_factory):
         primary = database.url(primary_dir)
         standby = start_standby(primary_dir, standby_dir)
         port = free_port()
-        env = {
-            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-            "DATABASE_URL": primary,
-            "DATABASE_REPLICA_URL": standby,
-            "DATABASE_REPLICA_PIN_SECONDS": str(PIN_SECONDS),
-            "DJANGO_SECRET_KEY": "replica-test-" + "k" * 50,
-            "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
-            "DJANGO_HTTPS": "0",  # plain HTTP on 127.0.0.1
-            "DJANGO_STATIC_ROOT": str(tmp_path_factory.mktemp("static")),
-            "HOST": "127.0.0.1",
-            "PORT": str(port),
-            "WEB_CONCURRENCY": "2",
-        }
+        env = server_env(
+            primary, tmp_path_factory.mktemp("static"), PORT=str(port),
+            DATABASE_REPLICA_URL=standby, DATABASE_REPLICA_PIN_SECONDS=str(PIN_SECONDS),
+        )  # fmt: skip
         manage("migrate", "--noinput", "-v0", env=env)  # on the primary; the standby follows
         manage("collectstatic", "--noinput", "-v0", env=env)
         made = json.loads(manage("shell", "-c", SETUP, env=env))

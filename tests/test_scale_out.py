@@ -25,7 +25,15 @@ from comments import services, trees
 from comments.models import Comment
 from tests.factories import draw, make_article, make_comment, set_rules
 from tests.pages import shows
-from tests.test_faults import TIMEOUT, browser, fetch, form_fields, stop, wait_until
+from tests.test_faults import (
+    TIMEOUT,
+    browser,
+    fetch,
+    form_fields,
+    server_env,
+    stop,
+    wait_until,
+)
 from tests.test_gunicorn import free_port, url_of_test_database
 
 pytestmark = [
@@ -89,18 +97,12 @@ def site(django_db_setup, django_db_blocker):
 
         with django_db_blocker.unblock():
             database_url = url_of_test_database()
-        env = {
-            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-            "DATABASE_URL": database_url,
-            "CACHE_URL": f"redis://127.0.0.1:{redis_port}/0",
-            "DJANGO_SECRET_KEY": "scale-out-test-" + "k" * 50,  # one key: tokens work on both
-            "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
-            "DJANGO_HTTPS": "0",  # plain HTTP on the loopback
-            "DJANGO_TRUSTED_PROXIES": "1",  # as behind a load balancer: X-Forwarded-For counts
-            "DJANGO_STATIC_ROOT": str(work / "static"),
-            "HOST": "127.0.0.1",
-            "WEB_CONCURRENCY": "2",
-        }
+        # One secret key for both servers, so that either accepts the other's tokens; behind a
+        # load balancer, X-Forwarded-For counts.
+        env = server_env(
+            database_url, work / "static", CACHE_URL=f"redis://127.0.0.1:{redis_port}/0",
+            DJANGO_TRUSTED_PROXIES="1",
+        )  # fmt: skip
         subprocess.run(
             [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
             env=env, cwd=settings.BASE_DIR, check=True, timeout=60,
