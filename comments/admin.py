@@ -91,16 +91,12 @@ class ReadOnlyInline(admin.TabularInline):
         return request.user.has_perm("comments.view_comment")
 
 
+REPORT_FIELDS = ["reason", "text", "reporter", "ip_address", "is_dismissed", "created_at"]
+
+
 class ReportInline(ReadOnlyInline):
     model = Report
-    fields = readonly_fields = [
-        "reason",
-        "text",
-        "reporter",
-        "ip_address",
-        "is_dismissed",
-        "created_at",
-    ]
+    fields = readonly_fields = REPORT_FIELDS
 
 
 class ModerationLogInline(ReadOnlyInline):
@@ -234,10 +230,11 @@ class CommentAdmin(admin.ModelAdmin):
         obj.status = form.initial.get("status", new_status)
         with transaction.atomic():
             super().save_model(request, obj, form, change)
-            services.set_status(
+            changed = services.set_status(
                 Comment.objects.filter(pk=obj.pk), new_status, by=request.user, reason="edited"
             )
-            services.refresh_counts([obj.tree_id])  # the edited text must reach cached pages
+            if not changed:  # set_status refreshes; an edited text must reach cached pages too
+                services.refresh_counts([obj.tree_id])
 
     def delete_model(self, request, obj):
         services.delete_comment(obj, by=request.user)
@@ -334,15 +331,7 @@ class ReportAdmin(admin.ModelAdmin):
     list_display = ["comment", "reason", "text", "is_dismissed", "created_at"]
     list_filter = ["reason", "is_dismissed", "created_at"]
     list_select_related = ["comment"]
-    readonly_fields = [
-        "comment",
-        "reason",
-        "text",
-        "reporter",
-        "ip_address",
-        "is_dismissed",
-        "created_at",
-    ]
+    readonly_fields = ["comment", *REPORT_FIELDS]
 
     def has_add_permission(self, request):
         return False

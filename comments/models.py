@@ -243,9 +243,6 @@ class Comment(MPTTModel):
         """The permalink, which finds the comment's page however the discussion grows."""
         return reverse("comments:permalink", args=[self.pk])
 
-    def is_visible(self):
-        return self.status == self.Status.APPROVED
-
     def avatar_hue(self):
         """A colour for the generated avatar, stable per email address."""
         digest = hashlib.md5(self.author_email.strip().lower().encode(), usedforsecurity=False)

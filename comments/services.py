@@ -43,7 +43,8 @@ def lock_thread(tree_id):
 def refresh_counts(tree_ids):
     """Recount these threads' approved comments and move their articles' counts by the change.
 
-    Called inside the transaction of every write and moderation change, after the change: each
+    Called inside the transaction of every write readers can see (an approved post, a moderation
+    change, a deletion, an edit), after the change: each
     thread is recounted under its lock, so the stored counts are always exact (#7). Every call
     also bumps the articles' ``comments_version``, which keys the cached discussion.
     """
@@ -160,7 +161,8 @@ def post_comment(
                 raise ValidationError("That comment is no longer available.", code="parent")
             comment.parent = deepest_allowed(parent, rules.max_depth)
         comment.save()
-        refresh_counts([comment.tree_id])
+        if comment.status == Comment.Status.APPROVED:  # held or spam: no reader's page changes
+            refresh_counts([comment.tree_id])
         if comment.status == Comment.Status.PENDING and rules.notify_moderators:
             transaction.on_commit(lambda: notify_moderators(comment))
     return comment

@@ -38,7 +38,9 @@ def remembered_author(request):
 
 @require_POST
 def post(request, article_id):
-    article = get_object_or_404(Article.objects.visible_to(request.user), pk=article_id)
+    article = get_object_or_404(
+        Article.objects.visible_to(request.user).select_related("author"), pk=article_id
+    )
     form = CommentForm(
         request.POST, article=article, user=request.user, own=own_comment_ids(request)
     )
@@ -68,8 +70,6 @@ def post(request, article_id):
             return _posted(request, comment, form)
     else:
         retry_after = None
-    # The page again, with its count; only a refused comment needs it, so a posted one skips it.
-    article = Article.objects.select_related("author").get(pk=article.pk)
     response = render(
         request,
         "forum/article_detail.html",

@@ -142,6 +142,20 @@ def test_moderation_and_admin_edits_reach_a_cached_page_at_once(client, admin_cl
     assert heading(page) == "1 comment"
 
 
+def test_a_held_or_spam_comment_leaves_the_cached_discussion_in_place(client, rules):
+    article = make_article()
+    make_comment(article, body="public")
+    client.get(article.get_absolute_url())
+    version = Article.objects.get(pk=article.pk).comments_version
+    set_rules(hold_all=True)
+
+    submit(Client(), article, body="held for review")
+    submit(Client(), article, body="a bot's", homepage="https://spam.example/")
+
+    assert Comment.objects.filter(article=article).count() == 3
+    assert Article.objects.get(pk=article.pk).comments_version == version
+
+
 def test_a_readers_own_pending_comment_never_reaches_another_readers_cached_page(rules):
     article = make_article()
     make_comment(article, body="public")
