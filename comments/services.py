@@ -44,9 +44,9 @@ def refresh_counts(tree_ids):
     """Recount these threads' approved comments and move their articles' counts by the change.
 
     Called inside the transaction of every write readers can see (an approved post, a moderation
-    change, a deletion, an edit), after the change: each
-    thread is recounted under its lock, so the stored counts are always exact (#7). Every call
-    also bumps the articles' ``comments_version``, which keys the cached discussion.
+    change, a deletion, an edit), after the change: each thread is recounted under its lock, so
+    the stored counts are always exact (#7). Every call also bumps the articles'
+    ``comments_version``, which keys the cached discussion.
     """
     tree_ids = sorted(set(tree_ids))
     for tree_id in tree_ids:  # in order, so that two batches never wait for each other
