@@ -17,11 +17,11 @@ from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.utils import timezone
 
+from articles.markup import comment_html
+from articles.models import Article
 from comments import services
 from comments.models import TREE_ID_SEQUENCE, Comment, DiscussionSettings
 from comments.trees import tree_errors
-from forum.markup import comment_html
-from forum.models import Article
 
 TOP_LEVEL_SHARE = 0.3
 # The level a reply wants (1 answers a top-level comment): most replies are shallow, a long tail
@@ -248,7 +248,6 @@ def build_discussion(size, *, pools, rng, max_depth):
             rght=rght[index],
             level=levels[index],
         )
-        comment.render_header()
         return comment
 
     with transaction.atomic():

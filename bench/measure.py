@@ -150,24 +150,24 @@ def post(client, url, form):
         raise BenchError(f"POST {url} answered {response.status_code}, not a redirect to it")
 
 
-def replyable_threads(article, max_depth):
+def replyable_threads(article, rules):
     """Ids of the comments a reply may answer without being moved up, per thread, largest first."""
     threads = defaultdict(list)
     rows = Comment.objects.filter(
-        article=article, status=Comment.Status.APPROVED, level__lte=max_depth - 2
+        article=article, status=Comment.Status.APPROVED, level__lte=rules.deepest_replyable_level
     ).values_list("tree_id", "pk")
     for tree_id, pk in rows:
         threads[tree_id].append(pk)
     return sorted(threads.values(), key=len, reverse=True)
 
 
-def post_times(article, *, posts, pools, rng, max_depth):
+def post_times(article, *, posts, pools, rng, rules):
     """Median milliseconds of posting a top-level comment and a reply through the view."""
     url = reverse("comments:post", args=[article.pk])
     client = new_client()
     post(client, url, comment_form(pools, rng, 0))  # warm-up, not timed
     top = [timed(post, client, url, comment_form(pools, rng, n)) for n in range(posts)]
-    answerable = [pk for thread in replyable_threads(article, max_depth) for pk in thread]
+    answerable = [pk for thread in replyable_threads(article, rules) for pk in thread]
     parents = rng.sample(answerable, posts)
     replies = [
         timed(post, client, url, comment_form(pools, rng, n, parent))

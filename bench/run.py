@@ -168,7 +168,7 @@ def measure_size(discussion, plan, pools, rng):
             posts=plan.posts,
             pools=pools,
             rng=rng,
-            max_depth=DiscussionSettings.load().max_depth,
+            rules=DiscussionSettings.load(),
         ),
     }
     progress(
@@ -211,7 +211,7 @@ def concurrent_posting(gunicorn, discussions, size, plan, pools, rng):
     from comments.trees import tree_errors
 
     article = discussions[size].article
-    threads = measure.replyable_threads(article, DiscussionSettings.load().max_depth)
+    threads = measure.replyable_threads(article, DiscussionSettings.load())
     largest, others = threads[0], rng.sample(threads[1:], CONCURRENT_CLIENTS + 1)
     own = others[1:]
     scenarios = {

@@ -53,7 +53,7 @@ class CommentForm(forms.ModelForm):
 
     def __init__(self, *args, article, user, own=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["parent"].queryset = Comment.objects.replyable(article, own=own)
+        self.fields["parent"].queryset = Comment.objects.shown_to(article, own=own)
         self.fields["body"].validators.append(MaxLengthValidator(settings.COMMENTS_BODY_MAX_LENGTH))
         self.fields["body"].widget.attrs["data-max-length"] = settings.COMMENTS_BODY_MAX_LENGTH
         self.fields["homepage"].widget.attrs.update({"tabindex": "-1", "autocomplete": "off"})

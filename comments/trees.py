@@ -10,7 +10,7 @@ from collections import defaultdict
 from django.db import transaction
 
 from comments.models import Comment
-from comments.services import lock_thread
+from comments.services.counts import lock_thread
 
 ERROR_PATTERN = re.compile(r"comment (\d+):")  # every message of tree_errors() starts so
 TREE_FIELDS = ["tree_id", "lft", "rght", "level"]

@@ -1,12 +1,18 @@
 from django.urls import path
 
 from comments import views
+from comments.feeds import ArticleComments
 
 app_name = "comments"
 urlpatterns = [
-    path("post/<int:article_id>/", views.post, name="post"),
-    path("<int:pk>/", views.permalink, name="permalink"),
-    path("<int:pk>/report/", views.report, name="report"),
-    path("<int:pk>/thread/", views.thread, name="thread"),
-    path("preview/", views.preview, name="preview"),
+    path("comments/post/<int:article_id>/", views.post, name="post"),
+    path("comments/<int:pk>/", views.permalink, name="permalink"),
+    path("comments/<int:pk>/report/", views.report, name="report"),
+    path("comments/<int:pk>/thread/", views.thread, name="thread"),
+    path("comments/preview/", views.preview, name="preview"),
+    path(
+        "<int:year>/<int:month>/<slug:slug>/comments/feed/",
+        ArticleComments(),
+        name="article_feed",
+    ),
 ]

@@ -1,5 +1,3 @@
-import json
-
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -9,31 +7,15 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from comments import services
+from articles.markup import comment_html
+from articles.models import Article
+from comments import discussion, services
+from comments.discussion import own_comment_ids
 from comments.forms import CommentForm, PreviewForm, ReportForm
 from comments.models import DISPLAY_LEVELS, Comment, DiscussionSettings
-from forum.markup import comment_html
-from forum.models import Article
-from forum.views import article_context
 
-OWN_COMMENTS = "own_comments"  # session key: ids of the pending comments this browser wrote
-AUTHOR_COOKIE = "comment_author"
-AUTHOR_COOKIE_AGE = 365 * 24 * 3600
 # A username or full name can be longer than the name a comment stores.
 NAME_LENGTH = Comment._meta.get_field("author_name").max_length
-
-
-def own_comment_ids(request):
-    return request.session.get(OWN_COMMENTS, []) if hasattr(request, "session") else []
-
-
-def remembered_author(request):
-    """The name, email and website this browser asked us to remember, or {}."""
-    raw = request.get_signed_cookie(AUTHOR_COOKIE, default=None, salt=AUTHOR_COOKIE)
-    try:
-        return dict(json.loads(raw)) if raw else {}
-    except (ValueError, TypeError):
-        return {}
 
 
 @require_POST
@@ -72,8 +54,8 @@ def post(request, article_id):
         retry_after = None
     response = render(
         request,
-        "forum/article_detail.html",
-        article_context(article, comment_form=form),
+        "articles/article_detail.html",
+        {"article": article, "discussion": discussion.build(request, article, form=form)},
         # Too fast is 429, so that clients other than browsers can tell; the page says the same.
         status=429 if retry_after else 400,
     )
@@ -84,21 +66,14 @@ def post(request, article_id):
 
 def _posted(request, comment, form):
     if comment.status == Comment.Status.PENDING:
-        request.session[OWN_COMMENTS] = [*own_comment_ids(request), comment.pk][-50:]
+        discussion.remember_own_comment(request, comment)
     # To the permalink, which finds the comment's page: posting itself never counts threads,
     # so it costs the same in a discussion of any size (#7).
     response = redirect(comment)
-    if "remember" in form.cleaned_data:
-        if form.cleaned_data["remember"]:
-            author = {
-                k: form.cleaned_data[k] for k in ("author_name", "author_email", "author_url")
-            }
-            response.set_signed_cookie(
-                AUTHOR_COOKIE, json.dumps(author), salt=AUTHOR_COOKIE,
-                max_age=AUTHOR_COOKIE_AGE, httponly=True, samesite="Lax",
-            )  # fmt: skip
-        else:
-            response.delete_cookie(AUTHOR_COOKIE)
+    if "remember" in form.cleaned_data:  # a guest's form: keep, or forget, who they are
+        fields = ("author_name", "author_email", "author_url")
+        author = {name: form.cleaned_data[name] for name in fields}
+        discussion.remember_author(response, author if form.cleaned_data["remember"] else None)
     return response
 
 
@@ -138,9 +113,12 @@ def thread(request, pk):
     own = own_comment_ids(request)
     if not Comment.objects.for_article(comment.article, own=own).filter(pk=pk).exists():
         raise Http404("This comment is not available.")
-    article = comment.article
-    canonical_url = settings.SITE_URL + request.path
-    context = {"article": article, "comment": comment, "canonical_url": canonical_url}
+    context = {
+        "article": comment.article,
+        "comment": comment,
+        "canonical_url": settings.SITE_URL + request.path,
+        "discussion": discussion.build(request, comment.article, root=comment),
+    }
     return render(request, "comments/thread.html", context)
 
 

@@ -1,10 +1,16 @@
-"""Settings for the forum site: every deploy-time value comes from the environment (issue #2)."""
+"""Settings for the forum site: every deploy-time value comes from the environment (issue #2).
+
+Importing them starts nothing: the embedded database is started by the processes that connect
+(manage.py, wsgi.py, the tests' conftest), #11. DATABASE_URL is parsed by dj-database-url, which
+decodes a socket directory given as the host (django-environ leaves it percent-encoded); the
+cache and email URLs by django-environ.
+"""
 
 import os
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
 
 import dj_database_url
+import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.utils import get_random_secret_key
 
@@ -35,7 +41,7 @@ DEBUG = env_bool("DJANGO_DEBUG")
 DATABASE_URL = os.environ.get("DATABASE_URL", "").strip()
 DEMO = not DATABASE_URL
 if DEMO:
-    DATABASE_URL = database.url(database.DATA_DIR)
+    DATABASE_URL = database.address(database.DATA_DIR)
 
 
 def _database(url, **options):
@@ -86,38 +92,43 @@ CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 
+# Our documented URL schemes came before django-environ's names for them.
+CACHE_SCHEMES = {"locmem": "locmemcache", "db": "dbcache", "memcached": "pymemcache"}
+EMAIL_SCHEMES = {"console": "consolemail", "smtps": "smtp+ssl"}
+
+
 def _cache(url):
     """A CACHES entry from CACHE_URL: locmem://, db://TABLE, redis://..., memcached://HOST:PORT."""
-    scheme, _, rest = url.partition("://")
-    backends = {
-        "locmem": ("django.core.cache.backends.locmem.LocMemCache", rest),
-        "db": ("django.core.cache.backends.db.DatabaseCache", rest or "forum_cache"),
-        "redis": ("django.core.cache.backends.redis.RedisCache", url),
-        "rediss": ("django.core.cache.backends.redis.RedisCache", url),
-        "memcached": ("django.core.cache.backends.memcached.PyMemcacheCache", rest),
-    }
-    if scheme not in backends:
-        raise ImproperlyConfigured(f"CACHE_URL scheme {scheme!r} is not one of {sorted(backends)}")
-    backend, location = backends[scheme]
-    return {"BACKEND": backend, "LOCATION": location}
+    scheme, sep, rest = url.strip().partition("://")
+    try:
+        cache = environ.Env.cache_url_config(f"{CACHE_SCHEMES.get(scheme, scheme)}{sep}{rest}")
+    except (ImproperlyConfigured, KeyError, ValueError):
+        raise ImproperlyConfigured(
+            f"CACHE_URL scheme {scheme!r} is not one of "
+            f"{sorted({*CACHE_SCHEMES, 'redis', 'rediss'})}"
+        ) from None
+    if cache["BACKEND"].endswith("DatabaseCache") and not cache["LOCATION"]:
+        cache["LOCATION"] = "forum_cache"
+    return cache
 
 
-CACHES = {"default": _cache(os.environ.get("CACHE_URL", "locmem://"))}
+def _email(url):
+    """EMAIL_* settings from EMAIL_URL: console:// (the default), smtp://USER:PASSWORD@HOST:587
+    (STARTTLS on any port but 25) or smtps://USER:PASSWORD@HOST:465 (TLS from the start)."""
+    scheme, sep, rest = url.strip().partition("://")
+    email = environ.Env.email_url_config(f"{EMAIL_SCHEMES.get(scheme, scheme)}{sep}{rest}")
+    if scheme in ("smtp", "smtps"):
+        email["EMAIL_PORT"] = email["EMAIL_PORT"] or (465 if scheme == "smtps" else 587)
+        email["EMAIL_USE_TLS"] = scheme == "smtp" and email["EMAIL_PORT"] != 25
+        email["EMAIL_HOST_USER"] = email["EMAIL_HOST_USER"] or ""
+        email["EMAIL_HOST_PASSWORD"] = email["EMAIL_HOST_PASSWORD"] or ""
+    return {name: value for name, value in email.items() if value is not None}
 
-# Mail to moderators: printed to stdout unless EMAIL_URL names an SMTP server,
-# smtp://USER:PASSWORD@HOST:587 (STARTTLS) or smtps://USER:PASSWORD@HOST:465.
+
+CACHES = {"default": _cache(os.environ.get("CACHE_URL") or "locmem://")}
+
 DEFAULT_FROM_EMAIL = SERVER_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "webmaster@localhost")
-_email = urlsplit(os.environ.get("EMAIL_URL", "console://"))
-if _email.scheme in ("smtp", "smtps"):
-    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    EMAIL_HOST = _email.hostname
-    EMAIL_PORT = _email.port or (465 if _email.scheme == "smtps" else 587)
-    EMAIL_HOST_USER = unquote(_email.username or "")
-    EMAIL_HOST_PASSWORD = unquote(_email.password or "")
-    EMAIL_USE_SSL = _email.scheme == "smtps"
-    EMAIL_USE_TLS = _email.scheme == "smtp" and EMAIL_PORT != 25
-else:
-    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+globals().update(_email(os.environ.get("EMAIL_URL") or "console://"))
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -131,6 +142,7 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "forum",
+    "articles",
     "comments",
 ]
 
@@ -167,6 +179,13 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
             ],
         },
+    },
+    # Only for the list of comments, the one template rendered hundreds of times a page (#11).
+    {
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "templates" / "jinja2"],
+        "APP_DIRS": False,
+        "OPTIONS": {"environment": "forum.jinja2.environment"},
     },
 ]
 

@@ -1,18 +1,8 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
+from django.views.generic import RedirectView
 
-from forum import feeds, views
-
-article_patterns = [
-    path("", views.index, name="index"),
-    path("<int:year>/<int:month>/<slug:slug>/", views.article_detail, name="detail"),
-    path("feed/", feeds.LatestArticles(), name="feed"),
-    path(
-        "<int:year>/<int:month>/<slug:slug>/comments/feed/",
-        feeds.ArticleComments(),
-        name="comments_feed",
-    ),
-]
+from forum import views
 
 admin.site.site_header = "Forum administration"
 admin.site.site_title = "Forum"
@@ -22,7 +12,12 @@ handler500 = "forum.views.server_error"
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    # Articles moved from the forum app to their own (#11): old admin bookmarks still work.
+    re_path(
+        r"^admin/forum/article/(?P<rest>.*)$",
+        RedirectView.as_view(url="/admin/articles/article/%(rest)s", query_string=True),
+    ),
     path("admin/", admin.site.urls),
-    path("comments/", include("comments.urls")),
-    path("", include((article_patterns, "articles"))),
+    path("", include("comments.urls")),
+    path("", include("articles.urls")),
 ]

@@ -4,6 +4,11 @@ import shutil
 import pytest
 from django.core.cache import cache
 
+from forum.database import start_if_embedded
+
+# The tests connect: start the embedded PostgreSQL unless DATABASE_URL names a server (#11).
+start_if_embedded()
+
 # Playwright's sync API runs an event loop in the test thread; the ORM must still work there.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 

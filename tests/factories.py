@@ -6,9 +6,9 @@ from itertools import count
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from articles.models import Article
 from comments import services
 from comments.models import Comment, DiscussionSettings
-from forum.models import Article
 
 _n = count(1)
 

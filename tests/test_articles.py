@@ -5,8 +5,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from articles.models import Article
 from comments.models import Comment
-from forum.models import Article
 from tests.factories import make_article, make_comment, make_user
 
 pytestmark = pytest.mark.django_db
@@ -104,12 +104,12 @@ def test_publishing_without_a_date_stamps_it_now():
 
 def test_admin_lists_searches_and_creates_articles_with_the_current_user_as_author(admin_client):
     make_article(title="Gardening notes")
-    changelist = admin_client.get("/admin/forum/article/?q=Gardening")
+    changelist = admin_client.get("/admin/articles/article/?q=Gardening")
     assert changelist.status_code == 200 and "Gardening notes" in changelist.content.decode()
-    assert admin_client.get("/admin/forum/article/?status__exact=draft").status_code == 200
+    assert admin_client.get("/admin/articles/article/?status__exact=draft").status_code == 200
 
     response = admin_client.post(
-        "/admin/forum/article/add/",
+        "/admin/articles/article/add/",
         {"title": "From the admin", "slug": "", "body": "Hi **there**", "excerpt": "",
          "status": "published", "published_at_0": "", "published_at_1": "", "comments_open": "on"},
     )  # fmt: skip
@@ -117,7 +117,7 @@ def test_admin_lists_searches_and_creates_articles_with_the_current_user_as_auth
     article = Article.objects.get(title="From the admin")
     assert article.author.username == "admin" and article.slug == "from-the-admin"
     assert article.body_html == "<p>Hi <strong>there</strong></p>\n"
-    change = admin_client.get(f"/admin/forum/article/{article.pk}/change/").content.decode()
+    change = admin_client.get(f"/admin/articles/article/{article.pk}/change/").content.decode()
     assert "View on site" in change
 
 

@@ -12,10 +12,10 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from articles.models import Article
 from comments import services
 from comments.models import Ban, Comment, DiscussionSettings, ModerationLog, Report
 from comments.services import set_status
-from forum.models import Article
 from tests import pages
 from tests.factories import (
     anchor,

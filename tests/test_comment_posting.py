@@ -11,9 +11,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from articles.models import Article
 from comments.models import Comment
 from comments.services import delete_comment
-from forum.models import Article
 from tests.factories import draw, make_article, make_comment, make_user
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("rules")]

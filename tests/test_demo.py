@@ -6,8 +6,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
+from articles.models import Article
 from comments.models import Comment, DiscussionSettings
-from forum.models import Article
 from tests.factories import draw
 
 pytestmark = pytest.mark.django_db

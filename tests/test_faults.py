@@ -29,7 +29,7 @@ import pytest
 from django.conf import settings
 from django.db import OperationalError
 
-import forum.views
+import articles.views
 from comments import services
 from forum import database
 from tests.factories import make_user
@@ -46,7 +46,7 @@ from django.contrib.sessions.backends.db import SessionStore
 from django.utils import timezone
 from comments import services
 from comments.models import DiscussionSettings
-from forum.models import Article
+from articles.models import Article
 
 rules = DiscussionSettings.load()
 rules.hold_first_comment = False
@@ -270,7 +270,7 @@ def test_a_database_error_in_a_view_is_the_friendly_503_page_without_queries(
     def unreachable(*args, **kwargs):
         raise OperationalError("connection refused")
 
-    monkeypatch.setattr(forum.views.Article.objects, "for_front_page", unreachable)
+    monkeypatch.setattr(articles.views.Article.objects, "for_front_page", unreachable)
     with django_assert_num_queries(0):
         response = client.get("/", secure=True)  # production serves HTTPS only
     assert response.status_code == 503

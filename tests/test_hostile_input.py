@@ -20,6 +20,7 @@ from django.utils.text import Truncator
 
 from comments.models import Comment
 from tests.factories import make_article, make_comment, make_user
+from tests.pages import page_of
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("rules")]
 Status = Comment.Status
@@ -601,12 +602,12 @@ def test_hostile_input_is_refused_or_stored_and_shown_inert(
 
     response = post(client, article, **{field: value})
 
-    page = response.content.decode()
+    page = page_of(response)
     assert active_markup(page) == []
     if expect.refused:
         assert response.status_code == 400
         assert list(Comment.objects.all()) == [earlier]
-        assert response.context["comment_form"].errors == {field: [expect.refused]}
+        assert response.context["discussion"].form.errors == {field: [expect.refused]}
         assert html.escape(expect.refused) in page
         if field in STORED_FIELDS and isinstance(value, str):
             assert html.escape(value) in page  # the text is kept for a retry, escaped
@@ -630,7 +631,7 @@ def assert_shown_inert(client, admin_client, comment, *, shows):
     for response in (page, changelist, change):
         assert response.status_code == 200
         assert active_markup(response.content.decode()) == []
-    page, changelist, change = (r.content.decode() for r in (page, changelist, change))
+    page, changelist, change = (page_of(r) for r in (page, changelist, change))
 
     entry_id = f"http://testserver{reverse('comments:permalink', args=[comment.pk])}"
     if comment.status == Status.APPROVED:
@@ -678,7 +679,7 @@ def test_trap_fields_sent_back_on_a_refused_form_stay_inert(client, field, value
     page = response.content.decode()
     assert response.status_code == 400
     assert not Comment.objects.exists()
-    assert response.context["comment_form"].errors == {"author_email": [INVALID_EMAIL]}
+    assert response.context["discussion"].form.errors == {"author_email": [INVALID_EMAIL]}
     assert active_markup(page) == []
     assert f'name="{field}" value="{html.escape(value)}"' in page
 
@@ -702,7 +703,7 @@ def test_names_are_normalised_before_they_are_stored(client, sent, kept):
     assert response.status_code == 302
     comment = Comment.objects.get()
     assert comment.author_name == kept
-    page = client.get(article.get_absolute_url()).content.decode()
+    page = page_of(client.get(article.get_absolute_url()))
     assert f'aria-label="Comment by {html.escape(kept)}, level 1"' in page
 
 

@@ -45,7 +45,7 @@ def page_queries(article):
         ),
         "thread page": comments.subtree(root),
         "permalink's place": comments.threads(article).filter(created_at__lt=root.created_at),
-        "reply target": comments.replyable(article).filter(pk=reply.pk),
+        "reply target": comments.shown_to(article).filter(pk=reply.pk),
         "flood check": comments.recent_by_poster(
             email=reply.author_email, ip_address=reply.ip_address, since=since
         )[:1],

@@ -314,7 +314,7 @@ def test_a_moderator_may_run_actions_but_not_edit_articles_or_bans(client, moder
     assert 'value="approved"' in client.get(CHANGELIST).content.decode()
     run_action(client, "approved", [comment])
     assert statuses([comment]) == [Status.APPROVED]
-    assert client.get("/admin/forum/article/").status_code == 403
+    assert client.get("/admin/articles/article/").status_code == 403
     assert client.get("/admin/comments/ban/").status_code == 403
 
 

@@ -26,9 +26,9 @@ from django.conf import settings
 from django.core.exceptions import MiddlewareNotUsed
 from django.http import HttpResponse
 
+from articles.models import Article
 from comments.models import DiscussionSettings
 from forum import database
-from forum.models import Article
 from forum.routers import PIN_COOKIE, PrimaryAfterWriteMiddleware, PrimaryReplicaRouter
 from tests.factories import make_article
 from tests.test_faults import (
@@ -224,7 +224,7 @@ def start_standby(primary_dir, standby_dir):
     for lock in standby_dir.glob(".s.PGSQL.*.lock"):
         lock.unlink()
     # -R left standby.signal and primary_conninfo; start it as database.py starts a cluster.
-    database._start_with_system_binaries(standby_dir)
+    database._start(standby_dir)
     # Same port as the primary, in a socket directory of its own.
     return f"postgres://postgres@{urllib.parse.quote(str(standby_dir), safe='')}:{port}/postgres"
 

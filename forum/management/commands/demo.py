@@ -14,9 +14,9 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from articles.models import Article
 from comments import services
 from comments.models import Comment, DiscussionSettings
-from forum.models import Article
 
 ARTICLES = [
     (

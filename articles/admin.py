@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from forum.models import Article
+from articles.models import Article
 
 
 @admin.register(Article)

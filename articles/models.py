@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.text import Truncator, slugify
 
-from forum.markup import article_html
+from articles.markup import article_html
 
 EXCERPT_WORDS = 50
 
@@ -80,6 +80,10 @@ class Article(models.Model):
         return reverse(
             "articles:detail", kwargs={"year": date.year, "month": date.month, "slug": self.slug}
         )
+
+    def canonical_url(self):
+        """The full address, for search engines and shared links."""
+        return settings.SITE_URL + self.get_absolute_url()
 
     def _unique_slug(self):
         base = slugify(self.title)[:190] or "article"

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from articles import feeds, views
+
+app_name = "articles"
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("<int:year>/<int:month>/<slug:slug>/", views.detail, name="detail"),
+    path("feed/", feeds.LatestArticles(), name="feed"),
+]

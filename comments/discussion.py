@@ -1,0 +1,222 @@
+"""A page of discussion: everything the article and thread pages show below the article (#11).
+
+``build()`` is the one way in. It reads the request (page, sort, reply target, the reader's own
+pending comments, the remembered author), takes the page of threads, renders their comments or
+reads them from the cache, and makes the comment form and the reply target. The
+``{% discussion %}`` tag calls it for the article page; the post view (with its bound form) and
+the thread view (with the thread's first comment) call it with explicit arguments. A read never
+writes.
+
+The comments of a page come from one query and render in one flat loop through two Jinja2
+templates, ``templates/jinja2/comments/_comments.html`` (the list) and ``_comment.html`` (one
+comment): Django's template language cost about 0.3 ms a comment, Jinja2 a tenth of that. The
+result is cached under a key holding the article's ``comments_version``, which every visible
+write and moderation change bumps (#7), and MARKUP_VERSION: no page is ever served stale.
+"""
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import NamedTuple
+from urllib.parse import urlencode
+
+from django.core.cache import cache
+from django.core.paginator import Paginator
+from django.template import engines
+from django.urls import reverse
+
+from comments.forms import CommentForm
+from comments.models import (
+    DISPLAY_LEVELS,
+    SORTS,
+    Comment,
+    DiscussionSettings,
+    avatar_hue,
+    initials,
+    is_shown,
+)
+from comments.services import comments_open, deepest_allowed
+
+# Bump after changing templates/jinja2/comments/_comments.html or _comment.html.
+MARKUP_VERSION = 2
+CACHE_SECONDS = 24 * 3600
+OWN_COMMENTS = "own_comments"  # session key: ids of the pending comments this browser wrote
+AUTHOR_COOKIE = "comment_author"
+AUTHOR_COOKIE_AGE = 365 * 24 * 3600
+
+
+@dataclass
+class Discussion:
+    """What ``comments/_discussion.html`` shows."""
+
+    article: object
+    root: object  # the thread page's first comment; None on the article page
+    listing: str  # the rendered heading, comments and page links
+    form: CommentForm
+    reply_to: object  # the comment the form will answer, or None
+    is_open: bool
+    keep: str  # the page's own query string (page, sort), kept in Reply and Cancel links
+
+
+class Item(NamedTuple):
+    """One comment of a list, with what its markup needs and the <ol>s around it."""
+
+    comment: tuple  # a row of CommentQuerySet.as_list_items()
+    opens: bool  # a new <ol> starts before it
+    closes: int  # how many </li></ol> follow it
+    readable: bool  # False: a placeholder for a removed comment that has replies
+    pending: bool
+    can_reply: bool
+    continues: bool  # it has replies deeper than the page shows: "Continue this thread"
+    hue: int
+    initials: str
+
+
+def build(request, article, *, root=None, form=None):
+    """The discussion of ``article`` (or of ``root``'s thread) as ``request`` asks for it.
+
+    ``form``: a bound comment form that failed, shown again with its errors and its reply target.
+    """
+    rules = DiscussionSettings.load()
+    own = own_comment_ids(request)
+    sort = request.GET.get("sort") if request.GET.get("sort") in SORTS else "oldest"
+    is_open = comments_open(article, rules)
+    page = None
+    if root is None:
+        threads = Comment.objects.threads(article, own=own, sort=sort)
+        paginator = Paginator(threads.values_list("tree_id", flat=True), rules.threads_per_page)
+        if not own:
+            paginator.count = article.thread_count  # stored (#7): no count query
+        page = paginator.get_page(request.GET.get("page"))
+    keep = {}
+    if sort != "oldest":
+        keep["sort"] = sort
+    if page is not None and page.number > 1:
+        keep["page"] = page.number
+    keep = urlencode(keep)
+
+    key = cache_key(article, rules, is_open, root, sort, page, own)
+    listing, rows = cache.get(key), []
+    if listing is None:
+        if root is None:
+            rows = in_page_order(article, list(page), own)
+        else:
+            rows = Comment.objects.subtree(root, own=own).as_list_items()
+        reply_level = rules.deepest_replyable_level if is_open else -1
+        items = list_items(rows, base_level=root.level if root else 0, own=set(own),
+                           reply_level=reply_level)  # fmt: skip
+        listing = engines["jinja2"].get_template("comments/_comments.html").render({
+            "article": article, "root": root, "root_shown": root and is_shown(root, own),
+            "page": page, "sort": sort, "sorts": SORTS, "items": items, "keep": keep,
+            "comments_url": reverse("comments:permalink", args=[0]).removesuffix("0/"),
+        })  # fmt: skip
+        cache.set(key, str(listing), CACHE_SECONDS)  # a plain str pickles 100 times faster
+
+    if form is None:
+        remembered = remembered_author(request)
+        form = CommentForm(
+            article=article, user=request.user, own=own,
+            initial={**remembered, "remember": bool(remembered)},
+        )  # fmt: skip
+        wanted = request.GET.get("replytocom", "")
+    else:
+        wanted = form.data.get("parent", "")
+    reply_to = reply_target(article, rows, wanted, own, rules)
+    return Discussion(article, root, listing, form, reply_to, is_open, keep)
+
+
+def cache_key(article, rules, is_open, root, sort, page, own):
+    """Everything the rendered list depends on; a reader's own pending comments included."""
+    parts = [
+        MARKUP_VERSION, article.comments_version, article.updated_at.timestamp(),
+        rules.threads_per_page, rules.max_depth, is_open, root.pk if root else "", sort,
+        page.number if page is not None else "", sorted(own),
+    ]  # fmt: skip
+    digest = hashlib.md5(repr(parts).encode(), usedforsecurity=False).hexdigest()
+    return f"discussion:{article.pk}:{digest}"
+
+
+def in_page_order(article, tree_ids, own):
+    """Every visible comment of these threads, thread by thread in the order of ``tree_ids``."""
+    if not tree_ids:
+        return []
+    position = {tree_id: n for n, tree_id in enumerate(tree_ids)}
+    rows = Comment.objects.for_article(article, own=own).filter(tree_id__in=position)
+    return sorted(rows.as_list_items(), key=lambda c: (position[c.tree_id], c.lft))
+
+
+def list_items(rows, *, base_level, own, reply_level):
+    """The rows a page shows, in thread order, as Items: one pass, as mptt's ``tree_info``.
+
+    Replies nested more than DISPLAY_LEVELS below ``base_level`` are left out; their ancestor
+    at the last shown level links to its thread page instead. ``reply_level``: the deepest level
+    that offers "Reply" (-1: none).
+    """
+    shown, continued, last_shown = [], set(), None
+    for row in rows:
+        depth = row.level - base_level
+        if depth >= DISPLAY_LEVELS:
+            if last_shown is not None:
+                continued.add(last_shown.id)
+            continue
+        shown.append(row)
+        last_shown = row if depth == DISPLAY_LEVELS - 1 else last_shown
+    items = []
+    for n, row in enumerate(shown):
+        before = shown[n - 1].level if n else None
+        after = shown[n + 1].level if n + 1 < len(shown) else shown[0].level - 1
+        readable = is_shown(row, own)
+        items.append(Item(
+            row, before is None or row.level > before, max(row.level - after, 0), readable,
+            row.status == Comment.Status.PENDING, readable and row.level <= reply_level,
+            row.id in continued, avatar_hue(row.author_email), initials(row.author_name),
+        ))  # fmt: skip
+    return items
+
+
+def reply_target(article, rows, wanted, own, rules):
+    """The comment a reply will really answer: past the deepest level, an ancestor of it.
+
+    ``rows``: the comments just rendered, if any; otherwise one query finds the target.
+    """
+    if not wanted.isdecimal():  # isdigit() also accepts "²", which int() refuses
+        return None
+    by_pk = {row.id: row for row in rows}
+    target = by_pk.get(int(wanted))
+    if target is None:  # not rendered here: a reply started elsewhere, or the list was cached
+        target = Comment.objects.shown_to(article, own=own).filter(pk=wanted).first()
+        target = target and deepest_allowed(target, rules)
+    while target is not None and target.level > rules.deepest_replyable_level:
+        target = by_pk.get(target.parent_id)
+    if target is None or not is_shown(target, own):
+        return None
+    return target
+
+
+def own_comment_ids(request):
+    """Ids of the pending comments this browser wrote: shown to it alone."""
+    return request.session.get(OWN_COMMENTS, []) if hasattr(request, "session") else []
+
+
+def remember_own_comment(request, comment):
+    request.session[OWN_COMMENTS] = [*own_comment_ids(request), comment.pk][-50:]
+
+
+def remembered_author(request):
+    """The name, email and website this browser asked us to remember, or {}."""
+    raw = request.get_signed_cookie(AUTHOR_COOKIE, default=None, salt=AUTHOR_COOKIE)
+    try:
+        return dict(json.loads(raw)) if raw else {}
+    except (ValueError, TypeError):
+        return {}
+
+
+def remember_author(response, author):
+    """Keep ``author`` (name, email, website) in this browser; None forgets it."""
+    if author is None:
+        response.delete_cookie(AUTHOR_COOKIE)
+        return
+    response.set_signed_cookie(
+        AUTHOR_COOKIE, json.dumps(author), salt=AUTHOR_COOKIE,
+        max_age=AUTHOR_COOKIE_AGE, httponly=True, samesite="Lax",
+    )  # fmt: skip

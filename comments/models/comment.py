@@ -1,0 +1,233 @@
+import hashlib
+from datetime import datetime, time, timedelta
+
+from django.conf import settings
+from django.db import connection, models
+from django.db.models import Exists, ExpressionWrapper, OuterRef, Q
+from django.db.models.functions import TruncDate
+from django.urls import reverse
+from django.utils import timezone
+from mptt.managers import TreeManager
+from mptt.models import MPTTModel, TreeForeignKey
+from mptt.querysets import TreeQuerySet
+
+from articles.markup import comment_html
+from articles.models import Article
+
+TREE_ID_SEQUENCE = "comments_comment_tree_id_seq"
+# Levels of a thread shown under an article; deeper replies get "Continue this thread" (#5).
+DISPLAY_LEVELS = 6
+SORTS = {"oldest": "Oldest first", "newest": "Newest first", "replies": "Most replies"}
+
+
+def shown(own):
+    """The rule "shown to this reader": approved, or pending and the reader's own (#11).
+
+    ``own``: ids of the pending comments this reader wrote (from their session).
+    """
+    return Q(status=Comment.Status.APPROVED) | Q(pk__in=list(own), status=Comment.Status.PENDING)
+
+
+def is_shown(comment, own):
+    """The single-comment twin of ``shown()``, for a Comment or a row of ``as_list_items()``."""
+    return comment.status == Comment.Status.APPROVED or (
+        comment.status == Comment.Status.PENDING and comment.id in own
+    )
+
+
+class CommentQuerySet(TreeQuerySet):
+    def approved(self):
+        """Comments every reader sees."""
+        return self.filter(status=Comment.Status.APPROVED)
+
+    def shown_to(self, article, *, own=()):
+        """The comments of ``article`` this reader may read and reply to (see ``shown()``)."""
+        return self.filter(shown(own), article=article)
+
+    def for_article(self, article, *, own=()):
+        """The whole discussion of an article in one query, in thread order.
+
+        Approved comments, plus the writer's own pending ones (``own``: ids from their session),
+        plus placeholders: comments no longer approved that still have approved replies, so that
+        the replies keep their place and no tree level is skipped.
+        """
+        approved_reply = Comment.objects.filter(
+            tree_id=OuterRef("tree_id"),
+            lft__gt=OuterRef("lft"),
+            rght__lt=OuterRef("rght"),
+            status=Comment.Status.APPROVED,
+        )
+        return (
+            self.filter(shown(own) | Exists(approved_reply), article=article)
+            .annotate(
+                is_by_author=ExpressionWrapper(
+                    Q(user_id=article.author_id), output_field=models.BooleanField()
+                )
+            )
+            .order_by("tree_id", "lft")
+        )
+
+    def threads(self, article, *, own=(), sort="oldest"):
+        """The visible top-level comments of ``article``, in the order a page of threads lists them.
+
+        A thread is visible when it holds an approved comment (its stored count, #7), or when its
+        top-level comment is the reader's own and pending. ``sort``: "oldest" (default),
+        "newest", or "replies" (most approved comments first).
+        """
+        roots = self.filter(Q(thread_comment_count__gt=0) | shown(own), article=article, level=0)
+        if sort == "replies":
+            return roots.order_by("-thread_comment_count", "created_at", "pk")
+        if sort == "newest":
+            return roots.order_by("-created_at", "-pk")
+        return roots.order_by("created_at", "pk")
+
+    def as_list_items(self):
+        """The rows a list of comments shows, as named tuples of the fields a page renders:
+        building a model instance for each costs more than the query (#7)."""
+        fields = ["id", "parent_id", "tree_id", "lft", "level", "status", "created_at"]
+        author = ["author_name", "author_email", "author_url", "is_by_author"]
+        return list(self.values_list(*fields, *author, "body_html", named=True))
+
+    def position_of(self, root, *, own=()):
+        """How many threads come before ``root`` in its article's default (oldest first) order."""
+        earlier = Q(created_at__lt=root.created_at) | Q(created_at=root.created_at, pk__lt=root.pk)
+        return self.threads(root.article, own=own).filter(earlier).count()
+
+    def subtree(self, comment, *, own=()):
+        """``comment`` and every visible reply below it, in thread order, in one query."""
+        return self.for_article(comment.article, own=own).filter(
+            tree_id=comment.tree_id, lft__gte=comment.lft, rght__lte=comment.rght
+        )
+
+    def recent_by_poster(self, *, email, ip_address, since):
+        """Comments since ``since`` from this email address or this IP address, newest first."""
+        poster = Q(author_email=email) if email else Q(pk__in=[])
+        if ip_address:
+            poster |= Q(ip_address=ip_address)
+        return self.filter(poster, created_at__gte=since).order_by("-created_at")
+
+    def needing_review(self):
+        """The moderation queue: pending comments, and approved ones readers have reported."""
+        return self.filter(
+            Q(status=Comment.Status.PENDING) | Q(status=Comment.Status.APPROVED, report_count__gt=0)
+        )
+
+    def overview(self):
+        """Counts for the admin dashboard, in one aggregate query."""
+        by_status = {s: models.Count("pk", filter=Q(status=s)) for s in Comment.Status.values}
+        reported = models.Count("pk", filter=Q(report_count__gt=0, status=Comment.Status.APPROVED))
+        return self.aggregate(**by_status, reported=reported)
+
+    def per_day(self, days):
+        """{(date, status): count} over the last ``days`` days, in one aggregate query."""
+        first_day = timezone.localdate() - timedelta(days=days - 1)
+        since = timezone.make_aware(datetime.combine(first_day, time.min))
+        rows = (
+            self.filter(created_at__gte=since)
+            .annotate(day=TruncDate("created_at"))
+            .values_list("day", "status")
+            .annotate(n=models.Count("pk"))
+            .order_by()
+        )
+        return {(day, status): n for day, status, n in rows}
+
+
+class CommentManager(TreeManager.from_queryset(CommentQuerySet)):
+    def _get_next_tree_id(self):
+        # mptt takes max(tree_id) + 1, which two concurrent new threads would both get.
+        # A sequence hands out a distinct id to each without any lock (issue #3).
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT nextval(%s)", [TREE_ID_SEQUENCE])
+            return cursor.fetchone()[0]
+
+
+class Comment(MPTTModel):
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        APPROVED = "approved", "Approved"
+        SPAM = "spam", "Spam"
+        REMOVED = "removed", "Removed"
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="comments")
+    parent = TreeForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="children"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="comments",
+    )
+    author_name = models.CharField("name", max_length=100)
+    author_email = models.EmailField("email", max_length=254)
+    author_url = models.URLField("website", max_length=200, blank=True)
+    body = models.TextField("comment")
+    body_html = models.TextField(editable=False)
+    status = models.CharField(max_length=10, choices=Status, default=Status.APPROVED)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    edited_at = models.DateTimeField(null=True, blank=True)
+    # Why the posting rules chose the status, e.g. "held: 3 links" (issue #4).
+    status_reason = models.CharField("why", max_length=200, blank=True, editable=False)
+    # Open reader reports, kept in step with Report rows inside the same transaction.
+    report_count = models.PositiveIntegerField("reports", default=0, editable=False)
+    # On a top-level comment: the approved comments of its thread, itself included (#7). A thread
+    # is shown to readers when this is above 0 (an approved root, or a placeholder with replies).
+    thread_comment_count = models.PositiveIntegerField(default=0, editable=False)
+
+    objects = CommentManager()
+
+    class MPTTMeta:
+        parent_attr = "parent"
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["article", "tree_id", "lft"], name="comment_thread_idx"),
+            models.Index(fields=["status", "created_at"], name="comment_queue_idx"),
+            models.Index(  # the moderation queue: exactly CommentQuerySet.needing_review()
+                fields=["-created_at"], name="comment_review_idx",
+                condition=Q(status="pending") | Q(status="approved", report_count__gt=0),
+            ),
+            models.Index(fields=["author_email", "created_at"], name="comment_author_idx"),
+            # The flood check looks a poster up by email or by IP address (#6, #7).
+            models.Index(fields=["ip_address", "created_at"], name="comment_ip_idx"),
+            # Pages of threads: top-level comments in date order, or by size (#7).
+            models.Index(
+                fields=["article", "created_at", "id"], condition=Q(level=0),
+                name="comment_roots_idx",
+            ),
+            models.Index(
+                fields=["article", "-thread_comment_count", "created_at", "id"],
+                condition=Q(level=0), name="comment_roots_size_idx",
+            ),
+        ]  # fmt: skip
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "approved", "spam", "removed"]),
+                name="comment_status_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.author_name}: {self.body[:40]}"
+
+    def save(self, *args, **kwargs):
+        self.body_html = comment_html(self.body)  # rendered once, not on every page view
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        """The permalink, which finds the comment's page however the discussion grows."""
+        return reverse("comments:permalink", args=[self.pk])
+
+
+def avatar_hue(email):
+    """A colour for the generated avatar, stable per email address."""
+    digest = hashlib.md5(email.strip().lower().encode(), usedforsecurity=False)
+    return int(digest.hexdigest()[:4], 16) % 360
+
+
+def initials(name):
+    """Up to two letters for the generated avatar."""
+    return "".join(word[0] for word in name.split()[:2]).upper() or "?"

@@ -1,0 +1,43 @@
+"""Every write to comments goes through these functions (issue #3); views, forms, the admin and
+commands only call them. Split by concern (#11):
+
+- ``posting``: ``post_comment`` and the rules a new comment must pass;
+- ``moderation``: status changes, deletion, bans, reports, mail to moderators;
+- ``counts``: the thread and poster locks, and the stored counts every visible write keeps;
+- ``limits``: rate limits and the admin sign-in lock-out.
+"""
+
+from comments.services.counts import (
+    POSTER_LOCK,
+    THREAD_LOCK,
+    lock_poster,
+    lock_thread,
+    move_counts,
+    recount,
+    refresh_counts,
+)
+from comments.services.limits import (
+    PREVIEWS_PER_MINUTE,
+    REPORTS_PER_HOUR,
+    login_failure_limit,
+    login_lockout_time,
+    refuse_if_over_limit,
+)
+from comments.services.moderation import (
+    authors_comments,
+    ban_author,
+    delete_comment,
+    dismiss_reports,
+    notify_moderators,
+    report_comment,
+    set_status,
+)
+from comments.services.posting import comments_open, deepest_allowed, post_comment
+
+__all__ = [
+    "POSTER_LOCK", "PREVIEWS_PER_MINUTE", "REPORTS_PER_HOUR", "THREAD_LOCK", "authors_comments",
+    "ban_author", "comments_open", "deepest_allowed", "delete_comment", "dismiss_reports",
+    "lock_poster", "lock_thread", "login_failure_limit", "login_lockout_time", "move_counts",
+    "notify_moderators", "post_comment", "recount", "refresh_counts", "refuse_if_over_limit",
+    "report_comment", "set_status",
+]  # fmt: skip

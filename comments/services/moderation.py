@@ -1,0 +1,138 @@
+"""Moderation: status changes (each logged), deletion, bans, reader reports, and mail to
+moderators (#4). Status changes are one UPDATE per batch; tree fields never move."""
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.urls import reverse
+
+from comments.models import Ban, Comment, DiscussionSettings, ModerationLog, Report
+from comments.services.counts import lock_thread, move_counts, refresh_counts
+from comments.services.limits import REPORTS_PER_HOUR, refuse_if_over_limit
+
+
+def set_status(comments, status, *, by=None, reason=""):
+    """Move ``comments`` to ``status`` with one UPDATE and log each change; return how many."""
+    comments = comments.exclude(status=status)
+    with transaction.atomic():
+        # Thread locks before row locks, in the order posting takes them.
+        for tree_id in sorted(set(comments.values_list("tree_id", flat=True))):
+            lock_thread(tree_id)
+        changing = list(comments.select_for_update().values_list("pk", "status", "tree_id"))
+        if not changing:
+            return 0
+        Comment.objects.filter(pk__in=[pk for pk, _, _ in changing]).update(
+            status=status, status_reason=reason
+        )
+        ModerationLog.objects.bulk_create(
+            ModerationLog(
+                comment_id=pk, moderator=by, from_status=old, to_status=status, reason=reason
+            )
+            for pk, old, _ in changing
+        )
+        refresh_counts(tree_id for _, _, tree_id in changing)
+    return len(changing)
+
+
+def delete_comment(comment, *, by):
+    """Delete one comment under its thread's lock; with replies it stays as a placeholder."""
+    with transaction.atomic():
+        lock_thread(comment.tree_id)
+        comment = Comment.objects.get(pk=comment.pk)
+        if comment.is_leaf_node():
+            comment.delete()  # mptt closes the gap in the thread
+            if comment.level == 0:  # the whole thread is gone
+                count = comment.thread_comment_count
+                move_counts(comment.article_id, comments=-count, threads=-(count > 0))
+            else:
+                refresh_counts([comment.tree_id])
+            return "deleted"
+        set_status(
+            Comment.objects.filter(pk=comment.pk), Comment.Status.REMOVED, by=by, reason="deleted"
+        )
+        Comment.objects.filter(pk=comment.pk).update(body="", body_html="")
+        return "placeholder"
+
+
+def authors_comments(comment):
+    """Every comment by the same author: same email address, or same user account."""
+    same = Q(author_email=comment.author_email) if comment.author_email else Q(pk=comment.pk)
+    if comment.user_id:
+        same |= Q(user_id=comment.user_id)
+    return Comment.objects.filter(same)
+
+
+def ban_author(comment, *, by, reason=""):
+    """Ban the comment's author by email (and account), and remove all their comments."""
+    with transaction.atomic():
+        ban = Ban.objects.create(
+            email=comment.author_email, user_id=comment.user_id, reason=reason, created_by=by
+        )
+        removed = set_status(
+            authors_comments(comment), Comment.Status.REMOVED, by=by, reason="author banned"
+        )
+    return ban, removed
+
+
+def report_comment(comment, *, reporter, reason, text="", ip_address=None):
+    """Record a reader's report; enough of them send the comment back to pending."""
+    if comment.status != Comment.Status.APPROVED:
+        raise ValidationError("This comment cannot be reported.", code="not_reportable")
+    refuse_if_over_limit(f"report:{ip_address}", limit=REPORTS_PER_HOUR, seconds=3600)
+    rules = DiscussionSettings.load()
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                report = Report.objects.create(
+                    comment=comment,
+                    reporter=reporter,
+                    reason=reason,
+                    text=text,
+                    ip_address=ip_address,
+                )
+        except IntegrityError:
+            raise ValidationError(
+                "You have already reported this comment.", code="duplicate"
+            ) from None
+        Comment.objects.filter(pk=comment.pk).update(report_count=F("report_count") + 1)
+        comment.refresh_from_db(fields=["report_count", "status"])
+        if comment.report_count >= rules.reports_to_hold:
+            comment.status_reason = f"held: {comment.report_count} reports"
+            held = set_status(
+                Comment.objects.filter(pk=comment.pk, status=Comment.Status.APPROVED),
+                Comment.Status.PENDING,
+                reason=comment.status_reason,
+            )
+            if held and rules.notify_moderators:
+                transaction.on_commit(lambda: notify_moderators(comment))
+    return report
+
+
+def dismiss_reports(comments, *, by):
+    """Close the open reports on ``comments``; they stay, or go back to, approved."""
+    with transaction.atomic():
+        Report.objects.filter(comment__in=comments, is_dismissed=False).update(is_dismissed=True)
+        set_status(comments, Comment.Status.APPROVED, by=by, reason="reports dismissed")
+        return comments.update(report_count=0)
+
+
+def notify_moderators(comment):
+    recipients = list(
+        get_user_model()
+        .objects.filter(Q(is_superuser=True) | Q(groups__name="Moderators"), is_active=True)
+        .exclude(email="")
+        .values_list("email", flat=True)
+        .distinct()
+    )
+    if recipients:
+        send_mail(
+            "A comment is waiting for review",
+            f"{comment.author_name} commented on “{comment.article}” ({comment.status_reason}):"
+            f"\n\n{comment.body}\n\nReview it: "
+            f"{settings.SITE_URL}{reverse('admin:comments_comment_change', args=[comment.pk])}",
+            None,
+            recipients,
+        )

@@ -1,0 +1,187 @@
+"""Posting a comment and every rule it must pass: open, not banned, not flooding, not a
+repeat, a reply no deeper than allowed; the status comes from the Discussion settings (#3-#6)."""
+
+from datetime import timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from articles.markup import comment_html
+from comments.models import Ban, Comment, DiscussionSettings
+from comments.services.counts import lock_poster, lock_thread, refresh_counts
+from comments.services.moderation import notify_moderators
+
+
+def post_comment(
+    *,
+    article,
+    body,
+    author_name,
+    author_email,
+    author_url="",
+    parent=None,
+    user=None,
+    ip_address=None,
+    user_agent="",
+    honeypot="",
+    seconds_to_write=None,
+):
+    """Check the posting rules, then add the comment as the last reply of ``parent``.
+
+    Without a parent it starts a new thread. The status comes from the Discussion settings.
+    ``honeypot`` and ``seconds_to_write`` come from the web form's bot traps (None: no form).
+    """
+    rules = DiscussionSettings.load()
+    user = user if user is not None and user.is_authenticated else None
+    if not comments_open(article, rules):
+        raise ValidationError("Comments are closed.", code="closed")
+    if parent is not None and parent.article_id != article.pk:
+        raise ValidationError("That comment belongs to another article.", code="parent")
+    refuse_if_banned(user=user, email=author_email, ip_address=ip_address)
+    comment = Comment(
+        article=article,
+        user=user,
+        author_name=author_name,
+        author_email=author_email.lower(),
+        author_url=author_url,
+        body=body,
+        ip_address=ip_address,
+        user_agent=user_agent[:300],
+    )
+    comment.status, comment.status_reason = decide_status(
+        comment, rules, honeypot=honeypot, seconds_to_write=seconds_to_write
+    )
+    with transaction.atomic():
+        # Check-then-insert under the poster's locks, so parallel posts cannot all pass.
+        lock_poster(ip_address=ip_address, email=comment.author_email)
+        if user is None or not user.is_staff:
+            refuse_if_flooding(comment, rules)
+        refuse_if_repeated(article=article, body=body, user=user, email=author_email, rules=rules)
+        if parent is not None:
+            lock_thread(parent.tree_id)
+            # Re-read inside the lock: another writer may have just moved this thread's rght values.
+            parent = Comment.objects.get(pk=parent.pk)
+            if parent.status in (Comment.Status.SPAM, Comment.Status.REMOVED):
+                raise ValidationError("That comment is no longer available.", code="parent")
+            comment.parent = deepest_allowed(parent, rules)
+        comment.save()
+        if comment.status == Comment.Status.APPROVED:  # held or spam: no reader's page changes
+            refresh_counts([comment.tree_id])
+        if comment.status == Comment.Status.PENDING and rules.notify_moderators:
+            transaction.on_commit(lambda: notify_moderators(comment))
+    return comment
+
+
+def comments_open(article, rules):
+    """Whether readers may comment on ``article`` now."""
+    if not (article.is_published() and article.comments_open):
+        return False
+    days = rules.close_after_days
+    return not days or article.published_at > timezone.now() - timedelta(days=days)
+
+
+def decide_status(comment, rules, *, honeypot="", seconds_to_write=None):
+    """(status, reason) for a new comment, by the rules of the Discussion settings."""
+    if comment.user is not None and comment.user.is_staff:
+        return Comment.Status.APPROVED, ""
+    if honeypot:
+        return Comment.Status.SPAM, "spam: the hidden trap field was filled in"
+    if seconds_to_write is not None and rules.min_fill_seconds:
+        if seconds_to_write < 0:
+            return Comment.Status.SPAM, "spam: the form's timestamp was missing or forged"
+        if seconds_to_write < rules.min_fill_seconds:
+            return (
+                Comment.Status.SPAM,
+                f"spam: sent {seconds_to_write:.1f} s after the form was shown",
+            )
+    fields = [comment.author_name, comment.author_email, comment.author_url, comment.body]
+    text = " ".join([*fields, comment.ip_address or ""]).lower()
+    for word in rules.words(rules.disallowed_words):
+        if word in text:
+            return Comment.Status.SPAM, f"spam: disallowed word “{word}”"
+    if rules.hold_all:
+        return Comment.Status.PENDING, "held: every comment is held for review"
+    for word in rules.words(rules.moderation_words):
+        if word in text:
+            return Comment.Status.PENDING, f"held: moderation word “{word}”"
+    links = comment_html(comment.body).count("<a ")
+    if links > rules.max_links:
+        return Comment.Status.PENDING, f"held: {links} links"
+    if rules.hold_first_comment and not has_approved_comment(comment.user, comment.author_email):
+        return Comment.Status.PENDING, "held: first comment"
+    return Comment.Status.APPROVED, ""
+
+
+def has_approved_comment(user, email):
+    # An empty address (an account without email) must not vouch for every other such account.
+    by_author = Q(author_email=email.lower()) if email else Q(pk__in=[])
+    if user:
+        by_author |= Q(user=user)
+    return Comment.objects.approved().filter(by_author).exists()
+
+
+def refuse_if_flooding(comment, rules):
+    """One comment per IP address and per email every N seconds (longer for new authors)."""
+    known = has_approved_comment(comment.user, comment.author_email)
+    seconds = rules.flood_seconds if known else rules.new_author_flood_seconds
+    if not seconds:
+        return
+    since = timezone.now() - timedelta(seconds=seconds)
+    last = Comment.objects.recent_by_poster(
+        email=comment.author_email, ip_address=comment.ip_address, since=since
+    ).first()
+    if last is not None:
+        wait = max(1, round(seconds - (timezone.now() - last.created_at).total_seconds()))
+        raise ValidationError(
+            f"You are commenting too quickly. Please wait {wait} more second{'s' * (wait != 1)} "
+            "and send it again: your text is kept below.",
+            code="flood",
+            params={"wait": wait},
+        )
+
+
+def refuse_if_repeated(*, article, body, user, email, rules):
+    """Refuse the same text from the same author on the same article within the window."""
+    if not rules.duplicate_window:
+        return
+    since = timezone.now() - timedelta(seconds=rules.duplicate_window)
+    same_author = Q(user=user) if user else Q(author_email=email.lower())
+    recent = Comment.objects.filter(same_author, article=article, body=body, created_at__gte=since)
+    if recent.exists():
+        raise ValidationError("You have already said that.", code="duplicate")
+
+
+def refuse_if_banned(*, user, email, ip_address):
+    """Raise a polite ValidationError when a ban in force covers this user, email or IP.
+
+    Each target a ban names applies on its own: a ban on an account and a network refuses the
+    account from anywhere, and anyone from the network.
+    """
+    target = ~Q(network="")
+    if email:  # an account without email must not match every ban without one
+        target |= Q(email__iexact=email)
+    if user is not None:
+        target |= Q(user=user)
+    for ban in Ban.objects.active().filter(target):
+        by_user = user is not None and ban.user_id == user.pk
+        by_email = bool(email) and ban.email.lower() == email.lower()
+        if by_user or by_email or ban.covers_ip(ip_address):
+            until = f" until {timezone.localtime(ban.ends_at):%B %-d, %Y}" if ban.ends_at else ""
+            raise ValidationError(
+                f"Sorry, this site is not accepting your comments{until}. If you think this is "
+                "a mistake, please contact the editors.",
+                code="banned",
+            )
+
+
+def deepest_allowed(parent, rules):
+    """``parent``, or its ancestor at the deepest level a reply may still hang from; None when
+    the settings allow no replies at all."""
+    deepest = rules.deepest_replyable_level
+    if parent.level <= deepest:
+        return parent
+    if deepest < 0:
+        return None
+    return parent.get_ancestors().get(level=deepest)
