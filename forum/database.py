@@ -17,6 +17,7 @@ import fcntl
 import glob
 import hashlib
 import os
+import pwd
 import shutil
 import subprocess
 import sys
@@ -141,14 +142,19 @@ def _ensure_user(user, data_dir):
 
 def _binaries():
     """PostgreSQL's bin directory and the OS user to run it as (PostgreSQL refuses root)."""
-    root = os.geteuid() == 0
+    user = None
+    if os.geteuid() == 0:
+        user = "pgserver"
+        try:
+            pwd.getpwnam(user)
+        except KeyError:
+            user = "postgres"
     try:
         from pgserver._commands import POSTGRES_BIN_PATH
 
-        return Path(POSTGRES_BIN_PATH), "pgserver" if root else None
+        return Path(POSTGRES_BIN_PATH), user
     except ImportError:
         pass
-    user = "postgres" if root else None
     candidates = [shutil.which("pg_ctl"), *sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"))]
     for pg_ctl in filter(None, reversed(candidates)):
         bin_dir = Path(pg_ctl).resolve().parent

@@ -303,7 +303,7 @@ def test_a_reader_is_served_from_the_replica(lagging):
     """A change on the primary reaches readers once the replica applies it, and reading pins
     nobody to the primary."""
     site = lagging
-    query = "UPDATE forum_article SET title = 'Retitled on the primary' WHERE id = %s"
+    query = "UPDATE articles_article SET title = 'Retitled on the primary' WHERE id = %s"
     sql(site.dsn, query, [site.article_id])
     status, headers, page = site.get(site.article_url)
     assert status == 200
