@@ -20,6 +20,7 @@ from django.utils import timezone
 from articles.markup import comment_html
 from articles.models import Article
 from comments import services
+from comments.markup import render_header
 from comments.models import TREE_ID_SEQUENCE, Comment, DiscussionSettings
 from comments.trees import tree_errors
 
@@ -248,6 +249,7 @@ def build_discussion(size, *, pools, rng, max_depth):
             rght=rght[index],
             level=levels[index],
         )
+        render_header(comment)  # as save() would
         return comment
 
     with transaction.atomic():

@@ -69,8 +69,11 @@ def forget_everything():
     connections.close_all()
     empty_caches()
     for engine in engines.all():
-        for loader in engine.engine.template_loaders:
-            loader.reset()
+        if hasattr(engine, "env"):  # Jinja2: its compiled templates
+            engine.env.cache.clear()
+        else:
+            for loader in engine.engine.template_loaders:
+                loader.reset()
 
 
 def empty_caches():

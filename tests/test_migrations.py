@@ -11,7 +11,7 @@ from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 from articles.models import Article
-from comments import trees
+from comments import markup, trees
 from comments.models import Ban, Comment, DiscussionSettings, ModerationLog, Report
 from tests.pages import page_of, shows
 
@@ -97,6 +97,10 @@ def test_a_site_made_before_the_articles_app_upgrades_with_nothing_lost(old_sche
         (reply_id, root_id, 1),
     ]
     assert trees.tree_errors() == []
+    # Headers are rendered again from today's template, at today's markup version.
+    for comment in Comment.objects.all():
+        assert comment.markup_version == markup.MARKUP_VERSION
+        assert f'<span class="comment-author">{comment.author_name}</span>' in comment.header_html
     assert Ban.objects.get().email == "spam@example.com"
     assert Report.objects.get().comment_id == reply_id
     assert ModerationLog.objects.get().reason == "looks fine"

@@ -6,8 +6,6 @@ from comments.models.comment import (
     TREE_ID_SEQUENCE,
     Comment,
     CommentQuerySet,
-    avatar_hue,
-    initials,
     is_shown,
     shown,
 )
@@ -22,6 +20,6 @@ from comments.models.moderation import (
 
 __all__ = [
     "DISPLAY_LEVELS", "SORTS", "TREE_ID_SEQUENCE", "Ban", "Comment", "CommentQuerySet",
-    "DiscussionSettings", "ModerationLog", "RateLimit", "Report", "SettingDefault", "avatar_hue",
-    "initials", "is_shown", "shown",
+    "DiscussionSettings", "ModerationLog", "RateLimit", "Report", "SettingDefault", "is_shown",
+    "shown",
 ]  # fmt: skip

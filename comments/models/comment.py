@@ -1,4 +1,3 @@
-import hashlib
 from datetime import datetime, time, timedelta
 
 from django.conf import settings
@@ -13,6 +12,7 @@ from mptt.querysets import TreeQuerySet
 
 from articles.markup import comment_html
 from articles.models import Article
+from comments.markup import render_header
 
 TREE_ID_SEQUENCE = "comments_comment_tree_id_seq"
 # Levels of a thread shown under an article; deeper replies get "Continue this thread" (#5).
@@ -84,9 +84,9 @@ class CommentQuerySet(TreeQuerySet):
     def as_list_items(self):
         """The rows a list of comments shows, as named tuples of the fields a page renders:
         building a model instance for each costs more than the query (#7)."""
-        fields = ["id", "parent_id", "tree_id", "lft", "level", "status", "created_at"]
-        author = ["author_name", "author_email", "author_url", "is_by_author"]
-        return list(self.values_list(*fields, *author, "body_html", named=True))
+        fields = ["id", "parent_id", "tree_id", "lft", "level", "status", "author_name"]
+        markup = ["is_by_author", "header_html", "markup_version", "body_html"]
+        return list(self.values_list(*fields, *markup, named=True))
 
     def position_of(self, root, *, own=()):
         """How many threads come before ``root`` in its article's default (oldest first) order."""
@@ -176,6 +176,10 @@ class Comment(MPTTModel):
     # On a top-level comment: the approved comments of its thread, itself included (#7). A thread
     # is shown to readers when this is above 0 (an approved root, or a placeholder with replies).
     thread_comment_count = models.PositiveIntegerField(default=0, editable=False)
+    # The header (avatar, name, badge, date), rendered at save by comments.markup, and the
+    # markup version it was rendered at (#7, #11).
+    header_html = models.TextField(editable=False, default="")
+    markup_version = models.PositiveSmallIntegerField(default=0, editable=False)
 
     objects = CommentManager()
 
@@ -214,20 +218,11 @@ class Comment(MPTTModel):
         return f"{self.author_name}: {self.body[:40]}"
 
     def save(self, *args, **kwargs):
-        self.body_html = comment_html(self.body)  # rendered once, not on every page view
+        # Rendered once here rather than on every page view (#7).
+        self.body_html = comment_html(self.body)
+        render_header(self)
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         """The permalink, which finds the comment's page however the discussion grows."""
         return reverse("comments:permalink", args=[self.pk])
-
-
-def avatar_hue(email):
-    """A colour for the generated avatar, stable per email address."""
-    digest = hashlib.md5(email.strip().lower().encode(), usedforsecurity=False)
-    return int(digest.hexdigest()[:4], 16) % 360
-
-
-def initials(name):
-    """Up to two letters for the generated avatar."""
-    return "".join(word[0] for word in name.split()[:2]).upper() or "?"

@@ -53,7 +53,7 @@ def delete_comment(comment, *, by):
         set_status(
             Comment.objects.filter(pk=comment.pk), Comment.Status.REMOVED, by=by, reason="deleted"
         )
-        Comment.objects.filter(pk=comment.pk).update(body="", body_html="")
+        Comment.objects.filter(pk=comment.pk).update(body="", body_html="", header_html="")
         return "placeholder"
 
 
