@@ -26,8 +26,8 @@ from django.template import engines
 from django.urls import reverse
 from markupsafe import Markup
 
-from comments.forms import CommentForm
 from comments import markup
+from comments.forms import CommentForm
 from comments.models import DISPLAY_LEVELS, SORTS, Comment, DiscussionSettings, is_shown
 from comments.services import comments_open, deepest_allowed
 
@@ -86,23 +86,7 @@ def build(request, article, *, root=None, form=None):
         keep["page"] = page.number
     keep = urlencode(keep)
 
-    key = cache_key(article, rules, is_open, root, sort, page, own)
-    listing, rows = cache.get(key), []
-    if listing is None:
-        if root is None:
-            rows = in_page_order(article, list(page), own)
-        else:
-            rows = Comment.objects.subtree(root, own=own).as_list_items()
-        reply_level = rules.deepest_replyable_level if is_open else -1
-        items = list_items(rows, base_level=root.level if root else 0, own=set(own),
-                           reply_level=reply_level)  # fmt: skip
-        listing = engines["jinja2"].get_template("comments/_comments.html").render({
-            "article": article, "root": root, "root_shown": root and is_shown(root, own),
-            "page": page, "sort": sort, "sorts": SORTS, "items": items, "keep": keep,
-            "comments_url": reverse("comments:permalink", args=[0]).removesuffix("0/"),
-        })  # fmt: skip
-        cache.set(key, str(listing), CACHE_SECONDS)  # a plain str pickles 100 times faster
-
+    listing, rows = cached_listing(article, rules, is_open, root, sort, page, own, keep)
     if form is None:
         remembered = remembered_author(request)
         form = CommentForm(
@@ -114,6 +98,29 @@ def build(request, article, *, root=None, form=None):
         wanted = form.data.get("parent", "")
     reply_to = reply_target(article, rows, wanted, own, rules)
     return Discussion(article, root, listing, form, reply_to, is_open, keep)
+
+
+def cached_listing(article, rules, is_open, root, sort, page, own, keep):
+    """(listing, rows): the rendered list from the cache, or rendered now from ``rows`` and
+    cached. ``rows`` is empty when the list came from the cache."""
+    key = cache_key(article, rules, is_open, root, sort, page, own)
+    listing = cache.get(key)
+    if listing is not None:
+        return listing, []
+    if root is None:
+        rows = in_page_order(article, list(page), own)
+    else:
+        rows = Comment.objects.subtree(root, own=own).as_list_items()
+    reply_level = rules.deepest_replyable_level if is_open else -1
+    items = list_items(rows, base_level=root.level if root else 0, own=set(own),
+                       reply_level=reply_level)  # fmt: skip
+    listing = engines["jinja2"].get_template("comments/_comments.html").render({
+        "article": article, "root": root, "root_shown": root and is_shown(root, own),
+        "page": page, "sort": sort, "sorts": SORTS, "items": items, "keep": keep,
+        "comments_url": reverse("comments:permalink", args=[0]).removesuffix("0/"),
+    })  # fmt: skip
+    cache.set(key, str(listing), CACHE_SECONDS)  # a plain str pickles 100 times faster
+    return listing, rows
 
 
 def cache_key(article, rules, is_open, root, sort, page, own):
