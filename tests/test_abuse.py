@@ -16,6 +16,7 @@ from django.utils import timezone
 from comments.forms import SHOWN_AT
 from comments.models import Comment
 from tests.factories import make_article, make_comment, make_user, set_rules
+from tests.pages import page_of, submit
 
 pytestmark = pytest.mark.django_db
 Status = Comment.Status
@@ -24,8 +25,10 @@ Status = Comment.Status
 def post(
     client, article, body="A thought.", *, email="sam@example.com", ip="198.51.100.7", **extra
 ):
-    data = {"body": body, "author_name": "Sam", "author_email": email, "author_url": "", **extra}
-    return client.post(reverse("comments:post", args=[article.pk]), data, REMOTE_ADDR=ip)
+    """Post the comment form from ``ip``; the answer itself, not the page it redirects to."""
+    return submit(
+        client, article, follow=False, remote_addr=ip, body=body, author_email=email, **extra
+    )
 
 
 def shown_seconds_ago(seconds):
@@ -43,7 +46,7 @@ def test_a_second_comment_within_the_flood_window_is_refused_with_the_text_kept(
     assert post(client, article, "First").status_code == 302
 
     refused = post(client, article, "Second, too soon")
-    page = refused.content.decode()
+    page = page_of(refused)
     assert refused.status_code == 429 and refused["Retry-After"] == "15"
     assert "You are commenting too quickly. Please wait 15 more seconds" in page
     assert "Second, too soon" in page  # kept in the form
@@ -66,7 +69,7 @@ def test_new_authors_wait_longer_than_authors_with_an_approved_comment(client, r
     assert post(client, article, "hello", email="new@example.com").status_code == 302
     Comment.objects.update(created_at=timezone.now() - timedelta(seconds=20))
     refused = post(client, article, "again", email="new@example.com", ip="198.51.100.99")
-    assert refused.status_code == 429 and "Please wait 10 more seconds" in refused.content.decode()
+    assert refused.status_code == 429 and "Please wait 10 more seconds" in page_of(refused)
     assert refused["Retry-After"] == "10"  # the wait that is left, not a fixed number
 
     make_comment(article, author_email="known@example.com")
@@ -128,11 +131,11 @@ def test_a_filled_honeypot_is_stored_as_spam_for_moderators_not_shown(client, ru
         Status.SPAM,
         "spam: the hidden trap field was filled in",
     )
-    assert "Buy cheap watches" not in client.get(article.get_absolute_url()).content.decode()
+    assert "Buy cheap watches" not in page_of(client.get(article.get_absolute_url()))
 
 
 def test_the_honeypot_is_hidden_from_people_and_assistive_technology(client, rules):
-    page = client.get(make_article().get_absolute_url()).content.decode()
+    page = page_of(client.get(make_article().get_absolute_url()))
     assert '<p class="trap" aria-hidden="true">' in page
     assert 'name="homepage"' in page and 'tabindex="-1"' in page
 
@@ -159,7 +162,7 @@ def test_a_form_sent_too_soon_or_without_its_timestamp_is_stored_as_spam(
 def test_a_form_filled_in_at_human_speed_is_accepted(client, rules):
     set_rules(min_fill_seconds=3)
     article = make_article()
-    page = client.get(article.get_absolute_url()).content.decode()
+    page = page_of(client.get(article.get_absolute_url()))
     assert 'name="shown_at"' in page
     assert post(client, article, shown_at=shown_seconds_ago(8)).status_code == 302
     assert Comment.objects.get().status == Status.APPROVED
@@ -216,13 +219,13 @@ def test_admin_sign_in_locks_out_after_repeated_failures_per_username_and_ip(cli
     assert [sign_in("wrong").status_code for _ in range(3)][:2] == [200, 200]
     locked = sign_in("the right passphrase")
     assert locked.status_code == 429
-    assert "Too many sign-in attempts" in locked.content.decode()
+    assert "Too many sign-in attempts" in page_of(locked)
     assert sign_in("the right passphrase", ip="198.51.100.21").status_code == 302  # other IP
 
     # A superuser sees the lock in the admin.
     admin = Client()
     admin.force_login(make_user(is_staff=True, is_superuser=True))
-    attempts = admin.get("/admin/axes/accessattempt/").content.decode()
+    attempts = page_of(admin.get("/admin/axes/accessattempt/"))
     assert "editor" in attempts and "198.51.100.20" in attempts
 
 
@@ -237,7 +240,7 @@ def test_sign_in_lock_out_is_off_at_zero(client, rules):
 
 
 def test_every_threshold_is_a_field_of_the_discussion_settings_page(admin_client):
-    page = admin_client.get("/admin/comments/discussionsettings/1/change/").content.decode()
+    page = page_of(admin_client.get("/admin/comments/discussionsettings/1/change/"))
     for field in ("flood_seconds", "new_author_flood_seconds", "duplicate_window",
                   "min_fill_seconds", "login_failure_limit", "login_lockout_minutes"):  # fmt: skip
         assert f'name="{field}"' in page

@@ -12,8 +12,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from comments.models import DiscussionSettings
-from tests.factories import make_article, make_comment
+from tests.factories import make_article, make_comment, set_rules
 
 pytestmark = pytest.mark.browser
 
@@ -36,9 +35,7 @@ def npm_tools():
 def discussion(transactional_db):
     """An article with a deep, busy discussion: threads, author replies, a placeholder."""
     article = make_article(title="Reading long discussions", body="## A heading\n\nSome *text*.")
-    rules = DiscussionSettings.load()
-    rules.threads_per_page = 3
-    rules.save()
+    set_rules(threads_per_page=3)
     for n in range(4):
         root = make_comment(article, body=f"Thread {n} with [a link](https://example.org)")
         reply = make_comment(article, parent=root, user=article.author, author_name="The Author")

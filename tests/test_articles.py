@@ -8,6 +8,7 @@ from django.utils import timezone
 from articles.models import Article
 from comments.models import Comment
 from tests.factories import make_article, make_comment, make_user
+from tests.pages import page_of
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +22,7 @@ def test_front_page_lists_published_articles_newest_first_with_comment_counts(cl
     make_comment(middle)
     make_comment(middle, status=Comment.Status.SPAM)
 
-    page = client.get("/").content.decode()
+    page = page_of(client.get("/"))
     assert page.index("Fresh news") < page.index("Middle news") < page.index("Old news")
     assert f'href="{new.get_absolute_url()}#comments">6 comments… add one' in page
     assert f'href="{middle.get_absolute_url()}#comments">1 comment… add one' in page
@@ -32,7 +33,7 @@ def test_front_page_shows_title_author_date_and_excerpt(client):
     author = make_user(first_name="Ada", last_name="Byron", is_staff=True)
     make_article(title="On engines", author=author, body="First paragraph.\n\nSecond one.")
     make_article(title="With excerpt", excerpt="A hand-written teaser.", body="Long body")
-    page = client.get("/").content.decode()
+    page = page_of(client.get("/"))
     assert "By Ada Byron" in page and "<time datetime=" in page
     assert "First paragraph. Second one." in page
     assert "A hand-written teaser." in page and "Long body" not in page
@@ -42,8 +43,8 @@ def test_front_page_shows_twenty_articles_a_page(client):
     for _ in range(23):
         make_article()
     first, second = client.get("/"), client.get("/?page=2")
-    assert first.content.decode().count('class="article-summary"') == 20
-    assert second.content.decode().count('class="article-summary"') == 3
+    assert page_of(first).count('class="article-summary"') == 20
+    assert page_of(second).count('class="article-summary"') == 3
     assert client.get("/?page=99").status_code == 200  # out of range: the last page
     assert client.get("/?page=abc").status_code == 200
 
@@ -51,7 +52,7 @@ def test_front_page_shows_twenty_articles_a_page(client):
 def test_drafts_and_future_articles_are_invisible_to_readers(client):
     draft = make_article(title="Secret draft", status=Article.Status.DRAFT, published_at=None)
     future = make_article(title="Tomorrow", published_at=timezone.now() + timedelta(days=1))
-    page = client.get("/").content.decode()
+    page = page_of(client.get("/"))
     assert "Secret draft" not in page and "Tomorrow" not in page
     assert client.get(draft.get_absolute_url()).status_code == 404
     assert client.get(future.get_absolute_url()).status_code == 404
@@ -61,11 +62,10 @@ def test_staff_see_drafts_and_scheduled_articles_with_a_banner(client):
     client.force_login(make_user(is_staff=True))
     draft = make_article(status=Article.Status.DRAFT, published_at=None)
     future = make_article(published_at=timezone.now() + timedelta(days=1))
-    assert (
-        "Draft: only staff can see this article."
-        in client.get(draft.get_absolute_url()).content.decode()
+    assert "Draft: only staff can see this article." in page_of(
+        client.get(draft.get_absolute_url())
     )
-    assert "Scheduled: readers will see" in client.get(future.get_absolute_url()).content.decode()
+    assert "Scheduled: readers will see" in page_of(client.get(future.get_absolute_url()))
 
 
 def test_article_url_has_year_month_and_slug_and_a_wrong_date_redirects(client):
@@ -105,7 +105,7 @@ def test_publishing_without_a_date_stamps_it_now():
 def test_admin_lists_searches_and_creates_articles_with_the_current_user_as_author(admin_client):
     make_article(title="Gardening notes")
     changelist = admin_client.get("/admin/articles/article/?q=Gardening")
-    assert changelist.status_code == 200 and "Gardening notes" in changelist.content.decode()
+    assert changelist.status_code == 200 and "Gardening notes" in page_of(changelist)
     assert admin_client.get("/admin/articles/article/?status__exact=draft").status_code == 200
 
     response = admin_client.post(
@@ -117,7 +117,7 @@ def test_admin_lists_searches_and_creates_articles_with_the_current_user_as_auth
     article = Article.objects.get(title="From the admin")
     assert article.author.username == "admin" and article.slug == "from-the-admin"
     assert article.body_html == "<p>Hi <strong>there</strong></p>\n"
-    change = admin_client.get(f"/admin/articles/article/{article.pk}/change/").content.decode()
+    change = page_of(admin_client.get(f"/admin/articles/article/{article.pk}/change/"))
     assert "View on site" in change
 
 
@@ -125,5 +125,5 @@ def test_a_closed_article_on_the_front_page_does_not_invite_comments(client):
     article = make_article()
     make_comment(article)
     Article.objects.filter(pk=article.pk).update(comments_open=False)
-    page = client.get("/").content.decode()
+    page = page_of(client.get("/"))
     assert f'href="{article.get_absolute_url()}#comments">1 comment</a>' in page

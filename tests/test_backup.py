@@ -8,16 +8,15 @@ import os
 import re
 import subprocess
 import sys
-import urllib.parse
 import uuid
 
-import psycopg
 import pytest
 from django.conf import settings
 from django.db import connection
 
 from comments.models import Comment
 from forum import backup
+from tests import servers
 from tests.factories import make_article, make_comment
 
 DJANGO_ENV = {
@@ -26,15 +25,8 @@ DJANGO_ENV = {
 }
 
 
-def url_of(name):
-    db = connection.settings_dict
-    host = urllib.parse.quote(db["HOST"] or "localhost", safe="")
-    password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
-    return f"postgres://{db['USER']}{password}@{host}:{db['PORT'] or 5432}/{name}"
-
-
 def run(*args, database):
-    env = {**os.environ, **DJANGO_ENV, "DATABASE_URL": url_of(database)}
+    env = {**os.environ, **DJANGO_ENV, "DATABASE_URL": servers.url_of_test_database(database)}
     return subprocess.run(
         [sys.executable, *args],
         env=env, cwd=settings.BASE_DIR, capture_output=True, text=True, timeout=120,
@@ -42,10 +34,8 @@ def run(*args, database):
 
 
 def sql(database, query, params=()):
-    dsn = url_of(database).replace("postgres://", "postgresql://", 1)
-    with psycopg.connect(dsn, autocommit=True) as conn:
-        cursor = conn.execute(query, params)
-        return cursor.fetchall() if cursor.description else None
+    """Run ``query`` in the database named ``database`` on the test server."""
+    return servers.sql(servers.url_of_test_database(database), query, params)
 
 
 # Tests that dump use transaction=True: pg_dump reads through its own connection, so the test's

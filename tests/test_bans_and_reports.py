@@ -23,8 +23,9 @@ from tests.factories import (
     make_comment,
     make_user,
     redirects_after_posting,
+    set_rules,
 )
-from tests.pages import front_page_count, heading, page_of, shows
+from tests.pages import form_errors, front_page_count, heading, page_of, shows, value_in
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("rules")]
 
@@ -36,14 +37,6 @@ ALREADY = "You have already reported this comment."
 
 def submit(client, article, **fields):
     return pages.submit(client, article, **{"body": "Hear me out & <listen>.", **fields})
-
-
-def form_errors(page):
-    return [html.unescape(m) for m in re.findall(r'<p class="form-error">(.*?)</p>', page)]
-
-
-def body_in_form(page):
-    return html.unescape(re.search(r'<textarea name="body"[^>]*>\n(.*?)</textarea>', page).group(1))
 
 
 def ban(**fields):
@@ -60,7 +53,7 @@ def assert_refused(response, article, message=SORRY):
     assert response.status_code == 400
     assert response.redirect_chain == []
     assert any(error.startswith(message) for error in form_errors(page)), form_errors(page)
-    assert body_in_form(page) == "Hear me out & <listen>."
+    assert value_in(page, "body") == "Hear me out & <listen>."
     assert not Comment.objects.filter(body="Hear me out & <listen>.").exists()
     assert heading(page) == "1 comment"
     assert front_page_count(article) == "1 comment… add one"
@@ -230,14 +223,13 @@ def messages_on(page):
     return [html.unescape(m) for m in re.findall(r'<li class="message [^"]*">(.*?)</li>', page)]
 
 
-def test_only_approved_comments_offer_a_report_link(client, rules):
+def test_only_approved_comments_offer_a_report_link(client):
     article = make_article()
     approved = make_comment(article, body="approved")
     removed = make_comment(article, body="removed")
     reply = make_comment(article, parent=removed, body="reply to removed")
     set_status(Comment.objects.filter(pk=removed.pk), Status.REMOVED)
-    rules.hold_all = True
-    rules.save()
+    set_rules(hold_all=True)
     submit(client, article, body="my own, held")
     held = Comment.objects.get(body="my own, held")
 
@@ -318,9 +310,8 @@ def test_the_same_account_cannot_report_a_comment_twice_from_another_browser():
     assert list(Report.objects.values_list("reporter", "reason")) == [(f"user:{user.pk}", "spam")]
 
 
-def test_enough_reports_from_different_readers_send_the_comment_back_to_pending(client, rules):
-    rules.reports_to_hold = 2
-    rules.save()
+def test_enough_reports_from_different_readers_send_the_comment_back_to_pending(client):
+    set_rules(reports_to_hold=2)
     article = make_article()
     reported = make_comment(article, body="Offending")
     make_comment(article, body="Harmless")
@@ -422,9 +413,8 @@ def test_an_invalid_report_is_explained_and_not_recorded(client, data, error):
     assert Comment.objects.get().report_count == 0
 
 
-def test_dismissing_reports_restores_the_comment_and_readers_may_report_again(client, rules):
-    rules.reports_to_hold = 2
-    rules.save()
+def test_dismissing_reports_restores_the_comment_and_readers_may_report_again(client):
+    set_rules(reports_to_hold=2)
     article = make_article()
     comment = make_comment(article, body="Contested")
     report(client, comment)
@@ -468,11 +458,10 @@ def test_dismissing_reports_on_an_approved_comment_keeps_it_approved():
 
 
 def test_a_comment_held_by_reports_emails_the_moderators_with_a_link(
-    rules, settings, mailoutbox, django_capture_on_commit_callbacks
+    settings, mailoutbox, django_capture_on_commit_callbacks
 ):
     settings.SITE_URL = "https://forum.example.com"
-    rules.notify_moderators, rules.reports_to_hold = True, 1
-    rules.save()
+    set_rules(notify_moderators=True, reports_to_hold=1)
     make_user(is_superuser=True, is_staff=True, email="boss@example.com")
     comment = make_comment(make_article(), body="borderline")
     with django_capture_on_commit_callbacks(execute=True):

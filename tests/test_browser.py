@@ -5,19 +5,11 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from comments.models import Comment, DiscussionSettings
-from tests.factories import make_article, make_comment
+from comments.models import Comment
+from tests.factories import make_article, make_comment, set_rules
 
-pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(autouse=True)
-def rules(live_server):
-    """Comments appear at once unless a test is about holding them."""
-    rules = DiscussionSettings.load()
-    rules.hold_first_comment = False
-    rules.save()
-    return rules
+# Comments appear at once unless a test is about holding them.
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("live_server", "rules")]
 
 
 def fill_comment(page, body, name="Sam", email="sam@example.com"):
@@ -31,9 +23,8 @@ def comment_box(page, comment):
     return page.locator(f"#comment-{comment.pk}")
 
 
-def test_a_reader_opens_an_article_from_the_front_page_and_comments(page, live_server, rules):
-    rules.hold_first_comment = True
-    rules.save()
+def test_a_reader_opens_an_article_from_the_front_page_and_comments(page, live_server):
+    set_rules(hold_first_comment=True)
     article = make_article(title="Rain gardens for small yards")
     make_comment(article, author_name="Noor", body="We planted one last spring.")
 
@@ -53,10 +44,9 @@ def test_a_reader_opens_an_article_from_the_front_page_and_comments(page, live_s
 
 
 def test_a_held_comment_is_shown_to_its_writer_and_not_to_another_browser(
-    page, browser, live_server, rules
+    page, browser, live_server
 ):
-    rules.hold_all = True
-    rules.save()
+    set_rules(hold_all=True)
     article = make_article()
     page.goto(live_server.url + article.get_absolute_url())
     fill_comment(page, "Held until a moderator looks")
@@ -129,9 +119,8 @@ def test_following_a_permalink_scrolls_to_the_comment_and_highlights_it(page, li
     expect(comment_box(page, target)).to_be_in_viewport()
 
 
-def test_readers_page_through_threads_and_sort_them(page, live_server, rules):
-    rules.threads_per_page = 2
-    rules.save()
+def test_readers_page_through_threads_and_sort_them(page, live_server):
+    set_rules(threads_per_page=2)
     article = make_article()
     for n in range(5):
         make_comment(article, body=f"Thread {n}")

@@ -12,6 +12,7 @@ from comments.models import Comment
 from comments.services import THREAD_LOCK
 from comments.trees import tree_errors
 from tests.factories import draw, make_article, make_comment
+from tests.pages import page_of
 
 
 def check(*args, **options):
@@ -34,7 +35,7 @@ def discussion(db):
 
 
 def order_on_page(client, article, comments):
-    page = client.get(article.get_absolute_url(), secure=True).content.decode()
+    page = page_of(client.get(article.get_absolute_url(), secure=True))
     shown = [int(pk) for pk in re.findall(r'id="comment-(\d+)"', page)]
     return [comment.body for pk in shown for comment in comments if comment.pk == pk]
 

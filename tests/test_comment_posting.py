@@ -14,7 +14,8 @@ from django.utils import timezone
 from articles.models import Article
 from comments.models import Comment
 from comments.services import delete_comment
-from tests.factories import draw, make_article, make_comment, make_user
+from tests.factories import draw, make_article, make_comment, make_user, set_rules
+from tests.pages import form_data, form_errors, heading, page_of, submit, value_in
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("rules")]
 
@@ -26,46 +27,8 @@ WEB_ADDRESS = "Enter a web address starting with http:// or https://."
 REQUIRED = "This field is required."
 
 
-def form_data(**overrides):
-    """What an anonymous reader's browser sends for a valid new comment."""
-    data = {
-        "body": "Nice article.",
-        "author_name": "Sam",
-        "author_email": "sam@example.com",
-        "author_url": "",
-        "parent": "",
-    }
-    return {**data, **overrides}
-
-
-def submit(client, article, follow=False, **fields):
-    return client.post(
-        reverse("comments:post", args=[article.pk]), form_data(**fields), follow=follow
-    )
-
-
-def page_of(response):
-    return response.content.decode()
-
-
-def heading(page):
-    return re.search(r'<h2 id="comments-title">(.*?)</h2>', page).group(1)
-
-
 def form_title(page):
     return re.search(r'<h2 id="reply-title"[^>]*>(.*?)</h2>', page).group(1)
-
-
-def value_in(page, name):
-    """The value a form field shows, as the browser would read it; None if there is no field."""
-    textarea = re.search(rf'<textarea name="{name}"[^>]*>\n(.*?)</textarea>', page, re.S)
-    if textarea:
-        return html.unescape(textarea.group(1))
-    field = re.search(rf'<input [^>]*name="{name}"[^>]*>', page)
-    if field is None:
-        return None
-    value = re.search(r'value="([^"]*)"', field.group(0))
-    return html.unescape(value.group(1)) if value else ""
 
 
 def errors_beside(page, name):
@@ -86,11 +49,6 @@ def errors_beside(page, name):
     return [html.unescape(message) for message in found]
 
 
-def form_errors(page):
-    """Messages shown above the form, for input that has no visible field (the parent)."""
-    return [html.unescape(m) for m in re.findall(r'<p class="form-error">(.*?)</p>', page)]
-
-
 # Post/redirect/get
 
 
@@ -98,7 +56,9 @@ def test_a_new_comment_redirects_to_its_anchor_and_is_shown_and_counted(client):
     article = make_article()
     assert heading(page_of(client.get(article.get_absolute_url()))) == "No comments yet"
 
-    response = submit(client, article, body="First!", author_url="https://sam.example.net/")
+    response = submit(
+        client, article, follow=False, body="First!", author_url="https://sam.example.net/"
+    )
 
     comment = Comment.objects.get()
     assert response.status_code == 302
@@ -115,7 +75,7 @@ def test_a_new_comment_redirects_to_its_anchor_and_is_shown_and_counted(client):
     assert "<p>First!</p>" in page
     assert heading(page) == "1 comment"
 
-    response = submit(client, article, follow=True, body="Second thoughts.")
+    response = submit(client, article, body="Second thoughts.")
 
     second = Comment.objects.latest("pk")
     assert response.redirect_chain[-1:] == [
@@ -127,14 +87,14 @@ def test_a_new_comment_redirects_to_its_anchor_and_is_shown_and_counted(client):
 
 def test_a_body_of_exactly_ten_thousand_characters_is_accepted(client):
     article = make_article()
-    response = submit(client, article, body="x" * 10_000)
+    response = submit(client, article, follow=False, body="x" * 10_000)
     assert response.status_code == 302
     assert len(Comment.objects.get().body) == 10_000
 
 
 def test_tabs_and_line_breaks_are_not_refused_as_control_characters(client):
     article = make_article()
-    response = submit(client, article, follow=True, body="line one\n\tline two")
+    response = submit(client, article, body="line one\n\tline two")
     assert Comment.objects.get().body == "line one\n\tline two"
     assert "<p>line one\nline two</p>" in page_of(response)
 
@@ -170,7 +130,7 @@ def test_a_reply_is_stored_under_its_parent_and_shown_after_it(client):
     make_comment(article, parent=first, body="earlier reply")
     make_comment(article, body="second thread")
 
-    response = submit(client, article, follow=True, parent=str(first.pk), body="my reply")
+    response = submit(client, article, parent=str(first.pk), body="my reply")
 
     reply = Comment.objects.get(body="my reply")
     assert reply.parent == first
@@ -192,7 +152,9 @@ def test_a_rejected_reply_is_still_shown_as_a_reply_to_the_same_comment(client):
     article = make_article()
     comment = make_comment(article, author_name="Noor")
 
-    response = submit(client, article, parent=str(comment.pk), author_name="", body="I agree")
+    response = submit(
+        client, article, follow=False, parent=str(comment.pk), author_name="", body="I agree"
+    )
 
     page = page_of(response)
     assert response.status_code == 400
@@ -224,7 +186,6 @@ def test_a_logged_in_users_comment_is_attributed_to_them_whatever_the_form_says(
     response = submit(
         client,
         article,
-        follow=True,
         body="Counting engines.",
         author_name="Someone Else",
         author_email="else@example.com",
@@ -247,7 +208,7 @@ def test_a_user_with_a_long_username_and_no_full_name_can_comment(client):
     client.force_login(user)
     article = make_article()
 
-    response = submit(client, article, body="Long names are fine.")
+    response = submit(client, article, follow=False, body="Long names are fine.")
 
     assert response.status_code == 302
     comment = Comment.objects.get()
@@ -264,6 +225,7 @@ def test_ticking_remember_sets_a_cookie_that_prefills_the_next_form(client):
     response = submit(
         client,
         article,
+        follow=False,
         author_name=name,
         author_email="zoe@example.com",
         author_url="https://zoe.example.org/",
@@ -284,7 +246,7 @@ def test_ticking_remember_sets_a_cookie_that_prefills_the_next_form(client):
 def test_without_remember_no_cookie_is_set_and_the_next_form_is_empty(client):
     article = make_article()
 
-    response = submit(client, article)
+    response = submit(client, article, follow=False)
 
     assert response.status_code == 302
     assert "comment_author" not in response.cookies or not response.cookies["comment_author"].value
@@ -296,10 +258,10 @@ def test_without_remember_no_cookie_is_set_and_the_next_form_is_empty(client):
 
 def test_unticking_remember_deletes_the_cookie(client):
     article = make_article()
-    submit(client, article, remember="on")
+    submit(client, article, follow=False, remember="on")
     assert value_in(page_of(client.get(article.get_absolute_url())), "author_name") == "Sam"
 
-    response = submit(client, article, body="Forget me.")
+    response = submit(client, article, follow=False, body="Forget me.")
 
     cookie = response.cookies["comment_author"]
     assert cookie.value == "" and cookie["max-age"] == 0
@@ -410,10 +372,11 @@ def test_bad_input_is_explained_beside_its_field_and_nothing_is_stored(
         "author_url": "https://sam.example.net/",
     }
     overrides = {k: v(article) if callable(v) else v for k, v in overrides.items()}
-    data = form_data(**{**typed, **overrides})
+    fields = {**typed, **overrides}
+    data = form_data(**fields)  # what the browser sent
     stored = list(Comment.objects.values_list("pk", flat=True))
 
-    response = client.post(reverse("comments:post", args=[article.pk]), data)
+    response = submit(client, article, follow=False, **fields)
 
     page = page_of(response)
     assert response.status_code == 400
@@ -434,12 +397,14 @@ def test_bad_input_is_explained_beside_its_field_and_nothing_is_stored(
 def test_a_rejected_parent_can_be_resubmitted_as_a_new_comment(client):
     article = make_article()
     parent = make_comment(article, body="spam", status=Comment.Status.SPAM)
-    response = submit(client, article, parent=str(parent.pk), body="Still worth saying.")
+    response = submit(
+        client, article, follow=False, parent=str(parent.pk), body="Still worth saying."
+    )
     assert response.status_code == 400
 
     page = page_of(response)
     retry = {name: value_in(page, name) for name in ("body", "author_name", "author_email")}
-    response = submit(client, article, parent=value_in(page, "parent"), **retry)
+    response = submit(client, article, follow=False, parent=value_in(page, "parent"), **retry)
 
     assert response.status_code == 302
     assert draw(article) == [("spam", 0), ("Still worth saying.", 0)]
@@ -450,7 +415,7 @@ def test_a_rejected_parent_can_be_resubmitted_as_a_new_comment(client):
 
 def test_posting_to_a_draft_article_is_not_found(client):
     article = make_article(status=Article.Status.DRAFT)
-    assert submit(client, article).status_code == 404
+    assert submit(client, article, follow=False).status_code == 404
     assert not Comment.objects.exists()
 
 
@@ -458,7 +423,7 @@ def test_staff_posting_on_a_draft_they_can_see_are_told_comments_are_closed(clie
     article = make_article(status=Article.Status.DRAFT)
     client.force_login(article.author)
 
-    response = submit(client, article, body="Note to self")
+    response = submit(client, article, follow=False, body="Note to self")
 
     page = page_of(response)
     assert response.status_code == 400
@@ -468,14 +433,14 @@ def test_staff_posting_on_a_draft_they_can_see_are_told_comments_are_closed(clie
 
 def test_posting_to_a_scheduled_article_is_not_found(client):
     article = make_article(published_at=timezone.now() + timedelta(days=1))
-    assert submit(client, article).status_code == 404
+    assert submit(client, article, follow=False).status_code == 404
     assert not Comment.objects.exists()
 
 
 def test_posting_to_a_closed_article_keeps_the_text_and_stores_nothing(client):
     article = make_article(comments_open=False)
 
-    response = submit(client, article, body="My words <3 & all")
+    response = submit(client, article, follow=False, body="My words <3 & all")
 
     page = page_of(response)
     assert response.status_code == 400
@@ -497,13 +462,12 @@ def test_a_closed_article_offers_no_form_or_reply_links(client):
 # Moderation: comments held for review
 
 
-def test_a_held_comment_is_shown_only_to_its_writer_and_not_counted(client, rules):
+def test_a_held_comment_is_shown_only_to_its_writer_and_not_counted(client):
     article = make_article()
     make_comment(article, body="approved one")
-    rules.hold_all = True
-    rules.save()
+    set_rules(hold_all=True)
 
-    response = submit(client, article, follow=True, body="Please let me in.")
+    response = submit(client, article, body="Please let me in.")
 
     held = Comment.objects.get(body="Please let me in.")
     assert held.status == Comment.Status.PENDING
@@ -523,21 +487,20 @@ def test_a_held_comment_is_shown_only_to_its_writer_and_not_counted(client, rule
     assert heading(other) == "1 comment"
 
 
-def test_the_writer_can_reply_to_their_own_held_comment(client, rules):
-    rules.hold_all = True
-    rules.save()
+def test_the_writer_can_reply_to_their_own_held_comment(client):
+    set_rules(hold_all=True)
     article = make_article()
-    submit(client, article, body="held")
+    submit(client, article, follow=False, body="held")
     held = Comment.objects.get()
 
     page = page_of(client.get(f"{article.get_absolute_url()}?replytocom={held.pk}"))
     assert form_title(page) == "Reply to Sam"
-    response = submit(client, article, parent=str(held.pk), body="held reply")
+    response = submit(client, article, follow=False, parent=str(held.pk), body="held reply")
 
     assert response.status_code == 302
     assert draw(article) == [("held", 0), ("held reply", 1)]
     # another reader cannot reply to it: it does not exist for them
-    response = submit(Client(), article, parent=str(held.pk), body="sneaky")
+    response = submit(Client(), article, follow=False, parent=str(held.pk), body="sneaky")
     assert response.status_code == 400
     assert form_errors(page_of(response)) == [NOT_AVAILABLE]
 
@@ -545,9 +508,8 @@ def test_the_writer_can_reply_to_their_own_held_comment(client, rules):
 # Deep threads
 
 
-def test_reply_is_not_offered_at_the_deepest_level(client, rules):
-    rules.max_depth = 3
-    rules.save()
+def test_reply_is_not_offered_at_the_deepest_level(client):
+    set_rules(max_depth=3)
     article = make_article()
     root = make_comment(article, body="root")
     child = make_comment(article, parent=root, body="child")
@@ -560,15 +522,14 @@ def test_reply_is_not_offered_at_the_deepest_level(client, rules):
     assert f"?replytocom={deepest.pk}" not in page
 
 
-def test_a_forged_reply_to_the_deepest_comment_joins_the_deepest_allowed_ancestor(client, rules):
-    rules.max_depth = 3
-    rules.save()
+def test_a_forged_reply_to_the_deepest_comment_joins_the_deepest_allowed_ancestor(client):
+    set_rules(max_depth=3)
     article = make_article()
     root = make_comment(article, body="root")
     child = make_comment(article, parent=root, body="child")
     deepest = make_comment(article, parent=child, body="deepest")
 
-    response = submit(client, article, follow=True, parent=str(deepest.pk), body="forged")
+    response = submit(client, article, parent=str(deepest.pk), body="forged")
 
     forged = Comment.objects.get(body="forged")
     assert forged.parent == child
@@ -605,12 +566,11 @@ def test_the_permalink_of_a_comment_on_a_draft_is_not_found(client):
     assert response.status_code == 404
 
 
-def test_replytocom_on_the_deepest_comment_names_the_ancestor_the_reply_will_join(client, rules):
-    rules.max_depth = 2
-    rules.save()
+def test_replytocom_on_the_deepest_comment_names_the_ancestor_the_reply_will_join(client):
+    set_rules(max_depth=2)
     article = make_article()
     top = make_comment(article, author_name="Top Poster")
     deepest = make_comment(article, parent=top, author_name="Deep Poster")
-    page = client.get(f"{article.get_absolute_url()}?replytocom={deepest.pk}").content.decode()
+    page = page_of(client.get(f"{article.get_absolute_url()}?replytocom={deepest.pk}"))
     assert "Reply to Top Poster" in page and "Reply to Deep Poster" not in page
     assert f'name="parent" value="{top.pk}"' in page

@@ -1,19 +1,13 @@
 """Reading a discussion: the tree in order, who wrote what, placeholders, one query for it all."""
 
-import re
-
 import pytest
 
-from comments.models import Comment, DiscussionSettings
+from comments.models import Comment
 from comments.services import set_status
-from tests.factories import draw, make_article, make_comment
+from tests.factories import draw, make_article, make_comment, set_rules
+from tests.pages import bodies, page_of
 
 pytestmark = pytest.mark.django_db
-
-
-def bodies_on_page(response):
-    """Comment bodies in the order the page shows them."""
-    return re.findall(r'<div class="comment-body"><p>(.*?)</p>', response.content.decode())
 
 
 def test_threads_are_in_order_of_creation_and_replies_under_their_parent(client):
@@ -34,8 +28,8 @@ def test_threads_are_in_order_of_creation_and_replies_under_their_parent(client)
         ("reply to second", 1),
     ]
     response = client.get(article.get_absolute_url())
-    assert bodies_on_page(response) == [body for body, _ in draw(article)]
-    assert "6 comments" in response.content.decode()
+    assert bodies(page_of(response)) == [body for body, _ in draw(article)]
+    assert "6 comments" in page_of(response)
 
 
 def test_each_comment_shows_avatar_name_link_date_permalink_and_reply(client):
@@ -43,7 +37,7 @@ def test_each_comment_shows_avatar_name_link_date_permalink_and_reply(client):
     comment = make_comment(
         article, author_name="Ines", author_url="https://ines.example.net/", body="Hello"
     )
-    page = client.get(article.get_absolute_url()).content.decode()
+    page = page_of(client.get(article.get_absolute_url()))
 
     assert f'id="comment-{comment.pk}"' in page
     assert '<a href="https://ines.example.net/" rel="nofollow ugc noopener">Ines</a>' in page
@@ -56,7 +50,7 @@ def test_each_comment_shows_avatar_name_link_date_permalink_and_reply(client):
 def test_a_name_without_a_website_is_plain_text(client):
     article = make_article()
     make_comment(article, author_name="Quiet Reader")
-    page = client.get(article.get_absolute_url()).content.decode()
+    page = page_of(client.get(article.get_absolute_url()))
     assert '<span class="comment-author">Quiet Reader</span>' in page
 
 
@@ -64,7 +58,7 @@ def test_the_articles_author_gets_an_author_badge(client):
     article = make_article()
     make_comment(article, user=article.author, author_name="The Author", body="Thanks all")
     make_comment(article, author_name="Reader", body="Nice")
-    page = client.get(article.get_absolute_url()).content.decode()
+    page = page_of(client.get(article.get_absolute_url()))
     assert page.count('<span class="badge">Author</span>') == 1
     assert page.count("by-author") == 1
 
@@ -76,7 +70,7 @@ def test_a_removed_comment_with_replies_stays_as_a_placeholder(client):
     make_comment(article, body="a removed leaf", status=Comment.Status.REMOVED)
     set_status(Comment.objects.filter(pk=removed.pk), Comment.Status.REMOVED)
 
-    page = client.get(article.get_absolute_url()).content.decode()
+    page = page_of(client.get(article.get_absolute_url()))
     assert "This comment was removed." in page
     assert "rude words" not in page and "a removed leaf" not in page
     assert "Rude Person" not in page  # not even in the placeholder's label
@@ -90,7 +84,7 @@ def test_a_placeholder_deep_in_a_thread_keeps_every_level(client):
     middle = make_comment(article, parent=top, body="middle")
     make_comment(article, parent=middle, body="bottom")
     set_status(Comment.objects.filter(pk=middle.pk), Comment.Status.SPAM)
-    page = client.get(article.get_absolute_url()).content.decode()
+    page = page_of(client.get(article.get_absolute_url()))
     # three nested lists: top > placeholder > bottom
     assert page.count('<ol class="comment-list">') == 3
     assert page.index("top") < page.index("This comment was removed.") < page.index("bottom")
@@ -99,7 +93,7 @@ def test_a_placeholder_deep_in_a_thread_keeps_every_level(client):
 def test_a_spam_comment_without_replies_is_not_shown(client):
     article = make_article()
     make_comment(article, body="buy now", status=Comment.Status.SPAM)
-    page = client.get(article.get_absolute_url()).content.decode()
+    page = page_of(client.get(article.get_absolute_url()))
     assert "buy now" not in page and "This comment was removed." not in page
     assert "No comments yet" in page
 
@@ -111,7 +105,7 @@ def test_comment_markup_is_rendered_and_made_safe(client):
         body="*calm* <script>alert(1)</script> see https://example.org/x and "
         "[bad](javascript:alert(1)) `code`",
     )
-    page = client.get(article.get_absolute_url()).content.decode()
+    page = page_of(client.get(article.get_absolute_url()))
     assert "<em>calm</em>" in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "<script>alert" not in page
     assert '<a href="https://example.org/x" rel="nofollow ugc noopener">' in page
@@ -124,9 +118,7 @@ def test_the_article_page_makes_the_same_queries_for_5_and_500_comments(
     client, django_assert_num_queries, size
 ):
     article = make_article()
-    rules = DiscussionSettings.load()
-    rules.threads_per_page = 1000  # the whole discussion on one page
-    rules.save()
+    set_rules(threads_per_page=1000)  # the whole discussion on one page
     shallow = []
     for n in range(size):
         parent = shallow[n % len(shallow)] if n % 3 and shallow else None
@@ -137,7 +129,7 @@ def test_the_article_page_makes_the_same_queries_for_5_and_500_comments(
     # every comment of those threads: four queries whatever the size
     with django_assert_num_queries(4):
         response = client.get(article.get_absolute_url())
-    assert response.content.decode().count('class="comment-body"') == size
+    assert page_of(response).count('class="comment-body"') == size
 
 
 def test_the_first_page_of_threads_costs_the_same_queries_as_a_small_discussion(
@@ -148,7 +140,7 @@ def test_the_first_page_of_threads_costs_the_same_queries_as_a_small_discussion(
         make_comment(article, parent=None, body=f"thread {n}")
     with django_assert_num_queries(4):
         response = client.get(article.get_absolute_url())
-    assert response.content.decode().count('class="comment-body"') == 50  # threads_per_page
+    assert page_of(response).count('class="comment-body"') == 50  # threads_per_page
 
 
 def test_the_front_page_makes_the_same_queries_whatever_the_comment_count(

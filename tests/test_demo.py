@@ -9,6 +9,7 @@ from django.core.management import call_command
 from articles.models import Article
 from comments.models import Comment, DiscussionSettings
 from tests.factories import draw
+from tests.pages import page_of
 
 pytestmark = pytest.mark.django_db
 
@@ -47,7 +48,7 @@ def test_the_demo_loads_articles_and_a_two_thread_discussion_under_the_real_rule
     assert Comment.objects.filter(user=author).count() == 2  # the author replies in both threads
     assert Comment.objects.exclude(author_url="").exists()
     assert Comment.objects.filter(author_url="", user=None).exists()
-    assert "6 comments… add one" in client.get("/").content.decode()
+    assert "6 comments… add one" in page_of(client.get("/"))
     # The rules the demo switched off while writing are back as they were.
     rules = DiscussionSettings.load()
     assert (rules.flood_seconds, rules.new_author_flood_seconds) == (15, 30)

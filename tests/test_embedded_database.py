@@ -12,6 +12,7 @@ import pytest
 from django.conf import settings
 
 from forum import database
+from tests.servers import sql
 
 pytestmark = pytest.mark.slow
 
@@ -20,6 +21,7 @@ CONNECT = """
 import sys{block}
 import psycopg
 from forum import database
+from tests.servers import sql
 url = database.url(sys.argv[1])
 with psycopg.connect(url.replace("postgres://", "postgresql://")) as conn:
     row = conn.execute("SELECT pid FROM pg_stat_activity WHERE backend_type = 'checkpointer'")
@@ -58,14 +60,9 @@ def test_two_processes_starting_at_once_share_one_cluster(data_dir):
 
 
 def test_a_stopped_cluster_starts_again_with_its_data(data_dir):
-    url = database.url(data_dir).replace("postgres://", "postgresql://")
-    import psycopg
-
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute("CREATE TABLE kept (n int)")
+    sql(database.url(data_dir), "CREATE TABLE kept (n int)")
     database.stop(data_dir)
-    with psycopg.connect(database.url(data_dir).replace("postgres://", "postgresql://")) as conn:
-        assert conn.execute("SELECT count(*) FROM kept").fetchone() == (0,)
+    assert sql(database.url(data_dir), "SELECT count(*) FROM kept") == [(0,)]
 
 
 def test_without_pgserver_the_machines_postgresql_binaries_are_used(data_dir):

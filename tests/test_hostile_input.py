@@ -19,8 +19,8 @@ from django.urls import reverse
 from django.utils.text import Truncator
 
 from comments.models import Comment
-from tests.factories import make_article, make_comment, make_user
-from tests.pages import page_of
+from tests.factories import make_article, make_comment, make_user, set_rules
+from tests.pages import form_data, page_of, submit
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("rules")]
 Status = Comment.Status
@@ -97,7 +97,7 @@ ATOM = "{http://www.w3.org/2005/Atom}"
 def feed_entries(response):
     """{entry id: (author name, entry HTML)} of an Atom feed, its markup checked on the way."""
     assert response.status_code == 200
-    assert active_markup(response.content.decode()) == []
+    assert active_markup(page_of(response)) == []
     entries = {}
     for entry in ElementTree.fromstring(response.content).iter(f"{ATOM}entry"):
         escaped = [entry.find(f"{ATOM}summary"), entry.find(f"{ATOM}content")]
@@ -145,21 +145,14 @@ def test_the_checker_finds_active_markup_and_passes_the_sites_own():
 
 def post(client, article, **fields):
     """Post the comment form; ``bytes`` values are sent verbatim in a urlencoded body."""
-    data = {
-        "body": "A thought.",
-        "author_name": "Sam",
-        "author_email": "sam@example.com",
-        "author_url": "",
-        "parent": "",
-        **fields,
-    }
-    url = reverse("comments:post", args=[article.pk])
-    if not any(isinstance(value, bytes) for value in data.values()):
-        return client.post(url, data)
+    fields = {"body": "A thought.", **fields}
+    if not any(isinstance(value, bytes) for value in fields.values()):
+        return submit(client, article, follow=False, **fields)
     body = b"&".join(
         name.encode() + b"=" + (value if isinstance(value, bytes) else quote_plus(value).encode())
-        for name, value in data.items()
+        for name, value in form_data(**fields).items()
     )
+    url = reverse("comments:post", args=[article.pk])
     return client.post(url, body, content_type="application/x-www-form-urlencoded")
 
 
@@ -592,11 +585,10 @@ STORED_FIELDS = {"body", "author_name", "author_email", "author_url"}
     ("field", "value", "expect"), BODY + NAME + EMAIL + WEBSITE + PARENT + TRAPS
 )
 def test_hostile_input_is_refused_or_stored_and_shown_inert(
-    client, admin_client, rules, field, value, expect
+    client, admin_client, field, value, expect
 ):
     if expect.traps_on:
-        rules.min_fill_seconds = 3
-        rules.save()
+        set_rules(min_fill_seconds=3)
     article = make_article()
     earlier = make_comment(article, body="already here")
 
@@ -630,7 +622,7 @@ def assert_shown_inert(client, admin_client, comment, *, shows):
     entries = feed_entries(client.get(f"{article.get_absolute_url()}comments/feed/"))
     for response in (page, changelist, change):
         assert response.status_code == 200
-        assert active_markup(response.content.decode()) == []
+        assert active_markup(page_of(response)) == []
     page, changelist, change = (page_of(r) for r in (page, changelist, change))
 
     entry_id = f"http://testserver{reverse('comments:permalink', args=[comment.pk])}"
@@ -656,7 +648,7 @@ def test_a_ten_megabyte_request_is_answered_400_and_nothing_is_stored(client):
 
     response = post(client, article, body="x" * (10 * 1024 * 1024))
 
-    page = response.content.decode()
+    page = page_of(response)
     assert response.status_code == 400
     assert "That request could not be understood" in page
     assert active_markup(page) == []
@@ -676,7 +668,7 @@ def test_trap_fields_sent_back_on_a_refused_form_stay_inert(client, field, value
 
     response = post(client, article, author_email="not an address", **{field: value})
 
-    page = response.content.decode()
+    page = page_of(response)
     assert response.status_code == 400
     assert not Comment.objects.exists()
     assert response.context["discussion"].form.errors == {"author_email": [INVALID_EMAIL]}
@@ -708,11 +700,9 @@ def test_names_are_normalised_before_they_are_stored(client, sent, kept):
 
 
 def test_mail_to_moderators_about_a_hostile_comment_carries_no_injected_headers(
-    client, rules, django_capture_on_commit_callbacks
+    client, django_capture_on_commit_callbacks
 ):
-    rules.notify_moderators = True
-    rules.hold_all = True
-    rules.save()
+    set_rules(notify_moderators=True, hold_all=True)
     make_user(is_superuser=True, is_staff=True, email="moderator@example.com")
     article = make_article()
 

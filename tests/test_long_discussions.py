@@ -14,27 +14,10 @@ from django.utils import timezone
 from articles.models import Article
 from comments.models import Comment
 from comments.services import delete_comment, set_status
-from tests.factories import draw, make_article, make_comment, make_user
+from tests.factories import draw, make_article, make_comment, make_user, set_rules
+from tests.pages import bodies, form_errors, heading, page_of, submit
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("rules")]
-
-
-def per_page(rules, n):
-    rules.threads_per_page = n
-    rules.save()
-
-
-def page_of(response):
-    return response.content.decode()
-
-
-def heading(page):
-    return re.search(r'<h2 id="comments-title">(.*?)</h2>', page).group(1)
-
-
-def bodies(page):
-    """Comment bodies in the order the page shows them."""
-    return re.findall(r'<div class="comment-body"><p>(.*?)</p>', page)
 
 
 def page_number(page):
@@ -52,22 +35,6 @@ def page_link(page, rel):
 def hrefs(page, css_class):
     """The hrefs of every link with this class ("reply", "permalink"), as the browser reads them."""
     return [html.unescape(h) for h in re.findall(rf'<a class="{css_class}" href="([^"]*)"', page)]
-
-
-def submit(client, article, follow=False, **fields):
-    data = {
-        "body": "Nice article.",
-        "author_name": "Sam",
-        "author_email": "sam@example.com",
-        "author_url": "",
-        "parent": "",
-        **fields,
-    }
-    return client.post(reverse("comments:post", args=[article.pk]), data, follow=follow)
-
-
-def form_errors(page):
-    return [html.unescape(m) for m in re.findall(r'<p class="form-error">(.*?)</p>', page)]
 
 
 def make_threads(article, count, replies=1):
@@ -106,8 +73,8 @@ def permalink(comment):
 # Pages of threads
 
 
-def test_threads_are_paginated_with_all_their_replies(client, rules):
-    per_page(rules, 2)
+def test_threads_are_paginated_with_all_their_replies(client):
+    set_rules(threads_per_page=2)
     article = make_article()
     make_threads(article, 5)
     make_comment(article, parent=by_body("reply 0.0"), body="reply to reply 0.0")
@@ -134,8 +101,8 @@ def test_threads_are_paginated_with_all_their_replies(client, rules):
     assert page_link(page, "prev") == "?page=2#comments"
 
 
-def test_the_page_links_sit_under_the_comments_and_above_the_form(client, rules):
-    per_page(rules, 2)
+def test_the_page_links_sit_under_the_comments_and_above_the_form(client):
+    set_rules(threads_per_page=2)
     article = make_article()
     make_threads(article, 3)
     page = page_of(client.get(article.get_absolute_url()))
@@ -143,8 +110,8 @@ def test_the_page_links_sit_under_the_comments_and_above_the_form(client, rules)
     assert last_comment < page.index('<nav class="pagination"') < page.index('id="respond"')
 
 
-def test_a_single_page_of_threads_has_no_page_links(client, rules):
-    per_page(rules, 3)
+def test_a_single_page_of_threads_has_no_page_links(client):
+    set_rules(threads_per_page=3)
     article = make_article()
     make_threads(article, 3, replies=4)
     page = page_of(client.get(article.get_absolute_url()))
@@ -153,8 +120,8 @@ def test_a_single_page_of_threads_has_no_page_links(client, rules):
     assert 'class="pagination"' not in page
 
 
-def test_the_heading_counts_every_approved_comment_on_every_page(client, rules):
-    per_page(rules, 2)
+def test_the_heading_counts_every_approved_comment_on_every_page(client):
+    set_rules(threads_per_page=2)
     article = make_article()
     make_threads(article, 3, replies=2)  # 9 comments
     make_comment(article, body="spam", status=Comment.Status.SPAM)
@@ -177,8 +144,8 @@ def test_the_heading_counts_every_approved_comment_on_every_page(client, rules):
         ("99999999999999999999999", 3),
     ],
 )
-def test_a_junk_or_out_of_range_page_shows_the_first_or_last_page(client, rules, value, shown):
-    per_page(rules, 2)
+def test_a_junk_or_out_of_range_page_shows_the_first_or_last_page(client, value, shown):
+    set_rules(threads_per_page=2)
     article = make_article()
     make_threads(article, 5)
     response = client.get(f"{article.get_absolute_url()}?page={value}")
@@ -237,8 +204,8 @@ def test_threads_can_be_sorted_by_oldest_newest_or_most_replies(client, query):
 
 
 @pytest.mark.parametrize("value", ["bogus", "NEWEST", "", "-created_at", "replies%00"])
-def test_an_unknown_sort_falls_back_to_oldest_first(client, rules, value):
-    per_page(rules, 2)
+def test_an_unknown_sort_falls_back_to_oldest_first(client, value):
+    set_rules(threads_per_page=2)
     article = make_article()
     make_threads(article, 3)
     response = client.get(f"{article.get_absolute_url()}?sort={value}")
@@ -260,8 +227,8 @@ def test_the_sort_links_offer_the_other_orders(client):
     assert '<strong aria-current="true">Most replies</strong>' in links
 
 
-def test_the_sort_is_kept_in_page_links_reply_links_and_permalinks(client, rules):
-    per_page(rules, 2)
+def test_the_sort_is_kept_in_page_links_reply_links_and_permalinks(client):
+    set_rules(threads_per_page=2)
     article = make_article()
     threads = make_threads(article, 5)  # newest first: 4 3 | 2 1 | 0
     url = article.get_absolute_url()
@@ -285,8 +252,8 @@ def test_the_sort_is_kept_in_page_links_reply_links_and_permalinks(client, rules
     assert hrefs(page, "cancel-reply") == [f"{url}?sort=newest&page=2#respond"]
 
 
-def test_the_first_page_in_oldest_order_keeps_plain_links(client, rules):
-    per_page(rules, 2)
+def test_the_first_page_in_oldest_order_keeps_plain_links(client):
+    set_rules(threads_per_page=2)
     article = make_article()
     first, *_ = make_threads(article, 3)
     page = page_of(client.get(article.get_absolute_url()))
@@ -313,8 +280,8 @@ def test_a_junk_replytocom_offers_a_new_comment(client, value):
 # Permalinks and posting into later pages
 
 
-def test_a_permalink_to_a_comment_on_page_3_leads_to_page_3(client, rules):
-    per_page(rules, 2)
+def test_a_permalink_to_a_comment_on_page_3_leads_to_page_3(client):
+    set_rules(threads_per_page=2)
     article = make_article()
     threads = make_threads(article, 6)
     fifth = threads[4]
@@ -336,8 +303,8 @@ def test_a_permalink_to_a_comment_on_page_3_leads_to_page_3(client, rules):
     assert response["Location"] == f"{url}?page=2#comment-{third_reply.pk}"
 
 
-def test_a_permalink_counts_only_threads_a_reader_sees(client, rules):
-    per_page(rules, 2)
+def test_a_permalink_counts_only_threads_a_reader_sees(client):
+    set_rules(threads_per_page=2)
     article = make_article()
     make_comment(article, body="spam", status=Comment.Status.SPAM)
     make_comment(article, body="removed", status=Comment.Status.REMOVED)
@@ -346,15 +313,13 @@ def test_a_permalink_counts_only_threads_a_reader_sees(client, rules):
     assert response["Location"] == f"{article.get_absolute_url()}#comment-{threads[1].pk}"
 
 
-def test_a_reply_posted_into_a_thread_on_page_3_leads_back_to_page_3(client, rules):
-    per_page(rules, 2)
+def test_a_reply_posted_into_a_thread_on_page_3_leads_back_to_page_3(client):
+    set_rules(threads_per_page=2)
     article = make_article()
     threads = make_threads(article, 6)
     url = article.get_absolute_url()
 
-    response = submit(
-        client, article, follow=True, parent=str(threads[5].pk), body="late to the party"
-    )
+    response = submit(client, article, parent=str(threads[5].pk), body="late to the party")
 
     reply = Comment.objects.get(body="late to the party")
     assert reply.parent == threads[5]
@@ -364,12 +329,12 @@ def test_a_reply_posted_into_a_thread_on_page_3_leads_back_to_page_3(client, rul
     assert heading(page) == "13 comments"
 
 
-def test_a_new_thread_leads_to_the_last_page(client, rules):
-    per_page(rules, 2)
+def test_a_new_thread_leads_to_the_last_page(client):
+    set_rules(threads_per_page=2)
     article = make_article()
     make_threads(article, 6)
 
-    response = submit(client, article, follow=True, body="a new thread")
+    response = submit(client, article, body="a new thread")
 
     comment = Comment.objects.get(body="a new thread")
     url = article.get_absolute_url()
@@ -378,13 +343,12 @@ def test_a_new_thread_leads_to_the_last_page(client, rules):
     assert page_number(page_of(response)) == (4, 4)
 
 
-def test_a_held_new_thread_is_on_a_page_only_its_writer_has(client, rules):
-    rules.hold_first_comment = True
-    per_page(rules, 2)
+def test_a_held_new_thread_is_on_a_page_only_its_writer_has(client):
+    set_rules(hold_first_comment=True, threads_per_page=2)
     article = make_article()
     make_threads(article, 4)
 
-    response = submit(client, article, follow=True, body="please let me in")
+    response = submit(client, article, body="please let me in")
 
     held = Comment.objects.get(body="please let me in")
     assert held.status == Comment.Status.PENDING
@@ -443,9 +407,8 @@ def test_the_thread_page_of_a_top_level_comment_has_no_parent_link(client):
     assert f'href="?replytocom={chain[1].pk}#respond"' in page
 
 
-def test_the_thread_page_shows_six_levels_from_its_own_root_then_continues(client, rules):
-    rules.max_depth = 15
-    rules.save()
+def test_the_thread_page_shows_six_levels_from_its_own_root_then_continues(client):
+    set_rules(max_depth=15)
     article = make_article()
     chain = make_chain(article, 13)  # levels 0 to 12
 
@@ -476,9 +439,8 @@ def test_a_permalink_to_a_reply_below_the_sixth_level_leads_to_its_thread_page(c
         assert f'id="comment-{comment.pk}"' in page_of(response)
 
 
-def test_a_permalink_below_a_thread_pages_own_cut_leads_to_the_deeper_thread_page(client, rules):
-    rules.max_depth = 20
-    rules.save()
+def test_a_permalink_below_a_thread_pages_own_cut_leads_to_the_deeper_thread_page(client):
+    set_rules(max_depth=20)
     article = make_article()
     chain = make_chain(article, 17)  # levels 0 to 16
 
@@ -495,7 +457,7 @@ def test_a_reply_posted_below_the_sixth_level_leads_to_its_thread_page(client):
     article = make_article()
     chain = make_chain(article, 7)
 
-    response = submit(client, article, follow=True, parent=str(chain[6].pk), body="way down")
+    response = submit(client, article, parent=str(chain[6].pk), body="way down")
 
     reply = Comment.objects.get(body="way down")
     assert reply.level == 7
@@ -503,8 +465,8 @@ def test_a_reply_posted_below_the_sixth_level_leads_to_its_thread_page(client):
     assert bodies(page_of(response)) == ["depth 5", "depth 6", "way down"]
 
 
-def test_a_deep_thread_on_a_later_page_continues_too(client, rules):
-    per_page(rules, 1)
+def test_a_deep_thread_on_a_later_page_continues_too(client):
+    set_rules(threads_per_page=1)
     article = make_article()
     make_threads(article, 1)
     chain = make_chain(article, 7)
@@ -581,10 +543,9 @@ def test_the_thread_page_of_a_missing_comment_is_not_found(client):
 
 @pytest.mark.parametrize("deep, broad", [(1, 1), (9, 50)])
 def test_the_thread_page_makes_the_same_queries_whatever_its_size(
-    client, rules, django_assert_num_queries, deep, broad
+    client, django_assert_num_queries, deep, broad
 ):
-    rules.max_depth = 15  # deep enough for replies past the thread page's own cut
-    rules.save()
+    set_rules(max_depth=15)  # deep enough for replies past the thread page's own cut
     article = make_article()
     top = make_chain(article, 6)[-1]  # depth 5
     make_chain(article, deep, parent=top)  # down to depth 14 at most: 4 levels past the cut
@@ -624,7 +585,7 @@ def test_the_preview_is_rendered_and_sanitised_like_a_posted_comment(client):
     assert not Comment.objects.exists()  # a preview stores nothing
 
     article = make_article()
-    response = submit(client, article, follow=True, body=body)
+    response = submit(client, article, body=body)
     assert Comment.objects.get().body_html == shown
     assert f'<div class="comment-body">{shown}</div>' in page_of(response)
 
@@ -695,10 +656,15 @@ ALREADY_SAID = "You have already said that."
 
 def test_the_same_text_twice_from_the_same_email_is_refused(client):
     article = make_article()
-    assert submit(client, article, body="Me too.").status_code == 302
+    assert submit(client, article, follow=False, body="Me too.").status_code == 302
 
     response = submit(
-        client, article, body="Me too.", author_name="Sam again", author_email="SAM@Example.com"
+        client,
+        article,
+        follow=False,
+        body="Me too.",
+        author_name="Sam again",
+        author_email="SAM@Example.com",
     )
 
     assert response.status_code == 400
@@ -711,10 +677,10 @@ def test_the_same_text_twice_from_the_same_email_is_refused(client):
 def test_the_same_text_twice_from_the_same_user_is_refused(client):
     client.force_login(make_user())
     article = make_article()
-    assert submit(client, article, body="Me too.").status_code == 302
+    assert submit(client, article, follow=False, body="Me too.").status_code == 302
     first = Comment.objects.get()
 
-    response = submit(client, article, body="Me too.", parent=str(first.pk))
+    response = submit(client, article, follow=False, body="Me too.", parent=str(first.pk))
 
     assert response.status_code == 400
     assert form_errors(page_of(response)) == [ALREADY_SAID]
@@ -724,8 +690,8 @@ def test_the_same_text_twice_from_the_same_user_is_refused(client):
 def test_a_repeat_refused_as_a_reply_is_kept_as_a_reply(client):
     article = make_article()
     top = make_comment(article, author_name="Noor")
-    submit(client, article, body="Agreed.")
-    response = submit(client, article, body="Agreed.", parent=str(top.pk))
+    submit(client, article, follow=False, body="Agreed.")
+    response = submit(client, article, follow=False, body="Agreed.", parent=str(top.pk))
     page = page_of(response)
     assert response.status_code == 400
     assert "Reply to Noor" in page and f'name="parent" value="{top.pk}"' in page
@@ -749,21 +715,20 @@ def test_a_repeat_on_another_article_with_another_text_or_by_another_author_is_a
     client, change
 ):
     article = make_article()
-    submit(client, article, body="Me too.")
+    submit(client, article, follow=False, body="Me too.")
     fields = {"article": article, "body": "Me too.", **change(article)}
 
-    response = submit(client, fields.pop("article"), **fields)
+    response = submit(client, fields.pop("article"), follow=False, **fields)
 
     assert response.status_code == 302
     assert Comment.objects.count() == 2
 
 
-def test_with_the_window_at_zero_repeats_are_accepted(client, rules):
-    rules.duplicate_window = 0
-    rules.save()
+def test_with_the_window_at_zero_repeats_are_accepted(client):
+    set_rules(duplicate_window=0)
     article = make_article()
-    submit(client, article, body="Me too.")
-    response = submit(client, article, follow=True, body="Me too.")
+    submit(client, article, follow=False, body="Me too.")
+    response = submit(client, article, body="Me too.")
     assert response.status_code == 200
     assert draw(article) == [("Me too.", 0), ("Me too.", 0)]
     assert heading(page_of(response)) == "2 comments"
@@ -771,24 +736,23 @@ def test_with_the_window_at_zero_repeats_are_accepted(client, rules):
 
 def test_the_same_text_is_accepted_again_once_the_window_has_passed(client):
     article = make_article()
-    submit(client, article, body="Me too.")
+    submit(client, article, follow=False, body="Me too.")
     first = Comment.objects.get()
 
     Comment.objects.filter(pk=first.pk).update(created_at=timezone.now() - timedelta(seconds=290))
-    assert submit(client, article, body="Me too.").status_code == 400
+    assert submit(client, article, follow=False, body="Me too.").status_code == 400
 
     Comment.objects.filter(pk=first.pk).update(created_at=timezone.now() - timedelta(seconds=301))
-    response = submit(client, article, follow=True, body="Me too.")
+    response = submit(client, article, body="Me too.")
     assert response.status_code == 200
     assert draw(article) == [("Me too.", 0), ("Me too.", 0)]
 
 
-def test_a_refused_repeat_from_a_new_author_is_not_held_either(client, rules):
-    rules.hold_first_comment = True
-    rules.save()
+def test_a_refused_repeat_from_a_new_author_is_not_held_either(client):
+    set_rules(hold_first_comment=True)
     article = make_article()
-    submit(client, article, body="Is this on?")
-    response = submit(client, article, body="Is this on?")
+    submit(client, article, follow=False, body="Is this on?")
+    response = submit(client, article, follow=False, body="Is this on?")
     assert response.status_code == 400
     assert form_errors(page_of(response)) == [ALREADY_SAID]
     assert list(Comment.objects.values_list("status", flat=True)) == [Comment.Status.PENDING]
@@ -821,9 +785,9 @@ def test_the_article_page_has_a_canonical_url_description_and_open_graph_tags(cl
     assert '<meta property="og:type" content="article">' in head
 
 
-def test_the_canonical_url_is_the_same_on_every_page_and_follows_site_url(client, rules, settings):
+def test_the_canonical_url_is_the_same_on_every_page_and_follows_site_url(client, settings):
     settings.SITE_URL = "https://forum.example.org"
-    per_page(rules, 1)
+    set_rules(threads_per_page=1)
     article = make_article()
     make_threads(article, 2)
     url = f"https://forum.example.org{article.get_absolute_url()}"

@@ -9,6 +9,7 @@ from django.utils import timezone
 from comments import services, trees
 from comments.models import Ban, Comment, DiscussionSettings, ModerationLog
 from tests.factories import draw, make_article, make_comment, make_user
+from tests.pages import page_of
 
 pytestmark = pytest.mark.django_db
 
@@ -43,10 +44,10 @@ def test_the_admin_lands_on_the_needs_review_queue(admin_client):
     reported = make_comment(article, body="reported by readers")
     Comment.objects.filter(pk=reported.pk).update(report_count=2)
 
-    page = admin_client.get(CHANGELIST).content.decode()
+    page = page_of(admin_client.get(CHANGELIST))
     assert "waiting for a moderator" in page and "reported by readers" in page
     assert "quietly approved" not in page
-    assert "quietly approved" in admin_client.get(CHANGELIST + "?queue=all").content.decode()
+    assert "quietly approved" in page_of(admin_client.get(CHANGELIST + "?queue=all"))
 
 
 def test_the_queue_is_newest_first_and_shows_author_email_ip_status_and_reports(admin_client):
@@ -56,7 +57,7 @@ def test_the_queue_is_newest_first_and_shows_author_email_ip_status_and_reports(
         article, body="newer one", status=Status.PENDING, author_name="Olu",
         author_email="olu@example.com", ip_address="198.51.100.4",
     )  # fmt: skip
-    page = admin_client.get(CHANGELIST).content.decode()
+    page = page_of(admin_client.get(CHANGELIST))
     assert page.index("newer one") < page.index("older one")
     for shown in ("Olu", "olu@example.com", "198.51.100.4", "Birdwatching", "Pending"):
         assert shown in page
@@ -80,7 +81,7 @@ def test_each_bulk_action_changes_status_logs_it_and_updates_the_site(
 
     response = run_action(client, action, selected)
 
-    assert message in response.content.decode()
+    assert message in page_of(response)
     assert statuses(selected) == [end, end]
     log = ModerationLog.objects.filter(comment__in=selected)
     assert (
@@ -89,10 +90,10 @@ def test_each_bulk_action_changes_status_logs_it_and_updates_the_site(
     )
     client.logout()
     visible = end == Status.APPROVED
-    page = client.get(article.get_absolute_url()).content.decode()
+    page = page_of(client.get(article.get_absolute_url()))
     assert ("selected 0" in page) is visible
     count = "3 comments" if visible else "1 comment"
-    assert f"{count}… add one" in client.get("/").content.decode()
+    assert f"{count}… add one" in page_of(client.get("/"))
 
 
 def test_a_bulk_action_makes_the_same_updates_however_many_comments(admin_client):
@@ -114,16 +115,14 @@ def test_the_stock_bulk_delete_is_replaced_by_one_that_keeps_the_tree(admin_clie
     make_comment(article, parent=parent, body="the reply")
     leaf = make_comment(article, body="lonely leaf")
 
-    page = admin_client.get(CHANGELIST + "?queue=all").content.decode()
+    page = page_of(admin_client.get(CHANGELIST + "?queue=all"))
     assert 'value="delete_selected"' not in page
     response = run_action(admin_client, "delete_comments", [parent, leaf])
 
-    assert "1 comment deleted, 1 kept as placeholders." in response.content.decode()
+    assert "1 comment deleted, 1 kept as placeholders." in page_of(response)
     assert draw(article) == [("", 0), ("the reply", 1)]
     assert trees.tree_errors() == []
-    assert (
-        "This comment was removed." in admin_client.get(article.get_absolute_url()).content.decode()
-    )
+    assert "This comment was removed." in page_of(admin_client.get(article.get_absolute_url()))
 
 
 def test_deleting_one_comment_from_its_page_goes_through_the_service(admin_client):
@@ -143,7 +142,7 @@ def test_filters_and_search_find_comments(admin_client):
     Comment.objects.filter(pk=first.pk).update(report_count=1)
 
     def listed(query):
-        page = admin_client.get(f"{CHANGELIST}?queue=all&{query}").content.decode()
+        page = page_of(admin_client.get(f"{CHANGELIST}?queue=all&{query}"))
         return sorted(body for body in ("tomatoes", "basil", "pasta") if body in page)
 
     assert listed("status__exact=spam") == ["pasta"]
@@ -164,7 +163,7 @@ def test_a_comments_page_links_to_the_thread_and_shows_reports_and_its_log(admin
     services.report_comment(comment, reporter="session:abc", reason="spam", text="selling shoes")
     services.set_status(Comment.objects.filter(pk=comment.pk), Status.REMOVED, reason="rude")
 
-    page = admin_client.get(f"{CHANGELIST}{comment.pk}/change/").content.decode()
+    page = page_of(admin_client.get(f"{CHANGELIST}{comment.pk}/change/"))
     assert f'href="/comments/{comment.pk}/">View in thread' in page
     assert admin_client.get(f"/comments/{comment.pk}/")["Location"] == (
         f"{article.get_absolute_url()}#comment-{comment.pk}"
@@ -195,7 +194,7 @@ def test_the_authors_history_counts_their_comments_and_bans_them(admin_client, c
     make_comment(article, body="two", author_email="troll@example.com", status=Status.SPAM)
     make_comment(article, body="not theirs")
 
-    history = admin_client.get(f"{CHANGELIST}{first.pk}/author/").content.decode()
+    history = page_of(admin_client.get(f"{CHANGELIST}{first.pk}/author/"))
     assert "troll@example.com" in history
     assert "<td>0</td><td>1</td><td>1</td><td>0</td><td>2</td>" in history.replace("\n", "")
     # pending, approved, spam, removed, total  ^
@@ -203,7 +202,7 @@ def test_the_authors_history_counts_their_comments_and_bans_them(admin_client, c
     response = admin_client.post(
         f"{CHANGELIST}{first.pk}/author/ban/", {"reason": "trolling"}, follow=True
     )
-    assert "Banned troll@example.com and removed 2 comments." in response.content.decode()
+    assert "Banned troll@example.com and removed 2 comments." in page_of(response)
     assert Ban.objects.get().reason == "trolling"
     assert (
         statuses(Comment.objects.filter(author_email="troll@example.com")) == [Status.REMOVED] * 2
@@ -213,7 +212,7 @@ def test_the_authors_history_counts_their_comments_and_bans_them(admin_client, c
         {"body": "I am back", "author_name": "T", "author_email": "Troll@example.com"},
     )
     assert refused.status_code == 400
-    assert "Sorry, this site is not accepting your comments" in refused.content.decode()
+    assert "Sorry, this site is not accepting your comments" in page_of(refused)
 
 
 def test_the_admin_index_shows_counts_and_a_chart_of_thirty_days(admin_client):
@@ -224,7 +223,7 @@ def test_the_admin_index_shows_counts_and_a_chart_of_thirty_days(admin_client):
     reported = make_comment(article)
     Comment.objects.filter(pk=reported.pk).update(report_count=1)
 
-    page = admin_client.get("/admin/").content.decode()
+    page = page_of(admin_client.get("/admin/"))
     assert "<strong>1</strong> pending" in page
     assert "<strong>1</strong> reported" in page
     assert "<strong>2</strong> spam" in page
@@ -283,7 +282,7 @@ def test_bans_are_added_in_the_admin_with_an_ip_range(admin_client):
     invalid = admin_client.post(
         "/admin/comments/ban/add/", {"email": "", "network": "", "reason": "nothing"}
     )
-    assert "Ban a user, an email address or an IP address" in invalid.content.decode()
+    assert "Ban a user, an email address or an IP address" in page_of(invalid)
 
 
 def test_a_moderator_logs_in_and_lands_on_the_queue(client):
@@ -298,7 +297,7 @@ def test_a_moderator_logs_in_and_lands_on_the_queue(client):
         {"username": "mod", "password": "a long passphrase", "next": "/admin/comments/comment/"},
         follow=True,
     )
-    page = response.content.decode()
+    page = page_of(response)
     assert response.redirect_chain[-1][0] == "/admin/comments/comment/"
     assert "held for a moderator" in page and "Needs review" in page
 
@@ -311,7 +310,7 @@ def test_only_staff_reach_the_admin(client):
 
 def test_a_moderator_may_run_actions_but_not_edit_articles_or_bans(client, moderator):
     comment = make_comment(make_article(), status=Status.PENDING)
-    assert 'value="approved"' in client.get(CHANGELIST).content.decode()
+    assert 'value="approved"' in page_of(client.get(CHANGELIST))
     run_action(client, "approved", [comment])
     assert statuses([comment]) == [Status.APPROVED]
     assert client.get("/admin/articles/article/").status_code == 403
@@ -324,9 +323,9 @@ def test_a_user_with_view_permission_only_sees_no_actions_and_cannot_run_them(cl
     client.force_login(viewer)
     comment = make_comment(make_article(), body="just looking", status=Status.PENDING)
 
-    page = client.get(CHANGELIST).content.decode()
+    page = page_of(client.get(CHANGELIST))
     assert "just looking" in page and 'name="action"' not in page
-    assert "Ban this author" not in client.get(f"{CHANGELIST}{comment.pk}/author/").content.decode()
+    assert "Ban this author" not in page_of(client.get(f"{CHANGELIST}{comment.pk}/author/"))
     run_action(client, "approved", [comment])
     assert statuses([comment]) == [Status.PENDING]
     assert client.post(f"{CHANGELIST}{comment.pk}/author/ban/").status_code == 403

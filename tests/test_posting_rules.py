@@ -9,7 +9,6 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core import mail
 from django.test import Client
-from django.urls import reverse
 from django.utils import timezone
 
 from comments import services
@@ -283,10 +282,7 @@ def test_an_article_older_than_close_after_days_is_closed(client):
     assert "<form" not in page and "replytocom" not in page
     assert "Written while it was open." in page and heading(page) == "1 comment"
 
-    response = client.post(
-        reverse("comments:post", args=[article.pk]),
-        {"body": "Too late?", "author_name": "Sam", "author_email": "sam@example.com"},
-    )
+    response = submit(client, article, follow=False, body="Too late?")
 
     assert response.status_code == 400
     assert "Comments are closed." in page_of(response)

@@ -10,8 +10,6 @@ replay on the standby makes it lag for as long as a test needs.
 import http.cookiejar
 import json
 import shutil
-import subprocess
-import sys
 import tempfile
 import time
 import urllib.parse
@@ -20,9 +18,7 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
-import psycopg
 import pytest
-from django.conf import settings
 from django.core.exceptions import MiddlewareNotUsed
 from django.http import HttpResponse
 
@@ -31,17 +27,15 @@ from comments.models import DiscussionSettings
 from forum import database
 from forum.routers import PIN_COOKIE, PrimaryAfterWriteMiddleware, PrimaryReplicaRouter
 from tests.factories import make_article
-from tests.test_faults import (
-    SETUP,
+from tests.servers import (
     TIMEOUT,
     Site,
-    answers,
+    browser,
     fetch,
     form_fields,
-    free_port,
-    manage,
-    server_env,
-    stop,
+    libpq,
+    serve_setup,
+    sql,
     wait_until,
 )
 from tests.test_security import run_in_production
@@ -198,16 +192,6 @@ class ReplicatedSite(Site):
         return sql(dsn, "SELECT count(*) FROM comments_comment WHERE body = %s", [body]) == [(1,)]
 
 
-def sql(dsn, query, params=()):
-    with psycopg.connect(dsn, autocommit=True) as conn:
-        cursor = conn.execute(query, params)
-        return cursor.fetchall() if cursor.description else None
-
-
-def libpq(url):
-    return url.replace("postgres://", "postgresql://", 1)
-
-
 def start_standby(primary_dir, standby_dir):
     """A hot standby of the running cluster in ``primary_dir``; returns its postgres:// URL."""
     bin_dir, user = database._binaries()
@@ -241,31 +225,16 @@ def replicated(tmp_path_factory):
     parent = Path(tempfile.mkdtemp(prefix="forum-replica-", dir="/tmp"))
     parent.chmod(0o755)  # the servers run as another user when the tests run as root
     primary_dir, standby_dir = parent / "primary", parent / "standby"
-    server = None
     try:
         primary = database.url(primary_dir)
         standby = start_standby(primary_dir, standby_dir)
-        port = free_port()
-        env = server_env(
-            primary, tmp_path_factory.mktemp("static"), PORT=str(port),
+        # Migrated on the primary; the standby follows.
+        with serve_setup(
+            primary, primary_dir, tmp_path_factory.mktemp("static"),
             DATABASE_REPLICA_URL=standby, DATABASE_REPLICA_PIN_SECONDS=str(PIN_SECONDS),
-        )  # fmt: skip
-        manage("migrate", "--noinput", "-v0", env=env)  # on the primary; the standby follows
-        manage("collectstatic", "--noinput", "-v0", env=env)
-        made = json.loads(manage("shell", "-c", SETUP, env=env))
-        server = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py"],
-            env=env, cwd=settings.BASE_DIR, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
-        site = ReplicatedSite(
-            url=f"http://127.0.0.1:{port}", server=server, data_dir=primary_dir,
-            dsn=libpq(primary), env=env, replica=libpq(standby), **made,
-        )  # fmt: skip
-        wait_until(lambda: answers(site, "/healthz", 200), 20, "gunicorn did not start")
-        yield site
+        ) as site:  # fmt: skip
+            yield ReplicatedSite(**vars(site), replica=libpq(standby))
     finally:
-        if server is not None:
-            stop(server)
         try:
             stop_standby(standby_dir)
         finally:
@@ -283,17 +252,12 @@ def lagging(replicated):
     site.replay(paused=False)
 
 
-def poster():
-    """A reader's browser: keeps its cookies and follows redirects."""
-    jar = http.cookiejar.CookieJar()
-    return jar, urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-
-
 def post_comment(site, body):
     """Post ``body`` through the article page's form; the poster's jar and the page shown next."""
-    jar, browser = poster()
-    _, _, page = fetch(site.url + site.article_url, opener=browser)
-    status, _, page = site.post_comment(form_fields(page), body, opener=browser)
+    jar = http.cookiejar.CookieJar()
+    reader = browser(jar, follow_redirects=True)
+    _, _, page = fetch(site.url + site.article_url, opener=reader)
+    status, _, page = site.post_comment(form_fields(page), body, opener=reader)
     assert status == 200, page
     return jar, page
 

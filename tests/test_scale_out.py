@@ -9,8 +9,6 @@ change at once.
 import os
 import re
 import shutil
-import subprocess
-import sys
 import tempfile
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -19,22 +17,23 @@ from pathlib import Path
 
 import pytest
 import redis
-from django.conf import settings
 
 from comments import services, trees
 from comments.models import Comment
 from tests.factories import draw, make_article, make_comment, set_rules
 from tests.pages import shows
-from tests.test_faults import (
+from tests.servers import (
     TIMEOUT,
     browser,
     fetch,
     form_fields,
-    server_env,
+    free_port,
+    serve,
+    start,
     stop,
+    url_of_test_database,
     wait_until,
 )
-from tests.test_gunicorn import free_port, url_of_test_database
 
 pytestmark = [
     pytest.mark.slow,
@@ -58,18 +57,6 @@ class Site:
         return text[text.find("Traceback") :] if "Traceback" in text else ""
 
 
-def start(command, log, **kwargs):
-    with log.open("w") as out:
-        return subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, **kwargs)
-
-
-def answers(url):
-    try:
-        return fetch(url + "/healthz")[0] == 200
-    except OSError:
-        return False
-
-
 def pings(cache):
     try:
         return cache.ping()
@@ -86,46 +73,30 @@ def site(django_db_setup, django_db_blocker):
             pytest.fail(message)
         pytest.skip(message)
     work = Path(tempfile.mkdtemp(prefix="forum-scale-out-"))
-    processes = []
+    redis_server = None
     try:
         redis_port = free_port()
-        redis_server = ["redis-server", "--bind", "127.0.0.1", "--port", str(redis_port),
-                        "--save", "", "--appendonly", "no", "--dir", str(work)]  # fmt: skip
-        processes.append(start(redis_server, work / "redis.log"))
+        redis_server = start(
+            ["redis-server", "--bind", "127.0.0.1", "--port", str(redis_port),
+             "--save", "", "--appendonly", "no", "--dir", str(work)],
+            work / "redis.log",
+        )  # fmt: skip
         cache = redis.Redis(port=redis_port)
         wait_until(lambda: pings(cache), 10, "redis-server did not start")
 
         with django_db_blocker.unblock():
             database_url = url_of_test_database()
-        # One secret key for both servers, so that either accepts the other's tokens; behind a
-        # load balancer, X-Forwarded-For counts.
-        env = server_env(
-            database_url, work / "static", CACHE_URL=f"redis://127.0.0.1:{redis_port}/0",
-            DJANGO_TRUSTED_PROXIES="1",
-        )  # fmt: skip
-        subprocess.run(
-            [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
-            env=env, cwd=settings.BASE_DIR, check=True, timeout=60,
-        )  # fmt: skip
-        servers = []
-        for name in ("a", "b"):
-            port = free_port()
-            gunicorn = [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py"]
-            processes.append(
-                start(
-                    gunicorn,
-                    work / f"gunicorn-{name}.log",
-                    env={**env, "PORT": str(port)},
-                    cwd=settings.BASE_DIR,
-                )
-            )
-            servers.append(f"http://127.0.0.1:{port}")
-        for url in servers:
-            wait_until(lambda url=url: answers(url), 20, f"gunicorn at {url} did not start")
-        yield Site(servers=servers, cache=cache, logs=work)
+        # Both servers have one secret key, so that either accepts the other's tokens, and one
+        # static root, collected once; behind a load balancer, X-Forwarded-For counts.
+        shared = {"CACHE_URL": f"redis://127.0.0.1:{redis_port}/0", "DJANGO_TRUSTED_PROXIES": "1"}
+        with (
+            serve(database_url, work / "static", log=work / "gunicorn-a.log", **shared) as a,
+            serve(database_url, work / "static", log=work / "gunicorn-b.log", **shared) as b,
+        ):
+            yield Site(servers=[a.url, b.url], cache=cache, logs=work)
     finally:
-        for process in reversed(processes):
-            stop(process)
+        if redis_server is not None:
+            stop(redis_server)
         shutil.rmtree(work, ignore_errors=True)
 
 

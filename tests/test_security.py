@@ -4,18 +4,18 @@ import json
 import os
 import subprocess
 import sys
-import urllib.parse
 from xml.dom import minidom
 
 import pytest
 from django.conf import settings
-from django.db import OperationalError, connection
+from django.db import OperationalError
 from django.test import Client
-from django.urls import reverse
 
 from comments.models import Comment, DiscussionSettings
 from forum.views import server_error
 from tests.factories import make_article, make_comment, make_user
+from tests.pages import page_of, submit
+from tests.servers import url_of_test_database
 
 PRODUCTION = {
     "DJANGO_SECRET_KEY": "p" * 20 + "-production-secret-key-with-enough-variety-7391",
@@ -33,12 +33,6 @@ def run_in_production(code, database_url):
     )  # fmt: skip
 
 
-def url_of_test_database():
-    db = connection.settings_dict
-    host = urllib.parse.quote(db["HOST"] or "localhost", safe="")
-    return f"postgres://{db['USER']}:{db['PASSWORD']}@{host}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
 @pytest.mark.django_db
 def test_every_page_carries_the_security_headers(client):
     response = client.get(make_article().get_absolute_url())
@@ -51,7 +45,7 @@ def test_every_page_carries_the_security_headers(client):
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Referrer-Policy"] == "same-origin"
     assert response["X-Frame-Options"] == "DENY"
-    assert "<script>" not in response.content.decode()  # no inline script to allow
+    assert "<script>" not in page_of(response)  # no inline script to allow
 
 
 def test_production_settings_pass_the_deployment_check_without_warnings():
@@ -100,11 +94,15 @@ def test_a_comment_without_the_csrf_token_gets_a_403_page_in_the_sites_layout():
     DiscussionSettings.load()
     article = make_article()
     client = Client(enforce_csrf_checks=True)
-    response = client.post(
-        reverse("comments:post", args=[article.pk]),
-        {"body": "no token", "author_name": "Bot", "author_email": "bot@example.com"},
+    response = submit(
+        client,
+        article,
+        follow=False,
+        body="no token",
+        author_name="Bot",
+        author_email="bot@example.com",
     )
-    page = response.content.decode()
+    page = page_of(response)
     assert response.status_code == 403
     assert "Your form could not be sent" in page and 'class="site-header"' in page
     assert 'href="/">front page</a>' in page
@@ -115,8 +113,8 @@ def test_a_comment_without_the_csrf_token_gets_a_403_page_in_the_sites_layout():
 def test_a_missing_page_is_a_404_in_the_sites_layout(client):
     response = client.get("/no/such/page/")
     assert response.status_code == 404
-    assert "Page not found" in response.content.decode()
-    assert 'class="site-header"' in response.content.decode()
+    assert "Page not found" in page_of(response)
+    assert 'class="site-header"' in page_of(response)
 
 
 @pytest.mark.browser
@@ -160,7 +158,7 @@ def test_a_database_error_outside_any_view_is_still_the_503_page(rf):
     except ValueError:
         response = server_error(rf.get("/"))
     assert response.status_code == 500
-    assert "Something went wrong on our side" in response.content.decode()
+    assert "Something went wrong on our side" in page_of(response)
 
 
 @pytest.mark.django_db
@@ -193,10 +191,9 @@ def test_behind_trusted_proxies_the_client_address_comes_from_x_forwarded_for(
 ):
     settings.TRUSTED_PROXIES = proxies
     article = make_article()
-    Client().post(
-        reverse("comments:post", args=[article.pk]),
-        {"body": "hello", "author_name": "Ana", "author_email": "ana@example.com"},
-        REMOTE_ADDR="10.0.0.1",
-        HTTP_X_FORWARDED_FOR=forwarded,
-    )
+    submit(
+        Client(), article, follow=False, remote_addr="10.0.0.1",
+        headers={"X-Forwarded-For": forwarded},
+        body="hello", author_name="Ana", author_email="ana@example.com",
+    )  # fmt: skip
     assert Comment.objects.get().ip_address == stored
