@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.module_loading import import_string
 
-from forum.settings import _cache, env_bool, env_list
+from forum.settings import _cache, _email, env_bool, env_list
 
 PRODUCTION = {
     "DATABASE_URL": "postgres://forum:s3cret@db.internal:6432/forum_prod",
@@ -103,3 +103,42 @@ def test_cache_url_selects_the_shared_cache_of_several_app_servers(url, backend,
 def test_an_unknown_cache_url_fails_with_a_clear_message():
     with pytest.raises(ImproperlyConfigured, match="CACHE_URL scheme 'mongo'"):
         _cache("mongo://db")
+
+
+def test_importing_the_settings_starts_no_database_server():
+    """The embedded PostgreSQL starts where a process connects, never on import (#11)."""
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL"))}
+    code = (
+        "import sys; from forum import database\n"
+        "database._running = lambda data_dir: None  # as on a machine where it is stopped\n"
+        "database._start = lambda data_dir: sys.exit('the settings started the database')\n"
+        "from forum import settings as s\n"
+        "print(s.DATABASES['default']['HOST'])"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=base, capture_output=True, text=True,
+        cwd=settings.BASE_DIR,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().startswith("/")  # the socket directory it will listen on
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("console://", {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}),
+        (
+            "smtp://mailer:p%40ss@mail.example:587",
+            {"EMAIL_HOST": "mail.example", "EMAIL_PORT": 587, "EMAIL_HOST_USER": "mailer",
+             "EMAIL_HOST_PASSWORD": "p@ss", "EMAIL_USE_TLS": True},
+        ),
+        ("smtp://mail.example:25", {"EMAIL_PORT": 25, "EMAIL_USE_TLS": False}),
+        ("smtps://mail.example", {"EMAIL_PORT": 465, "EMAIL_USE_SSL": True,
+                                  "EMAIL_USE_TLS": False}),
+    ],
+)  # fmt: skip
+def test_email_url_selects_the_mail_server(url, expected):
+    email = _email(url)
+    assert email.items() >= expected.items()
+    if url != "console://":
+        assert email["EMAIL_BACKEND"] == "django.core.mail.backends.smtp.EmailBackend"
