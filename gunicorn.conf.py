@@ -19,6 +19,11 @@ bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
 # more workers than that only add switching; the extra workers over the core count cover the
 # moments a worker waits on PostgreSQL, such as a reply waiting for its thread's lock.
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
+# Load the application once in the master and fork the workers from it (issue #11): a new or
+# recycled worker starts with Django, the URLconf and the compiled comment templates in memory
+# instead of importing and compiling them on its first request. Nothing connects to the
+# database while loading, so no connection is shared across the fork.
+preload_app = True
 # More than 1 makes gunicorn use gthread workers; each thread holds its own connection.
 threads = int(os.environ.get("GUNICORN_THREADS", 1))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", 30))

@@ -24,6 +24,7 @@ from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.template import engines
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from markupsafe import Markup
 
 from comments import markup
@@ -43,7 +44,7 @@ class Discussion:
 
     article: object
     root: object  # the thread page's first comment; None on the article page
-    listing: str  # the rendered heading, comments and page links
+    listing: str  # the rendered heading, comments and page links (safe: our own markup)
     form: CommentForm
     reply_to: object  # the comment the form will answer, or None
     is_open: bool
@@ -114,12 +115,14 @@ def cached_listing(article, rules, is_open, root, sort, page, own, keep):
     reply_level = rules.deepest_replyable_level if is_open else -1
     items = list_items(rows, base_level=root.level if root else 0, own=set(own),
                        reply_level=reply_level)  # fmt: skip
-    listing = engines["jinja2"].get_template("comments/_comments.html").render({
+    template = engines["jinja2"].get_template("comments/_comments.html")
+    listing = mark_safe(template.render({
         "article": article, "root": root, "root_shown": root and is_shown(root, own),
         "page": page, "sort": sort, "sorts": SORTS, "items": items, "keep": keep,
         "comments_url": reverse("comments:permalink", args=[0]).removesuffix("0/"),
-    })  # fmt: skip
-    cache.set(key, str(listing), CACHE_SECONDS)  # a plain str pickles 100 times faster
+    }))  # fmt: skip
+    # Cached safe: a copy of the whole list per view would cost more than slower pickling.
+    cache.set(key, listing, CACHE_SECONDS)
     return listing, rows
 
 

@@ -25,7 +25,12 @@ def shown(own):
 
     ``own``: ids of the pending comments this reader wrote (from their session).
     """
-    return Q(status=Comment.Status.APPROVED) | Q(pk__in=list(own), status=Comment.Status.PENDING)
+    return Q(status=Comment.Status.APPROVED) | own_pending(own)
+
+
+def own_pending(own):
+    """The reader's own comments still awaiting moderation: shown to them alone."""
+    return Q(pk__in=list(own), status=Comment.Status.PENDING)
 
 
 def is_shown(comment, own):
@@ -74,7 +79,9 @@ class CommentQuerySet(TreeQuerySet):
         top-level comment is the reader's own and pending. ``sort``: "oldest" (default),
         "newest", or "replies" (most approved comments first).
         """
-        roots = self.filter(Q(thread_comment_count__gt=0) | shown(own), article=article, level=0)
+        roots = self.filter(
+            Q(thread_comment_count__gt=0) | own_pending(own), article=article, level=0
+        )
         if sort == "replies":
             return roots.order_by("-thread_comment_count", "created_at", "pk")
         if sort == "newest":
