@@ -141,6 +141,9 @@ INSTALLED_APPS = [
     "mptt",
     "axes",
     "csp",
+    # Reader accounts (issue #12): sign-up, verification, sign-in, password reset.
+    "allauth",
+    "allauth.account",
     "forum",
     "articles",
     "comments",
@@ -162,6 +165,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
 ]
 
 ROOT_URLCONF = "forum.urls"
@@ -253,6 +257,8 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 200
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # Readers sign in by username or email address (issue #12).
+    "allauth.account.auth_backends.AuthenticationBackend",
 ]
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_FAILURE_LIMIT = "comments.services.login_failure_limit"
@@ -260,7 +266,41 @@ AXES_COOLOFF_TIME = "comments.services.login_lockout_time"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "lockout.html"
 AXES_VERBOSE = False
-LOGIN_URL = "admin:login"
+# The admin's form names the account "username", allauth's "login" (a username or an email
+# address): the lock-out counts failures by whichever was typed (#12).
+AXES_USERNAME_CALLABLE = "comments.services.login_username"
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "/"
+
+# Reader accounts (issue #12), by django-allauth: sign up with a username, an email address and a
+# password (Django's validators); the address is verified by a link before the account can sign
+# in; sign in by username or email. Mails are limited per address so that nobody can flood one.
+ACCOUNT_LOGIN_METHODS = {"username", "email"}
+ACCOUNT_SIGNUP_FIELDS = ["username*", "email*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_CHANGE_EMAIL = True  # one address per account; a new one is verified before it counts
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if HTTPS else "http"
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Forum] "
+ACCOUNT_RATE_LIMITS = {
+    "login": "30/m/ip",
+    # The same as the admin's lock-out defaults: 5 failures per account in 15 minutes.
+    "login_failed": "10/m/ip,5/15m/key",
+    "signup": "20/m/ip",
+    "reset_password": "20/m/ip,3/h/key",  # at most 3 reset mails an hour to one address
+    "reset_password_from_key": "20/m/ip",
+    "confirm_email": "1/3m/key,3/h/key",  # and 3 verification mails
+    "change_password": "5/m/user",
+    "manage_email": "10/m/user",
+}
+# Social sign-in (GitHub, Google, ...): off unless SOCIAL_PROVIDERS names allauth providers.
+SOCIAL_PROVIDERS = env_list("SOCIAL_PROVIDERS")
+if SOCIAL_PROVIDERS:
+    INSTALLED_APPS += [
+        "allauth.socialaccount",
+        *(f"allauth.socialaccount.providers.{name}" for name in SOCIAL_PROVIDERS),
+    ]
 
 LOGGING = {
     "version": 1,

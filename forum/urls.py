@@ -18,6 +18,7 @@ urlpatterns = [
         RedirectView.as_view(url="/admin/articles/article/%(rest)s", query_string=True),
     ),
     path("admin/", admin.site.urls),
+    path("accounts/", include("allauth.urls")),  # reader accounts (issue #12)
     path("", include("comments.urls")),
     path("", include("articles.urls")),
 ]

@@ -53,6 +53,9 @@ def pages(live_server, article):
         "article": article.get_absolute_url(),
         "thread": f"/comments/{deep.pk}/thread/",
         "login": "/admin/login/",
+        "account sign-in": "/accounts/login/",
+        "account sign-up": "/accounts/signup/",
+        "password reset": "/accounts/password/reset/",
     }
 
 

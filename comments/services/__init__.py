@@ -21,6 +21,7 @@ from comments.services.limits import (
     REPORTS_PER_HOUR,
     login_failure_limit,
     login_lockout_time,
+    login_username,
     refuse_if_over_limit,
 )
 from comments.services.moderation import (
@@ -37,7 +38,8 @@ from comments.services.posting import comments_open, deepest_allowed, post_comme
 __all__ = [
     "POSTER_LOCK", "PREVIEWS_PER_MINUTE", "REPORTS_PER_HOUR", "THREAD_LOCK", "authors_comments",
     "ban_author", "comments_open", "deepest_allowed", "delete_comment", "dismiss_reports",
-    "lock_poster", "lock_thread", "login_failure_limit", "login_lockout_time", "move_counts",
+    "lock_poster", "lock_thread", "login_failure_limit", "login_lockout_time", "login_username",
+    "move_counts",
     "notify_moderators", "post_comment", "recount", "refresh_counts", "refuse_if_over_limit",
     "report_comment", "set_status",
 ]  # fmt: skip

@@ -36,5 +36,14 @@ def login_failure_limit(request, credentials):
     return DiscussionSettings.load().login_failure_limit or 1_000_000_000
 
 
+def login_username(request, credentials):
+    """Who a sign-in is for: the username or email typed in the admin's or the account form."""
+    for name in ("username", "email"):
+        if (credentials or {}).get(name):
+            return credentials[name]
+    data = getattr(request, "POST", {})
+    return data.get("username") or data.get("login") or None
+
+
 def login_lockout_time(request):
     return timedelta(minutes=DiscussionSettings.load().login_lockout_minutes)

@@ -3,6 +3,7 @@ repeat, a reply no deeper than allowed; the status comes from the Discussion set
 
 from datetime import timedelta
 
+from allauth.account.models import EmailAddress
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -40,6 +41,8 @@ def post_comment(
     if parent is not None and parent.article_id != article.pk:
         raise ValidationError("That comment belongs to another article.", code="parent")
     refuse_if_banned(user=user, email=author_email, ip_address=ip_address)
+    if user is None:
+        refuse_if_a_members_address(author_email)
     comment = Comment(
         article=article,
         user=user,
@@ -151,6 +154,18 @@ def refuse_if_repeated(*, article, body, user, email, rules):
     recent = Comment.objects.filter(same_author, article=article, body=body, created_at__gte=since)
     if recent.exists():
         raise ValidationError("You have already said that.", code="duplicate")
+
+
+def refuse_if_a_members_address(email):
+    """A guest may not comment with the verified email address of a member's account (#12)."""
+    address = (
+        EmailAddress.objects.filter(email__iexact=email, verified=True)
+        .select_related("user")
+        .first()
+    )
+    if address is not None:
+        member = address.user.get_full_name() or address.user.get_username()
+        raise ValidationError(f"Log in to comment as {member}.", code="member")
 
 
 def refuse_if_banned(*, user, email, ip_address):

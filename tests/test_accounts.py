@@ -1,0 +1,238 @@
+"""Reader accounts (issue #12): sign up, verify the address by a link, sign in by username or
+email, reset a forgotten password, and comment as a member; guests keep commenting as before."""
+
+import re
+import socket
+
+import pytest
+from aiosmtpd.controller import Controller
+from allauth.account.models import EmailAddress
+from django.contrib.auth import get_user_model
+from django.core.cache import cache
+
+from comments.models import Comment
+from tests.factories import make_article
+from tests.pages import form_errors, page_of, submit, value_in
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("rules")]
+PASSWORD = "a long passphrase 42"
+User = get_user_model()
+
+
+def sign_up(client, **fields):
+    data = {"username": "ada", "email": "ada@example.com", "password1": PASSWORD,
+            "password2": PASSWORD}  # fmt: skip
+    return client.post("/accounts/signup/", {**data, **fields}, follow=True)
+
+
+def sign_in(client, login, password=PASSWORD):
+    return client.post("/accounts/login/", {"login": login, "password": password})
+
+
+def link_in(message):
+    """The path of the one link to this site in a mail."""
+    return re.search(r"https?://testserver(/accounts/\S+/)", message.body).group(1)
+
+
+def verified_member(client, mailoutbox, username="ada", email="ada@example.com"):
+    sign_up(client, username=username, email=email)
+    client.post(link_in(mailoutbox[-1]))
+    client.logout()
+    return User.objects.get(username=username)
+
+
+def signed_in(client):
+    return "_auth_user_id" in client.session
+
+
+def test_a_reader_signs_up_verifies_by_mail_and_comments_as_a_member(client, mailoutbox):
+    page = page_of(sign_up(client))
+
+    assert "Verify Your Email Address" in page
+    assert [m.to for m in mailoutbox] == [["ada@example.com"]]
+    assert not EmailAddress.objects.get(email="ada@example.com").verified
+    assert not signed_in(client)
+    client.logout()
+    refused = sign_in(client, "ada")  # not before the address is verified
+    assert not signed_in(client) and refused.url == "/accounts/confirm-email/"
+
+    confirm = link_in(mailoutbox[-1])
+    assert "Confirm Email Address" in page_of(client.get(confirm))  # a GET changes nothing
+    assert not EmailAddress.objects.get(email="ada@example.com").verified
+    client.post(confirm)
+    assert EmailAddress.objects.get(email="ada@example.com").verified
+
+    client.logout()
+    assert sign_in(client, "ada@example.com").status_code == 302 and signed_in(client)
+    article = make_article()
+    page = page_of(client.get(article.get_absolute_url()))
+    assert 'Commenting as ada (<a href="/accounts/logout/">log out</a>).' in page
+    assert 'name="author_email"' not in page
+    page = page_of(submit(client, article, body="My first words as a member."))
+    comment = Comment.objects.get()
+    assert comment.user.username == "ada" and comment.author_email == "ada@example.com"
+    assert "My first words as a member." in page
+
+
+def test_a_member_signs_in_by_username_or_email_and_out_again(client, mailoutbox):
+    verified_member(client, mailoutbox)
+
+    assert sign_in(client, "ada").status_code == 302 and signed_in(client)
+    client.post("/accounts/logout/")
+    assert not signed_in(client)
+    assert sign_in(client, "ADA@example.com").status_code == 302 and signed_in(client)
+    client.post("/accounts/logout/")
+    wrong = sign_in(client, "ada", password="not it")
+    assert wrong.status_code == 200 and not signed_in(client)
+    assert "The username and/or password you specified are not correct." in page_of(wrong)
+
+
+@pytest.mark.parametrize(
+    ("fields", "field", "message"),
+    [
+        ({"username": "taken"}, "username", "A user with that username already exists."),
+        ({"password1": "short", "password2": "short"}, "password1", "This password is too short"),
+        ({"password2": "something else 42"}, "password2", "You must type the same password"),
+        ({"email": "not an address"}, "email", "Enter a valid email address."),
+    ],
+)
+def test_bad_sign_up_input_is_explained_beside_its_field_and_creates_nothing(
+    client, mailoutbox, fields, field, message
+):
+    verified_member(client, mailoutbox, username="taken", email="taken@example.com")
+    mailoutbox.clear()
+
+    response = sign_up(client, **{"username": "newcomer", "email": "new@example.com", **fields})
+
+    page = page_of(response)
+    block = next(b for b in re.findall(r'<p class="field[^"]*">.*?</p>', page, re.S)
+                 if f'name="{field}"' in b)  # fmt: skip
+    assert message in block.replace("&#x27;", "'")
+    assert not User.objects.filter(username="newcomer").exists()
+    assert mailoutbox == []
+
+
+def test_signing_up_with_a_members_address_tells_only_that_member(client, mailoutbox):
+    """No page says which addresses have accounts; the owner is told by mail instead."""
+    verified_member(client, mailoutbox, username="taken", email="taken@example.com")
+    mailoutbox.clear()
+    cache.clear()  # later than the verification mail's rate limit (one in three minutes)
+
+    page = page_of(sign_up(client, username="newcomer", email="TAKEN@example.com"))
+
+    assert "Verify Your Email Address" in page  # the same page as for a new address
+    assert not User.objects.filter(username="newcomer").exists()
+    [mail] = mailoutbox
+    assert mail.to == ["taken@example.com"] and "already" in mail.body
+
+
+def test_a_forged_verification_link_verifies_nothing(client, mailoutbox):
+    sign_up(client)
+    real = link_in(mailoutbox[-1])
+    forged = real[:-3] + ("x" if real[-3] != "x" else "y") + real[-2:]
+
+    assert "This email confirmation link expired or is invalid." in page_of(client.get(forged))
+    assert client.post(forged).status_code == 404
+    assert not EmailAddress.objects.get(email="ada@example.com").verified
+
+
+def test_a_guest_cannot_comment_with_a_members_verified_address(client, mailoutbox):
+    verified_member(client, mailoutbox)
+    article = make_article()
+
+    page = page_of(
+        submit(client, article, author_name="Not Ada", author_email="ADA@example.com", body="Hi")
+    )
+
+    assert "Log in to comment as ada." in form_errors(page)
+    assert Comment.objects.count() == 0
+    assert value_in(page, "body") == "Hi"  # the text is kept
+
+
+def test_an_unverified_address_does_not_stop_a_guest(client, mailoutbox):
+    sign_up(client)  # never verified: the address is not known to be the member's
+    client.logout()
+    article = make_article()
+
+    submit(client, article, author_email="ada@example.com")
+
+    assert Comment.objects.get().user is None
+
+
+def test_a_forgotten_password_is_reset_by_a_mailed_link(client, mailoutbox):
+    verified_member(client, mailoutbox)
+    mailoutbox.clear()
+
+    client.post("/accounts/password/reset/", {"email": "ada@example.com"})
+    assert [m.to for m in mailoutbox] == [["ada@example.com"]]
+    form = client.get(link_in(mailoutbox[0]), follow=True)
+    new = "another long passphrase 7"
+    done = client.post(form.redirect_chain[-1][0], {"password1": new, "password2": new})
+
+    assert done.status_code == 302
+    assert sign_in(client, "ada", password=new).status_code == 302 and signed_in(client)
+
+
+def test_a_forged_reset_link_changes_no_password(client, mailoutbox):
+    user = verified_member(client, mailoutbox)
+
+    page = page_of(client.get("/accounts/password/reset/key/1-forged-key/", follow=True))
+
+    assert "Bad Token" in page
+    user.refresh_from_db()
+    assert user.check_password(PASSWORD)
+
+
+def test_one_address_gets_at_most_three_reset_mails_an_hour(client, mailoutbox):
+    verified_member(client, mailoutbox)
+    mailoutbox.clear()
+
+    for _ in range(6):
+        client.post("/accounts/password/reset/", {"email": "ada@example.com"})
+
+    assert len(mailoutbox) == 3
+
+
+def test_account_pages_are_in_the_sites_layout(client):
+    page = page_of(client.get("/accounts/signup/"))
+
+    title = re.search(r"<title>(.*?)</title>", page, re.S).group(1)
+    assert " ".join(title.split()) == "Signup · Forum"
+    assert 'class="site-header"' in page and 'href="/accounts/login/"' in page
+    assert '<p class="field' in page and 'id="id_password1_helptext"' in page
+
+
+class Collect:
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append(envelope)
+        return "250 OK"
+
+
+@pytest.fixture
+def smtpd(settings):
+    """A real SMTP server on 127.0.0.1 that Django's SMTP backend delivers to."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    handler = Collect()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    yield handler
+    controller.stop()
+
+
+def test_the_verification_mail_goes_out_by_smtp_and_its_link_works(client, smtpd):
+    sign_up(client)
+
+    [envelope] = smtpd.messages
+    assert envelope.rcpt_tos == ["ada@example.com"]
+    text = envelope.content.decode()
+    path = re.search(r"https?://testserver(/accounts/confirm-email/\S+/)", text).group(1)
+    client.post(path)
+    assert EmailAddress.objects.get(email="ada@example.com").verified
