@@ -181,7 +181,7 @@ def fresh_headers(ids):
     version, until ``manage.py render_comments`` stores them again; one query, none if none."""
     if not ids:
         return {}
-    comments = Comment.objects.filter(pk__in=ids).select_related("article")
+    comments = Comment.objects.filter(pk__in=ids).select_related("article", "user")
     return {comment.id: markup.header_of(comment) for comment in comments}
 
 

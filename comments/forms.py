@@ -27,6 +27,30 @@ def reject_control_characters(value):
         raise ValidationError("Remove the control characters from this text.", code="control")
 
 
+def clean_name(value):
+    """A name people see: NFC, trimmed, single spaces, no direction overrides, something visible.
+
+    Used by every form that takes a name shown beside comments (the comment form, profiles).
+    """
+    name = " ".join(unicodedata.normalize("NFC", value).split())
+    if any(ch in DIRECTION_OVERRIDES for ch in name):
+        raise ValidationError("Remove the text-direction control characters from your name.")
+    # Other invisible format characters go, but the joiners some scripts need stay.
+    name = "".join(ch for ch in name if unicodedata.category(ch) != "Cf" or ch in JOINERS)
+    if not any(unicodedata.category(ch)[0] in "LNPS" for ch in name):
+        raise ValidationError("Enter a name with at least one visible letter or sign.")
+    return name
+
+
+def clean_web_address(url):
+    """A website people may follow: http or https only, and no user name in front of the host."""
+    if url and not url.lower().startswith(("http://", "https://")):
+        raise ValidationError("Enter a web address starting with http:// or https://.")
+    if "@" in urlsplit(url).netloc:  # https://trusted.example@evil.example/ misleads readers
+        raise ValidationError("Enter a web address without a user name or password in it.")
+    return url
+
+
 class CommentForm(forms.ModelForm):
     parent = forms.ModelChoiceField(
         queryset=Comment.objects.none(),
@@ -77,23 +101,10 @@ class CommentForm(forms.ModelForm):
         return max(0.0, time.time() - shown)
 
     def clean_author_name(self):
-        """NFC, trimmed, single spaces; no direction overrides; something visible left."""
-        name = " ".join(unicodedata.normalize("NFC", self.cleaned_data["author_name"]).split())
-        if any(ch in DIRECTION_OVERRIDES for ch in name):
-            raise ValidationError("Remove the text-direction control characters from your name.")
-        # Other invisible format characters go, but the joiners some scripts need stay.
-        name = "".join(ch for ch in name if unicodedata.category(ch) != "Cf" or ch in JOINERS)
-        if not any(unicodedata.category(ch)[0] in "LNPS" for ch in name):
-            raise ValidationError("Enter a name with at least one visible letter or sign.")
-        return name
+        return clean_name(self.cleaned_data["author_name"])
 
     def clean_author_url(self):
-        url = self.cleaned_data["author_url"]
-        if url and not url.lower().startswith(("http://", "https://")):
-            raise ValidationError("Enter a web address starting with http:// or https://.")
-        if "@" in urlsplit(url).netloc:  # https://trusted.example@evil.example/ misleads readers
-            raise ValidationError("Enter a web address without a user name or password in it.")
-        return url
+        return clean_web_address(self.cleaned_data["author_url"])
 
 
 class ReportForm(forms.Form):

@@ -10,24 +10,27 @@ them (a read never writes); ``manage.py render_comments`` stores them again.
 import hashlib
 
 from django.template import engines
+from django.urls import reverse
 
 # Bump after changing templates/jinja2/comments/_comment.html or _comments.html: cached pages and
 # stored headers of an older version are then never shown.
-MARKUP_VERSION = 2
+MARKUP_VERSION = 3
 TEMPLATE = "comments/_comment.html"
 
 
-def header_html(comment, *, by_author):
-    """The header of ``comment`` (a Comment or a listed row), as stored markup."""
-    macros = engines["jinja2"].env.get_template(TEMPLATE).module
-    hue, letters = avatar_hue(comment.author_email), initials(comment.author_name)
-    return str(macros.header(comment, by_author=by_author, hue=hue, initials=letters))
-
-
 def header_of(comment):
-    """The header of a Comment as it would be stored now."""
-    by_author = comment.user_id is not None and comment.user_id == comment.article.author_id
-    return header_html(comment, by_author=by_author)
+    """The header of a Comment as it would be stored now; a member's name links to their
+    profile (the accounts app's page, found by its URL name)."""
+    macros = engines["jinja2"].env.get_template(TEMPLATE).module
+    member = comment.user_id is not None
+    return str(macros.header(
+        comment,
+        by_author=member and comment.user_id == comment.article.author_id,
+        profile_url=reverse("accounts:profile", args=[comment.user.username]) if member
+        else "",
+        hue=avatar_hue(comment.author_email),
+        initials=initials(comment.author_name),
+    ))  # fmt: skip
 
 
 def render_header(comment):
@@ -41,7 +44,8 @@ def store_headers(comments, *, batch_size=2000, progress=None):
 
     ``progress``: called with the size of each stored batch.
     """
-    rows = comments.select_related("article").order_by("pk").iterator(chunk_size=batch_size)
+    rows = comments.select_related("article", "user").order_by("pk")
+    rows = rows.iterator(chunk_size=batch_size)
     batch, done = [], 0
     for comment in rows:
         render_header(comment)

@@ -147,6 +147,7 @@ INSTALLED_APPS = [
     "forum",
     "articles",
     "comments",
+    "accounts",
 ]
 
 MIDDLEWARE = [
@@ -279,6 +280,7 @@ ACCOUNT_LOGIN_METHODS = {"username", "email"}
 ACCOUNT_SIGNUP_FIELDS = ["username*", "email*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_USERNAME_BLACKLIST = ["me"]  # /users/me/ is the member's own page
 ACCOUNT_CHANGE_EMAIL = True  # one address per account; a new one is verified before it counts
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if HTTPS else "http"

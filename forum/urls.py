@@ -19,6 +19,7 @@ urlpatterns = [
     ),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),  # reader accounts (issue #12)
+    path("users/", include("accounts.urls")),
     path("", include("comments.urls")),
     path("", include("articles.urls")),
 ]

@@ -56,6 +56,7 @@ def pages(live_server, article):
         "account sign-in": "/accounts/login/",
         "account sign-up": "/accounts/signup/",
         "password reset": "/accounts/password/reset/",
+        "profile": f"/users/{article.author.get_username()}/",
     }
 
 

@@ -1,12 +1,16 @@
 """Reader accounts (issue #12): sign up, verify the address by a link, sign in by username or
 email, reset a forgotten password, and comment as a member; guests keep commenting as before."""
 
+import os
 import re
 import socket
+import subprocess
+import sys
 
 import pytest
 from aiosmtpd.controller import Controller
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 
@@ -236,3 +240,23 @@ def test_the_verification_mail_goes_out_by_smtp_and_its_link_works(client, smtpd
     path = re.search(r"https?://testserver(/accounts/confirm-email/\S+/)", text).group(1)
     client.post(path)
     assert EmailAddress.objects.get(email="ada@example.com").verified
+
+
+def test_social_sign_in_is_off_unless_providers_are_named():
+    code = (
+        "import django; django.setup()\n"
+        "from django.urls import NoReverseMatch, reverse\n"
+        "try: print(reverse('github_login'))\n"
+        "except NoReverseMatch: print('off')"
+    )
+
+    def run(**env):
+        base = {k: v for k, v in os.environ.items() if k != "SOCIAL_PROVIDERS"}
+        env = {**base, "DJANGO_SETTINGS_MODULE": "forum.settings", "DJANGO_DEBUG": "1", **env}
+        done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                              text=True, cwd=settings.BASE_DIR)  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        return done.stdout.strip()
+
+    assert run() == "off"
+    assert run(SOCIAL_PROVIDERS="github") == "/accounts/github/login/"

@@ -49,6 +49,15 @@ class CommentQuerySet(TreeQuerySet):
         """The comments of ``article`` this reader may read and reply to (see ``shown()``)."""
         return self.filter(shown(own), article=article)
 
+    def approved_by(self, user):
+        """A member's approved comments on published articles, newest first, with the article."""
+        return (
+            self.approved()
+            .filter(user=user, article__in=Article.objects.published())
+            .select_related("article")
+            .order_by("-created_at", "-pk")
+        )
+
     def for_article(self, article, *, own=()):
         """The whole discussion of an article in one query, in thread order.
 

@@ -1,0 +1,43 @@
+from django import forms
+
+from accounts.models import Profile
+from comments.forms import clean_name, clean_web_address, reject_control_characters
+
+NAME_LENGTH = 100  # as long as the name a comment stores
+
+
+class ProfileForm(forms.ModelForm):
+    """The member's own profile: the name shown beside their comments, a website and a bio."""
+
+    display_name = forms.CharField(
+        max_length=NAME_LENGTH, label="Display name",
+        help_text="Shown beside your comments. Your username is used when this is empty.",
+        required=False, validators=[reject_control_characters],
+    )  # fmt: skip
+    website = forms.URLField(
+        required=False, max_length=200, assume_scheme="https",
+        error_messages={"invalid": "Enter a web address starting with http:// or https://."},
+    )  # fmt: skip
+
+    class Meta:
+        model = Profile
+        fields = ["display_name", "website", "bio"]
+        widgets = {"bio": forms.Textarea(attrs={"rows": 5})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["display_name"].initial = self.instance.user.get_full_name()
+        self.fields["bio"].validators.append(reject_control_characters)
+
+    def clean_display_name(self):
+        name = self.cleaned_data["display_name"]
+        return clean_name(name) if name.strip() else ""
+
+    def clean_website(self):
+        return clean_web_address(self.cleaned_data["website"])
+
+    def save(self, commit=True):
+        user = self.instance.user
+        user.first_name, user.last_name = self.cleaned_data["display_name"], ""
+        user.save(update_fields=["first_name", "last_name"])
+        return super().save(commit)

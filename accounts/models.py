@@ -1,0 +1,38 @@
+"""A member's public profile (issue #12). The account itself is Django's user, managed by
+django-allauth; the name shown beside a member's comments is the user's full name."""
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+
+from articles.markup import comment_html
+
+
+class Profile(models.Model):
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True,
+        related_name="profile",
+    )  # fmt: skip
+    website = models.URLField(max_length=200, blank=True)
+    bio = models.TextField(
+        max_length=1000, blank=True, help_text="A few words about you. Markdown, as in comments."
+    )
+    bio_html = models.TextField(editable=False, blank=True)
+
+    def __str__(self):
+        return f"Profile of {self.user}"
+
+    def save(self, *args, **kwargs):
+        self.bio_html = comment_html(self.bio)  # sanitised once, like a comment
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("accounts:profile", args=[self.user.get_username()])
+
+    @classmethod
+    def of(cls, user):
+        """The member's profile; an empty, unsaved one until they first edit it."""
+        try:
+            return user.profile
+        except cls.DoesNotExist:
+            return cls(user=user)

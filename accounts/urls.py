@@ -1,0 +1,10 @@
+from django.urls import path
+
+from accounts import views
+
+app_name = "accounts"
+urlpatterns = [
+    path("me/", views.edit_profile, name="edit"),
+    path("me/comments/", views.my_comments, name="my_comments"),
+    path("<str:username>/", views.profile, name="profile"),
+]
