@@ -8,7 +8,7 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 from django.views.decorators.http import require_POST
 
@@ -180,6 +180,7 @@ class CommentAdmin(admin.ModelAdmin):
         "user_agent",
         "user",
         "created_at",
+        "earlier_texts",
     ]
     readonly_fields = [
         "links",
@@ -190,6 +191,7 @@ class CommentAdmin(admin.ModelAdmin):
         "user_agent",
         "user",
         "created_at",
+        "earlier_texts",
     ]
     inlines = [ReportInline, ModerationLogInline]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
@@ -206,6 +208,18 @@ class CommentAdmin(admin.ModelAdmin):
             comment.author_email,
             comment.ip_address or "",
         )
+
+    @admin.display(description="earlier texts")
+    def earlier_texts(self, comment):
+        """Every text the writer replaced by editing (#12), newest first, with when it was
+        written."""
+        revisions = comment.revisions.all()
+        if not revisions:
+            return "Never edited."
+        return format_html_join(
+            "", "<p><strong>{}</strong><br>{}</p>",
+            ((f"{r.written_at:%Y-%m-%d %H:%M}", r.body) for r in revisions),
+        )  # fmt: skip
 
     @admin.display(description="see also")
     def links(self, comment):
@@ -295,7 +309,9 @@ class DiscussionSettingsAdmin(admin.ModelAdmin):
             "flood_seconds", "new_author_flood_seconds", "duplicate_window", "min_fill_seconds",
         ]}),
         ("Admin sign-in", {"fields": ["login_failure_limit", "login_lockout_minutes"]}),
-        ("Threads", {"fields": ["close_after_days", "max_depth", "threads_per_page"]}),
+        ("Threads", {"fields": [
+            "close_after_days", "max_depth", "threads_per_page", "edit_minutes",
+        ]}),
         ("Notifications", {"fields": ["notify_moderators"]}),
     ]  # fmt: skip
 

@@ -16,12 +16,14 @@ bumps (#7), and MARKUP_VERSION: no page is ever served stale.
 
 import hashlib
 import json
+import time
 from dataclasses import dataclass
 from typing import NamedTuple
 from urllib.parse import urlencode
 
 from django.core.cache import cache
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.template import engines
 from django.urls import reverse
 from django.utils.safestring import mark_safe
@@ -33,7 +35,7 @@ from comments.models import DISPLAY_LEVELS, SORTS, Comment, DiscussionSettings, 
 from comments.services import comments_open, deepest_allowed
 
 CACHE_SECONDS = 24 * 3600
-OWN_COMMENTS = "own_comments"  # session key: ids of the pending comments this browser wrote
+OWN_COMMENTS = "own_comments"  # session key: ids of the comments this browser wrote
 AUTHOR_COOKIE = "comment_author"
 AUTHOR_COOKIE_AGE = 365 * 24 * 3600
 
@@ -61,6 +63,8 @@ class Item(NamedTuple):
     pending: bool
     can_reply: bool
     continues: bool  # it has replies deeper than the page shows: "Continue this thread"
+    can_edit: bool  # the reader wrote it, and may still edit it
+    can_delete: bool  # the reader wrote it
     header: str  # stored at save (comments.markup), or rendered now when it is out of date
 
 
@@ -70,14 +74,15 @@ def build(request, article, *, root=None, form=None):
     ``form``: a bound comment form that failed, shown again with its errors and its reply target.
     """
     rules = DiscussionSettings.load()
-    own = own_comment_ids(request)
+    written = writers_comments(request, article)
+    own = sorted(written)
     sort = request.GET.get("sort") if request.GET.get("sort") in SORTS else "oldest"
     is_open = comments_open(article, rules)
     page = None
     if root is None:
         threads = Comment.objects.threads(article, own=own, sort=sort)
         paginator = Paginator(threads.values_list("tree_id", flat=True), rules.threads_per_page)
-        if not own:
+        if not any(c.status == Comment.Status.PENDING for c in written.values()):
             paginator.count = article.thread_count  # stored (#7): no count query
         page = paginator.get_page(request.GET.get("page"))
     keep = {}
@@ -87,7 +92,8 @@ def build(request, article, *, root=None, form=None):
         keep["page"] = page.number
     keep = urlencode(keep)
 
-    listing, rows = cached_listing(article, rules, is_open, root, sort, page, own, keep)
+    editable = {pk for pk, comment in written.items() if comment.may_be_edited(rules)}
+    listing, rows = cached_listing(article, rules, is_open, root, sort, page, own, keep, editable)
     if form is None:
         remembered = remembered_author(request)
         form = CommentForm(
@@ -101,7 +107,7 @@ def build(request, article, *, root=None, form=None):
     return Discussion(article, root, listing, form, reply_to, is_open, keep)
 
 
-def cached_listing(article, rules, is_open, root, sort, page, own, keep):
+def cached_listing(article, rules, is_open, root, sort, page, own, keep, editable):
     """(listing, rows): the rendered list from the cache, or rendered now from ``rows`` and
     cached. ``rows`` is empty when the list came from the cache."""
     key = cache_key(article, rules, is_open, root, sort, page, own)
@@ -114,7 +120,7 @@ def cached_listing(article, rules, is_open, root, sort, page, own, keep):
         rows = Comment.objects.subtree(root, own=own).as_list_items()
     reply_level = rules.deepest_replyable_level if is_open else -1
     items = list_items(rows, base_level=root.level if root else 0, own=set(own),
-                       reply_level=reply_level)  # fmt: skip
+                       reply_level=reply_level, editable=editable)  # fmt: skip
     template = engines["jinja2"].get_template("comments/_comments.html")
     listing = mark_safe(template.render({
         "article": article, "root": root, "root_shown": root and is_shown(root, own),
@@ -132,6 +138,8 @@ def cache_key(article, rules, is_open, root, sort, page, own):
         markup.MARKUP_VERSION, article.comments_version, article.updated_at.timestamp(),
         rules.threads_per_page, rules.max_depth, is_open, root.pk if root else "", sort,
         page.number if page is not None else "", sorted(own),
+        # A writer's "Edit" goes when the edit window closes: their entries last a minute.
+        (rules.edit_minutes, int(time.time() // 60)) if own else "",
     ]  # fmt: skip
     digest = hashlib.md5(repr(parts).encode(), usedforsecurity=False).hexdigest()
     return f"discussion:{article.pk}:{digest}"
@@ -146,12 +154,13 @@ def in_page_order(article, tree_ids, own):
     return sorted(rows.as_list_items(), key=lambda c: (position[c.tree_id], c.lft))
 
 
-def list_items(rows, *, base_level, own, reply_level):
+def list_items(rows, *, base_level, own, reply_level, editable=frozenset()):
     """The rows a page shows, in thread order, as Items: one pass, as mptt's ``tree_info``.
 
     Replies nested more than DISPLAY_LEVELS below ``base_level`` are left out; their ancestor
     at the last shown level links to its thread page instead. ``reply_level``: the deepest level
-    that offers "Reply" (-1: none).
+    that offers "Reply" (-1: none). ``own``: the comments the reader wrote, which offer "Delete",
+    and of those ``editable`` offer "Edit".
     """
     shown, continued, last_shown = [], set(), None
     for row in rows:
@@ -171,7 +180,8 @@ def list_items(rows, *, base_level, own, reply_level):
         items.append(Item(
             row, before is None or row.level > before, max(row.level - after, 0), readable,
             row.status == Comment.Status.PENDING, readable and row.level <= reply_level,
-            row.id in continued, Markup(fresh.get(row.id, row.header_html)),
+            row.id in continued, row.id in editable, readable and row.id in own,
+            Markup(fresh.get(row.id, row.header_html)),
         ))  # fmt: skip
     return items
 
@@ -205,11 +215,33 @@ def reply_target(article, rows, wanted, own, rules):
 
 
 def own_comment_ids(request):
-    """Ids of the pending comments this browser wrote: shown to it alone."""
+    """Ids of the comments this browser wrote (the last 50, from its session)."""
     return request.session.get(OWN_COMMENTS, []) if hasattr(request, "session") else []
 
 
+def writers_comments(request, article):
+    """{id: comment} of the reader's comments on ``article``: those this browser wrote and, for
+    a member, all of theirs. Pending ones are shown to them alone; they may edit and delete
+    them (#12). One query, none for a reader who never wrote here."""
+    written, user = own_comment_ids(request), getattr(request, "user", None)
+    member = user is not None and user.is_authenticated
+    if not (written or member):
+        return {}
+    mine = Q(pk__in=written) | Q(user=user) if member else Q(pk__in=written)
+    fields = ["status", "lft", "rght", "created_at"]
+    return {c.pk: c for c in Comment.objects.filter(mine, article=article).only(*fields)}
+
+
+def is_writer(request, comment):
+    """Whether this reader wrote ``comment``: its member, or the browser that posted it."""
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated and comment.user_id == user.pk:
+        return True
+    return comment.pk in own_comment_ids(request)
+
+
 def remember_own_comment(request, comment):
+    """This browser wrote ``comment`` (the last 50 are kept in its session)."""
     request.session[OWN_COMMENTS] = [*own_comment_ids(request), comment.pk][-50:]
 
 

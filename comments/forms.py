@@ -120,6 +120,16 @@ class ReportForm(forms.Form):
     )
 
 
+class EditForm(forms.Form):
+    """A writer's new text for their comment (#12): the same limits as when it was posted."""
+
+    body = forms.CharField(
+        label="Comment", widget=forms.Textarea(attrs={"rows": 8}),
+        validators=[MaxLengthValidator(settings.COMMENTS_BODY_MAX_LENGTH),
+                    reject_control_characters],
+    )  # fmt: skip
+
+
 class PreviewForm(forms.Form):
     body = forms.CharField(
         max_length=settings.COMMENTS_BODY_MAX_LENGTH, validators=[reject_control_characters]

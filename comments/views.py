@@ -11,7 +11,7 @@ from articles.markup import comment_html
 from articles.models import Article
 from comments import discussion, services
 from comments.discussion import own_comment_ids
-from comments.forms import CommentForm, PreviewForm, ReportForm
+from comments.forms import CommentForm, EditForm, PreviewForm, ReportForm
 from comments.models import DISPLAY_LEVELS, Comment, DiscussionSettings
 
 # A username or full name can be longer than the name a comment stores.
@@ -65,8 +65,7 @@ def post(request, article_id):
 
 
 def _posted(request, comment, form):
-    if comment.status == Comment.Status.PENDING:
-        discussion.remember_own_comment(request, comment)
+    discussion.remember_own_comment(request, comment)  # to see it while held, edit, delete
     # To the permalink, which finds the comment's page: posting itself never counts threads,
     # so it costs the same in a discussion of any size (#7).
     response = redirect(comment)
@@ -173,3 +172,50 @@ def report(request, pk):
     return render(
         request, "comments/report.html", {"comment": comment, "form": form}, status=status
     )
+
+
+def writers_comment(request, pk):
+    """The comment ``pk`` if this reader wrote it and it is not removed; 404 otherwise."""
+    comment = get_object_or_404(
+        Comment.objects.select_related("article").exclude(status=Comment.Status.REMOVED), pk=pk
+    )
+    if not discussion.is_writer(request, comment):
+        raise Http404("This comment is not yours.")
+    return comment
+
+
+def edit(request, pk):
+    """The writer changes their comment's text, while the Discussion settings allow (#12)."""
+    comment = writers_comment(request, pk)
+    form = EditForm(request.POST or None, initial={"body": comment.body})
+    if form.is_valid():
+        try:
+            comment = services.edit_comment(
+                comment, body=form.cleaned_data["body"], ip_address=request.META.get("REMOTE_ADDR")
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            held = comment.status != Comment.Status.APPROVED
+            messages.success(
+                request, "Your comment is changed." + (" A moderator will look at it." * held)
+            )
+            return redirect(comment)
+    context = {
+        "comment": comment,
+        "form": form,
+        "may_edit": comment.may_be_edited(DiscussionSettings.load()),
+        "too_late": services.TOO_LATE_TO_EDIT,
+    }
+    return render(request, "comments/edit.html", context, status=400 if form.errors else 200)
+
+
+def delete(request, pk):
+    """The writer deletes their comment, after a confirmation that works without JavaScript."""
+    comment = writers_comment(request, pk)
+    if request.method == "POST":
+        user = request.user if request.user.is_authenticated else None
+        services.delete_by_writer(comment, by=user)
+        messages.success(request, "Your comment is deleted.")
+        return redirect(f"{comment.article.get_absolute_url()}#comments")
+    return render(request, "comments/delete.html", {"comment": comment})

@@ -15,11 +15,23 @@ from comments.models.moderation import (
     ModerationLog,
     RateLimit,
     Report,
+    Revision,
     SettingDefault,
 )
 
 __all__ = [
-    "DISPLAY_LEVELS", "SORTS", "TREE_ID_SEQUENCE", "Ban", "Comment", "CommentQuerySet",
-    "DiscussionSettings", "ModerationLog", "RateLimit", "Report", "SettingDefault", "is_shown",
+    "Ban",
+    "Comment",
+    "CommentQuerySet",
+    "DISPLAY_LEVELS",
+    "DiscussionSettings",
+    "ModerationLog",
+    "RateLimit",
+    "Report",
+    "Revision",
+    "SORTS",
+    "SettingDefault",
+    "TREE_ID_SEQUENCE",
+    "is_shown",
     "shown",
-]  # fmt: skip
+]

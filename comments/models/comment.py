@@ -239,6 +239,16 @@ class Comment(MPTTModel):
         render_header(self)
         super().save(*args, **kwargs)
 
+    def may_be_edited(self, rules):
+        """Whether its writer may still change it: within the edit window of the Discussion
+        settings, with no reply under it, and neither spam nor removed (#12)."""
+        return (
+            rules.edit_minutes > 0
+            and self.status in (Comment.Status.APPROVED, Comment.Status.PENDING)
+            and self.rght - self.lft == 1
+            and timezone.now() < self.created_at + timedelta(minutes=rules.edit_minutes)
+        )
+
     def get_absolute_url(self):
         """The permalink, which finds the comment's page however the discussion grows."""
         return reverse("comments:permalink", args=[self.pk])

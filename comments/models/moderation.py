@@ -128,6 +128,10 @@ class DiscussionSettings(models.Model):
         "lock-out minutes", default=SettingDefault("login_lockout_minutes"),
         validators=[MinValueValidator(1)],
     )  # fmt: skip
+    edit_minutes = models.PositiveIntegerField(
+        "minutes to edit", default=15,
+        help_text="How long writers may edit their comment, while nobody has replied. 0: never.",
+    )  # fmt: skip
     notify_moderators = models.BooleanField(
         "email moderators", default=False,
         help_text="Email the moderators when a comment is held for review.",
@@ -163,6 +167,22 @@ class DiscussionSettings(models.Model):
     @staticmethod
     def words(text):
         return [line.strip().lower() for line in text.splitlines() if line.strip()]
+
+
+class Revision(models.Model):
+    """An earlier text of a comment its writer edited (#12), for moderators."""
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="revisions")
+    body = models.TextField("text")
+    written_at = models.DateTimeField(help_text="When this text was posted or last edited.")
+    replaced_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-replaced_at", "-pk"]
+        indexes = [models.Index(fields=["comment", "-replaced_at"], name="revision_comment_idx")]
+
+    def __str__(self):
+        return f"Earlier text of comment {self.comment_id}"
 
 
 class BanQuerySet(models.QuerySet):

@@ -27,19 +27,46 @@ from comments.services.limits import (
 from comments.services.moderation import (
     authors_comments,
     ban_author,
+    delete_by_writer,
     delete_comment,
     dismiss_reports,
     notify_moderators,
     report_comment,
     set_status,
 )
-from comments.services.posting import comments_open, deepest_allowed, post_comment
+from comments.services.posting import (
+    TOO_LATE_TO_EDIT,
+    comments_open,
+    deepest_allowed,
+    edit_comment,
+    post_comment,
+)
 
 __all__ = [
-    "POSTER_LOCK", "PREVIEWS_PER_MINUTE", "REPORTS_PER_HOUR", "THREAD_LOCK", "authors_comments",
-    "ban_author", "comments_open", "deepest_allowed", "delete_comment", "dismiss_reports",
-    "lock_poster", "lock_thread", "login_failure_limit", "login_lockout_time", "login_username",
+    "POSTER_LOCK",
+    "PREVIEWS_PER_MINUTE",
+    "REPORTS_PER_HOUR",
+    "THREAD_LOCK",
+    "TOO_LATE_TO_EDIT",
+    "authors_comments",
+    "ban_author",
+    "comments_open",
+    "deepest_allowed",
+    "delete_by_writer",
+    "delete_comment",
+    "dismiss_reports",
+    "edit_comment",
+    "lock_poster",
+    "lock_thread",
+    "login_failure_limit",
+    "login_lockout_time",
+    "login_username",
     "move_counts",
-    "notify_moderators", "post_comment", "recount", "refresh_counts", "refuse_if_over_limit",
-    "report_comment", "set_status",
-]  # fmt: skip
+    "notify_moderators",
+    "post_comment",
+    "recount",
+    "refresh_counts",
+    "refuse_if_over_limit",
+    "report_comment",
+    "set_status",
+]

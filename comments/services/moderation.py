@@ -57,6 +57,19 @@ def delete_comment(comment, *, by):
         return "placeholder"
 
 
+def delete_by_writer(comment, *, by=None):
+    """The writer deletes their comment (#12): its text goes at once; replies keep their place
+    under "This comment was removed.", and without approved replies readers see nothing. The
+    row stays, removed, so that the moderation log records the deletion."""
+    with transaction.atomic():
+        set_status(
+            Comment.objects.filter(pk=comment.pk), Comment.Status.REMOVED, by=by,
+            reason="deleted by its writer",
+        )  # fmt: skip
+        Comment.objects.filter(pk=comment.pk).update(body="", body_html="", header_html="")
+        refresh_counts([comment.tree_id])  # also when it was removed already: the text went
+
+
 def authors_comments(comment):
     """Every comment by the same author: same email address, or same user account."""
     same = Q(author_email=comment.author_email) if comment.author_email else Q(pk=comment.pk)

@@ -10,9 +10,9 @@ from django.db.models import Q
 from django.utils import timezone
 
 from articles.markup import comment_html
-from comments.models import Ban, Comment, DiscussionSettings
+from comments.models import Ban, Comment, DiscussionSettings, Revision
 from comments.services.counts import lock_poster, lock_thread, refresh_counts
-from comments.services.moderation import notify_moderators
+from comments.services.moderation import notify_moderators, set_status
 
 
 def post_comment(
@@ -75,6 +75,46 @@ def post_comment(
         if comment.status == Comment.Status.PENDING and rules.notify_moderators:
             transaction.on_commit(lambda: notify_moderators(comment))
     return comment
+
+
+def edit_comment(comment, *, body, ip_address=None):
+    """The writer replaces their comment's text (#12), within the edit window and while nobody
+    has replied; the posting rules apply again, and the old text is kept as a Revision.
+
+    An edit can hold a comment (three links, a moderation word) or mark it as spam, but never
+    approves one: a held comment stays held until a moderator decides.
+    """
+    rules = DiscussionSettings.load()
+    refuse_if_banned(user=comment.user, email=comment.author_email, ip_address=ip_address)
+    with transaction.atomic():
+        lock_thread(comment.tree_id)
+        comment = (
+            Comment.objects.select_for_update(of=("self",))
+            .select_related("article", "user")
+            .get(pk=comment.pk)
+        )
+        if not comment.may_be_edited(rules):
+            raise ValidationError(TOO_LATE_TO_EDIT, code="too_late")
+        Revision.objects.create(
+            comment=comment, body=comment.body, written_at=comment.edited_at or comment.created_at
+        )
+        before = comment.status
+        comment.body, comment.edited_at = body, timezone.now()
+        status, reason = decide_status(comment, rules)
+        comment.save(update_fields=["body", "body_html", "header_html", "markup_version",
+                                    "edited_at"])  # fmt: skip
+        if status != Comment.Status.APPROVED and status != before:
+            set_status(Comment.objects.filter(pk=comment.pk), status, reason=f"edited, {reason}")
+        else:
+            refresh_counts([comment.tree_id])  # the text changed: cached pages go
+    comment.refresh_from_db()
+    return comment
+
+
+TOO_LATE_TO_EDIT = (
+    "This comment can no longer be edited: the time to edit it has run out, or someone has "
+    "replied to it. You can still delete it."
+)
 
 
 def comments_open(article, rules):
