@@ -41,3 +41,30 @@ class ProfileForm(forms.ModelForm):
         user.first_name, user.last_name = self.cleaned_data["display_name"], ""
         user.save(update_fields=["first_name", "last_name"])
         return super().save(commit)
+
+
+class DeleteAccountForm(forms.Form):
+    """Deleting an account asks for its password again, and what becomes of its comments."""
+
+    KEEP, REMOVE = "keep", "remove"
+    password = forms.CharField(label="Your password", widget=forms.PasswordInput(
+        attrs={"autocomplete": "current-password"}
+    ))  # fmt: skip
+    comments = forms.ChoiceField(
+        label="Your comments",
+        choices=[
+            (KEEP, "Keep them, shown as by “Deleted user” (your name, email, website and IP "
+                   "address are erased)"),
+            (REMOVE, "Remove them (replies keep their place under “This comment was removed.”)"),
+        ],
+        widget=forms.RadioSelect,
+    )  # fmt: skip
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self):
+        if not self.user.check_password(self.cleaned_data["password"]):
+            raise forms.ValidationError("That is not your password.")
+        return self.cleaned_data["password"]

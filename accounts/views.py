@@ -1,10 +1,13 @@
 from django.contrib import messages
-from django.contrib.auth import get_user_model
+from django.contrib.auth import get_user_model, logout
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.cache import never_cache
 
-from accounts.forms import ProfileForm
+from accounts import services
+from accounts.forms import DeleteAccountForm, ProfileForm
 from accounts.models import Profile
 from comments.models import Comment
 
@@ -38,3 +41,27 @@ def my_comments(request):
         request.GET.get("page")
     )
     return render(request, "accounts/my_comments.html", {"page": page})
+
+
+@never_cache
+@login_required
+def my_data(request):
+    """Everything the site keeps about the member, as a JSON download (GDPR art. 15 and 20)."""
+    response = JsonResponse(services.member_data(request.user), json_dumps_params={"indent": 2})
+    name = request.user.get_username()
+    response["Content-Disposition"] = f'attachment; filename="forum-{name}.json"'
+    return response
+
+
+@login_required
+def delete_account(request):
+    """Delete the account for good, after the password and a choice about the comments."""
+    form = DeleteAccountForm(request.POST or None, user=request.user)
+    if form.is_valid():
+        keep = form.cleaned_data["comments"] == DeleteAccountForm.KEEP
+        services.delete_account(request.user, keep_comments=keep)
+        logout(request)
+        messages.success(request, "Your account is deleted.")
+        return redirect("articles:index")
+    status = 400 if form.errors else 200
+    return render(request, "accounts/delete_account.html", {"form": form}, status=status)

@@ -4,7 +4,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from django.db.models import Count, Exists, OuterRef, Q
-from django.http import HttpResponseRedirect
+from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -256,9 +256,13 @@ class CommentAdmin(admin.ModelAdmin):
     def get_urls(self):
         history = self.admin_site.admin_view(self.history_by_author)
         ban = self.admin_site.admin_view(require_POST(self.ban_author))
+        export = self.admin_site.admin_view(self.export_author)
+        erase = self.admin_site.admin_view(require_POST(self.erase_author))
         return [
             path("<int:pk>/author/", history, name="comments_comment_history_by_author"),
             path("<int:pk>/author/ban/", ban, name="comments_comment_ban_author"),
+            path("<int:pk>/author/export/", export, name="comments_comment_export_author"),
+            path("<int:pk>/author/erase/", erase, name="comments_comment_erase_author"),
             *super().get_urls(),
         ]
 
@@ -283,6 +287,27 @@ class CommentAdmin(admin.ModelAdmin):
             "can_ban": self.has_change_permission(request),
         }
         return TemplateResponse(request, "admin/comments/author_history.html", context)
+
+    def export_author(self, request, pk):
+        """Every comment with this comment's email address, as a JSON download (GDPR art. 15)."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        comment = get_object_or_404(Comment.objects.exclude(author_email=""), pk=pk)
+        data = services.comments_data(Comment.objects.filter(author_email=comment.author_email))
+        response = JsonResponse({"email": comment.author_email, "comments": data},
+                                json_dumps_params={"indent": 2})  # fmt: skip
+        response["Content-Disposition"] = f'attachment; filename="comments-{pk}.json"'
+        return response
+
+    def erase_author(self, request, pk):
+        """Erase everything by this email address (GDPR art. 17): texts, names, addresses."""
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        comment = get_object_or_404(Comment.objects.exclude(author_email=""), pk=pk)
+        comments = Comment.objects.filter(author_email=comment.author_email)
+        n = services.erase_writer(comments, remove=True, by=request.user)
+        self.message_user(request, f"Erased {n} comment{'s' * (n != 1)} and who wrote them.")
+        return HttpResponseRedirect(reverse("admin:comments_comment_change", args=[pk]))
 
     def ban_author(self, request, pk):
         if not self.has_change_permission(request):
@@ -312,6 +337,7 @@ class DiscussionSettingsAdmin(admin.ModelAdmin):
         ("Threads", {"fields": [
             "close_after_days", "max_depth", "threads_per_page", "edit_minutes",
         ]}),
+        ("Personal data", {"fields": ["ip_retention_days"]}),
         ("Notifications", {"fields": ["notify_moderators"]}),
     ]  # fmt: skip
 

@@ -132,6 +132,10 @@ class DiscussionSettings(models.Model):
         "minutes to edit", default=15,
         help_text="How long writers may edit their comment, while nobody has replied. 0: never.",
     )  # fmt: skip
+    ip_retention_days = models.PositiveIntegerField(
+        "keep IP addresses (days)", default=90,
+        help_text="manage.py forget_ip_addresses clears them from older comments. 0: keep them.",
+    )  # fmt: skip
     notify_moderators = models.BooleanField(
         "email moderators", default=False,
         help_text="Email the moderators when a comment is held for review.",

@@ -4,7 +4,8 @@ commands only call them. Split by concern (#11):
 - ``posting``: ``post_comment`` and the rules a new comment must pass;
 - ``moderation``: status changes, deletion, bans, reports, mail to moderators;
 - ``counts``: the thread and poster locks, and the stored counts every visible write keeps;
-- ``limits``: rate limits and the admin sign-in lock-out.
+- ``limits``: rate limits and the admin sign-in lock-out;
+- ``personal``: a copy of a writer's comments, erasing the writer, forgetting old IP addresses.
 """
 
 from comments.services.counts import (
@@ -34,6 +35,12 @@ from comments.services.moderation import (
     report_comment,
     set_status,
 )
+from comments.services.personal import (
+    DELETED_NAME,
+    comments_data,
+    erase_writer,
+    forget_old_ip_addresses,
+)
 from comments.services.posting import (
     TOO_LATE_TO_EDIT,
     comments_open,
@@ -43,6 +50,7 @@ from comments.services.posting import (
 )
 
 __all__ = [
+    "DELETED_NAME",
     "POSTER_LOCK",
     "PREVIEWS_PER_MINUTE",
     "REPORTS_PER_HOUR",
@@ -50,12 +58,15 @@ __all__ = [
     "TOO_LATE_TO_EDIT",
     "authors_comments",
     "ban_author",
+    "comments_data",
     "comments_open",
     "deepest_allowed",
     "delete_by_writer",
     "delete_comment",
     "dismiss_reports",
     "edit_comment",
+    "erase_writer",
+    "forget_old_ip_addresses",
     "lock_poster",
     "lock_thread",
     "login_failure_limit",

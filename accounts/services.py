@@ -1,0 +1,37 @@
+"""What a member may do with their own data (issue #12, GDPR articles 15, 17 and 20)."""
+
+from django.contrib.sessions.models import Session
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import Profile
+from comments import services as comment_services
+from comments.models import Comment
+
+
+def member_data(user):
+    """Everything the site keeps about a member, as plain data for a download."""
+    profile = Profile.of(user)
+    return {
+        "account": {
+            "username": user.get_username(),
+            "display_name": user.get_full_name(),
+            "email_addresses": list(user.emailaddress_set.values("email", "verified", "primary")),
+            "joined": user.date_joined.isoformat(),
+            "last_login": user.last_login.isoformat() if user.last_login else None,
+        },
+        "profile": {"website": profile.website, "bio": profile.bio},
+        "comments": comment_services.comments_data(Comment.objects.filter(user=user)),
+    }
+
+
+def delete_account(user, *, keep_comments):
+    """Delete the account, its email addresses, profile and sessions. Its comments stay under
+    "Deleted user" (``keep_comments``) or are removed; either way nobody else's changes."""
+    with transaction.atomic():
+        comments = Comment.objects.filter(user=user)
+        comment_services.erase_writer(comments, remove=not keep_comments)
+        for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
+            if session.get_decoded().get("_auth_user_id") == str(user.pk):
+                session.delete()
+        user.delete()  # allauth's email addresses and the profile go with it

@@ -1,0 +1,67 @@
+"""Personal data in comments (#12, GDPR articles 15, 17 and 20): a copy for the person it is
+about, erasing the writer from comments while keeping the conversation readable, and forgetting
+IP addresses after the retention period of the Discussion settings."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from comments.markup import store_headers
+from comments.models import Comment, DiscussionSettings
+from comments.services.counts import refresh_counts
+from comments.services.moderation import set_status
+
+DELETED_NAME = "Deleted user"
+
+
+def comments_data(comments):
+    """The comments as plain data for a download: text, article, times, status."""
+    return [
+        {
+            "id": c.pk,
+            "article": c.article.title,
+            "article_url": settings.SITE_URL + c.article.get_absolute_url(),
+            "posted_at": c.created_at.isoformat(),
+            "edited_at": c.edited_at.isoformat() if c.edited_at else None,
+            "status": c.status,
+            "name": c.author_name,
+            "email": c.author_email,
+            "website": c.author_url,
+            "text": c.body,
+        }
+        for c in comments.select_related("article").order_by("created_at", "pk")
+    ]
+
+
+def erase_writer(comments, *, remove=False, by=None):
+    """Erase who wrote ``comments``: name, email, website, IP address, browser and account link
+    go, and they show under "Deleted user". With ``remove`` their text goes too, and they show
+    as "This comment was removed." where replies hang from them. Returns how many."""
+    with transaction.atomic():
+        ids = list(comments.values_list("pk", flat=True))
+        chosen = Comment.objects.filter(pk__in=ids)
+        if remove:
+            set_status(
+                chosen, Comment.Status.REMOVED, by=by, reason="erased at the writer's request"
+            )
+            chosen.update(body="", body_html="")
+        chosen.update(
+            author_name=DELETED_NAME, author_email="", author_url="", ip_address=None,
+            user_agent="", user=None,
+        )  # fmt: skip
+        store_headers(chosen)
+        refresh_counts(chosen.values_list("tree_id", flat=True))  # cached pages show it now
+    return len(ids)
+
+
+def forget_old_ip_addresses(*, dry_run=False):
+    """Clear the IP addresses of comments older than the Discussion settings keep them."""
+    days = DiscussionSettings.load().ip_retention_days
+    if not days:
+        return 0
+    old = Comment.objects.filter(
+        created_at__lt=timezone.now() - timedelta(days=days), ip_address__isnull=False
+    )
+    return old.count() if dry_run else old.update(ip_address=None)
