@@ -13,6 +13,7 @@ from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
+from django.test import Client
 
 from comments.models import Comment
 from tests.factories import make_article
@@ -260,3 +261,45 @@ def test_social_sign_in_is_off_unless_providers_are_named():
 
     assert run() == "off"
     assert run(SOCIAL_PROVIDERS="github") == "/accounts/github/login/"
+
+
+def test_repeated_failed_sign_ins_to_one_account_are_stopped(client, mailoutbox):
+    verified_member(client, mailoutbox)
+
+    for _ in range(5):
+        sign_in(client, "ada", password="guess")
+    refused = sign_in(client, "ada")  # even the right password, for a while
+
+    assert not signed_in(client)
+    assert "Too many failed login attempts" in page_of(refused)
+
+
+def test_a_new_email_address_counts_only_once_verified(client, mailoutbox):
+    member = verified_member(client, mailoutbox)
+    sign_in(client, "ada")
+    mailoutbox.clear()
+    cache.clear()  # later than the first verification mail's rate limit
+
+    client.post("/accounts/email/", {"action_add": "", "email": "countess@example.com"})
+
+    assert [m.to for m in mailoutbox] == [["countess@example.com"]]
+    member.refresh_from_db()
+    assert member.email == "ada@example.com"  # not before the link is followed
+    client.post(link_in(mailoutbox[-1]))
+    member.refresh_from_db()
+    assert member.email == "countess@example.com"
+    assert list(EmailAddress.objects.filter(user=member).values_list("email", flat=True)) == [
+        "countess@example.com"
+    ]
+
+
+def test_the_account_forms_need_their_csrf_token():
+    strict = Client(enforce_csrf_checks=True)
+    data = {"username": "ada", "email": "ada@example.com", "password1": PASSWORD,
+            "password2": PASSWORD}  # fmt: skip
+
+    assert strict.post("/accounts/signup/", data).status_code == 403
+    assert (
+        strict.post("/accounts/login/", {"login": "ada", "password": PASSWORD}).status_code == 403
+    )
+    assert not User.objects.exists()
