@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from tests.factories import make_article, make_comment, set_rules
+from tests.factories import make_article, make_comment, make_user, set_rules
 
 pytestmark = pytest.mark.browser
 
@@ -72,6 +72,23 @@ def axe_violations(page):
     ]
 
 
+def html_validate(files, tmp_path):
+    """html-validate's messages about ``files``, as (file, rule, message, line); [] when valid."""
+    shutil.copy(settings.BASE_DIR / ".htmlvalidate.json", tmp_path)
+    # Node may cut a large report written to a pipe, so the report goes to a file.
+    done = subprocess.run(
+        [str(HTML_VALIDATE), "--formatter", "json=report.json", *map(str, files)],
+        capture_output=True, text=True, cwd=tmp_path,
+    )  # fmt: skip
+    report = [
+        (Path(f["filePath"]).name, m["ruleId"], m["message"], m["line"])
+        for f in json.loads((tmp_path / "report.json").read_text())
+        for m in f["messages"]
+    ]
+    assert report or done.returncode == 0, done.stderr
+    return report
+
+
 def show_form_errors(page):
     """Post the comment form empty, past the browser's own checks, to get the server's errors."""
     page.evaluate("document.querySelector('form.comment-form').noValidate = true")
@@ -107,19 +124,7 @@ def test_the_html_the_server_sends_validates(client, live_server, discussion, tm
     files.append(tmp_path / "form-with-errors.html")
     files[-1].write_bytes(errors.content)
 
-    shutil.copy(settings.BASE_DIR / ".htmlvalidate.json", tmp_path)
-    # Node may cut a large report written to a pipe, so the report goes to a file.
-    done = subprocess.run(
-        [str(HTML_VALIDATE), "--formatter", "json=report.json", *map(str, files)],
-        capture_output=True, text=True, cwd=tmp_path,
-    )  # fmt: skip
-    report = [
-        (Path(f["filePath"]).name, m["ruleId"], m["message"], m["line"])
-        for f in json.loads((tmp_path / "report.json").read_text())
-        for m in f["messages"]
-    ]
-    assert report == []
-    assert done.returncode == 0, done.stderr
+    assert html_validate(files, tmp_path) == []
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
@@ -139,3 +144,50 @@ def test_screenshots_of_the_front_page_and_a_discussion(
         page.screenshot(path=SCREENSHOTS / f"{name}-{device}-{scheme}.png", full_page=True)
     context.close()
     assert (SCREENSHOTS / f"article-{device}-{scheme}.png").stat().st_size > 10_000
+
+
+def member_pages(member, comment):
+    return {
+        "profile form": "/users/me/",
+        "own comments": "/users/me/comments/",
+        "delete account": "/users/me/delete/",
+        "email address": "/accounts/email/",
+        "password change": "/accounts/password/change/",
+        "edit a comment": f"/comments/{comment.pk}/edit/",
+        "delete a comment": f"/comments/{comment.pk}/delete/",
+    }
+
+
+@pytest.fixture
+def signed_in_member(transactional_db, client):
+    """A member with a comment of theirs, signed in with the test client."""
+    member = make_user(username="ada", first_name="Ada")
+    member.set_password("a long passphrase 42")
+    member.save()
+    comment = make_comment(make_article(), user=member, body="Mine to edit.")
+    client.force_login(member)
+    return member, comment
+
+
+def test_the_members_own_pages_are_accessible_and_valid(
+    browser, live_server, client, signed_in_member, tmp_path
+):
+    member, comment = signed_in_member
+    context = browser.new_context(bypass_csp=True)
+    host = live_server.url.split("//")[1].split(":")[0]
+    context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value,
+                          "domain": host, "path": "/"}])  # fmt: skip
+    page = context.new_page()
+    found, files = {}, []
+    for name, path in member_pages(member, comment).items():
+        page.goto(live_server.url + path)
+        assert page.url == live_server.url + path  # signed in: no detour to the sign-in page
+        found[name] = axe_violations(page)
+        response = client.get(path)
+        assert response.status_code == 200, path
+        files.append(tmp_path / f"{name.replace(' ', '-')}.html")
+        files[-1].write_bytes(response.content)
+    context.close()
+    assert found == {name: [] for name in found}
+
+    assert html_validate(files, tmp_path) == []
