@@ -167,6 +167,15 @@ def test_deleting_a_comment_without_replies_takes_it_off_the_page(client, guest_
     assert ModerationLog.objects.get().reason == "deleted by its writer"
 
 
+def test_deleting_an_edited_comment_deletes_its_earlier_texts_too(client, guest_comment):
+    client.post(f"/comments/{guest_comment.pk}/edit/", {"body": "Second."})
+    assert Revision.objects.count() == 1
+
+    client.post(f"/comments/{guest_comment.pk}/delete/")
+
+    assert not Revision.objects.exists()
+
+
 def test_deleting_a_comment_with_replies_leaves_a_placeholder(client, guest_comment):
     reply = make_comment(guest_comment.article, parent=guest_comment, body="A reply.")
 

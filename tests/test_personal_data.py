@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
-from comments.models import Comment
+from comments.models import Comment, Revision
 from tests.factories import make_article, make_comment, make_user, set_rules
 from tests.pages import page_of, shows
 
@@ -86,10 +86,12 @@ def test_deleting_the_account_can_remove_the_comments_too(client, member):
     article = make_article()
     mine = members_comment(member, article, body="Take this away.")
     reply = make_comment(article, parent=mine, body="A reply that stays.")
+    Revision.objects.create(comment=mine, body="An earlier text.", written_at=mine.created_at)
     client.force_login(member)
 
     client.post("/users/me/delete/", {"password": PASSWORD, "comments": "remove"})
 
+    assert not Revision.objects.exists()
     mine.refresh_from_db()
     assert (mine.status, mine.body, mine.author_email) == (Status.REMOVED, "", "")
     page = page_of(Client().get(article.get_absolute_url()))

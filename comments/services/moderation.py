@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.urls import reverse
 
-from comments.models import Ban, Comment, DiscussionSettings, ModerationLog, Report
+from comments.models import Ban, Comment, DiscussionSettings, ModerationLog, Report, Revision
 from comments.services.counts import lock_thread, move_counts, refresh_counts
 from comments.services.limits import REPORTS_PER_HOUR, refuse_if_over_limit
 
@@ -67,6 +67,7 @@ def delete_by_writer(comment, *, by=None):
             reason="deleted by its writer",
         )  # fmt: skip
         Comment.objects.filter(pk=comment.pk).update(body="", body_html="", header_html="")
+        Revision.objects.filter(comment=comment).delete()  # its earlier texts go too
         refresh_counts([comment.tree_id])  # also when it was removed already: the text went
 
 
