@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from comments.markup import store_headers
-from comments.models import Comment, DiscussionSettings
+from comments.models import Comment, DiscussionSettings, Revision
 from comments.services.counts import refresh_counts
 from comments.services.moderation import set_status
 
@@ -47,6 +47,7 @@ def erase_writer(comments, *, remove=False, by=None):
                 chosen, Comment.Status.REMOVED, by=by, reason="erased at the writer's request"
             )
             chosen.update(body="", body_html="")
+            Revision.objects.filter(comment__in=ids).delete()  # earlier texts go too
         chosen.update(
             author_name=DELETED_NAME, author_email="", author_url="", ip_address=None,
             user_agent="", user=None,
