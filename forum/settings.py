@@ -277,6 +277,7 @@ LOGIN_REDIRECT_URL = "/"
 # password (Django's validators); the address is verified by a link before the account can sign
 # in; sign in by username or email. Mails are limited per address so that nobody can flood one.
 ACCOUNT_LOGIN_METHODS = {"username", "email"}
+ACCOUNT_FORMS = {"login": "accounts.forms.LoginForm"}
 ACCOUNT_SIGNUP_FIELDS = ["username*", "email*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True

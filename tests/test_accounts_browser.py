@@ -7,12 +7,13 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from allauth.account.models import EmailAddress
 from django.core.cache import cache
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from comments.models import Comment
-from tests.factories import make_article, make_comment
+from tests.factories import make_article, make_comment, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("live_server", "rules")]
 PASSWORD = "a long passphrase 42"
@@ -81,3 +82,30 @@ def test_a_member_signs_up_comments_edits_deletes_and_leaves(page, live_server, 
     page.get_by_role("button", name="Delete my account").click()
     expect(page.get_by_text("Your account is deleted.")).to_be_visible()
     expect(page.get_by_role("link", name="Sign up")).to_be_visible()
+
+
+def test_a_member_signs_in_and_leaves_taking_their_comments_with_them(page, live_server):
+    member = make_user(username="bob", email="bob@example.com")
+    member.set_password(PASSWORD)
+    member.save()
+    EmailAddress.objects.create(user=member, email="bob@example.com", verified=True, primary=True)
+    article = make_article()
+    mine = make_comment(article, user=member, author_name="bob", body="Bob was here.")
+    make_comment(article, parent=mine, body="And a reply to Bob.")
+
+    page.goto(live_server.url + "/accounts/login/")
+    page.get_by_label("Username or email").fill("bob@example.com")
+    page.locator("#id_password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign In").click()
+    expect(page.get_by_role("link", name="Log out")).to_be_visible()
+
+    page.goto(live_server.url + "/users/me/delete/")
+    page.get_by_label("Remove them").check()
+    page.get_by_label("Your password").fill(PASSWORD)
+    page.get_by_role("button", name="Delete my account").click()
+    expect(page.get_by_text("Your account is deleted.")).to_be_visible()
+
+    page.goto(live_server.url + article.get_absolute_url())
+    expect(page.get_by_text("This comment was removed.")).to_be_visible()
+    expect(page.get_by_text("Bob was here.")).to_have_count(0)
+    expect(page.get_by_text("And a reply to Bob.")).to_be_visible()
