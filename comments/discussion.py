@@ -232,6 +232,12 @@ def writers_comments(request, article):
     return {c.pk: c for c in Comment.objects.filter(mine, article=article).only(*fields)}
 
 
+def own_ids(request, article):
+    """Sorted ids of the reader's comments on ``article``: what every view of it passes as
+    ``own`` (shown to them while held, open to their replies)."""
+    return sorted(writers_comments(request, article))
+
+
 def is_writer(request, comment):
     """Whether this reader wrote ``comment``: its member, or the browser that posted it."""
     user = getattr(request, "user", None)

@@ -10,7 +10,6 @@ from django.views.decorators.http import require_POST
 from articles.markup import comment_html
 from articles.models import Article
 from comments import discussion, services
-from comments.discussion import own_comment_ids
 from comments.forms import CommentForm, EditForm, PreviewForm, ReportForm
 from comments.models import DISPLAY_LEVELS, Comment, DiscussionSettings
 
@@ -24,7 +23,10 @@ def post(request, article_id):
         Article.objects.visible_to(request.user).select_related("author"), pk=article_id
     )
     form = CommentForm(
-        request.POST, article=article, user=request.user, own=own_comment_ids(request)
+        request.POST,
+        article=article,
+        user=request.user,
+        own=discussion.own_ids(request, article),
     )
     if form.is_valid():
         data = form.cleaned_data
@@ -95,7 +97,7 @@ def place_of(request, comment):
         return f"{reverse('comments:thread', args=[shown_from.pk])}#comment-{comment.pk}"
     root = comment if comment.level == 0 else comment.get_root()
     rules = DiscussionSettings.load()
-    earlier = Comment.objects.position_of(root, own=own_comment_ids(request))
+    earlier = Comment.objects.position_of(root, own=discussion.own_ids(request, comment.article))
     page = earlier // rules.threads_per_page + 1
     query = f"?page={page}" if page > 1 else ""
     return f"{comment.article.get_absolute_url()}{query}#comment-{comment.pk}"
@@ -109,7 +111,7 @@ def thread(request, pk):
         ),
         pk=pk,
     )
-    own = own_comment_ids(request)
+    own = discussion.own_ids(request, comment.article)
     if not Comment.objects.for_article(comment.article, own=own).filter(pk=pk).exists():
         raise Http404("This comment is not available.")
     context = {

@@ -195,3 +195,20 @@ def test_edit_and_delete_need_the_forms_csrf_token(guest_comment, client):
     assert strict.post(f"/comments/{guest_comment.pk}/edit/", {"body": "x"}).status_code == 403
     assert strict.post(f"/comments/{guest_comment.pk}/delete/").status_code == 403
     assert Comment.objects.get().status == Status.APPROVED
+
+
+def test_a_members_held_comment_follows_them_to_another_browser(client):
+    member = make_user(username="ada", first_name="Ada")
+    article = make_article()
+    held = make_comment(
+        article, user=member, body="Waiting for a moderator.", status=Status.PENDING
+    )
+    client.force_login(member)  # a browser that never posted it
+
+    page = page_of(client.get(article.get_absolute_url()))
+    assert shows(page, held) and "awaiting moderation" in page  # not only in its first browser
+    assert client.get(held.get_absolute_url(), follow=True).status_code == 200
+    response = submit(client, article, parent=str(held.pk), body="Adding to my own comment.")
+
+    assert form_errors(page_of(response)) == []
+    assert Comment.objects.get(body="Adding to my own comment.").parent_id == held.pk
