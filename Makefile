@@ -31,15 +31,16 @@ $(VENV)/.installed-dev: pyproject.toml
 	$(PY) -m pip install -q -e '.[dev]'
 	touch $@ $(VENV)/.installed-run
 
-run: $(VENV)/.installed-run ## Serve the site with demo content on http://$(HOST):$(PORT)
+run: $(VENV)/.installed-run ## Serve the site with demo content on http://$(HOST):$(PORT), with a task worker
 	@$(WITH_DB) \
 	$(PY) manage.py migrate --noinput -v0 && \
 	$(PY) manage.py collectstatic --noinput -v0 && \
 	$(PY) manage.py demo && \
 	echo "Site:  http://$(HOST):$(PORT)/" && \
 	echo "Admin: http://$(HOST):$(PORT)/admin/  (user 'admin'; the password was printed when it was created, or set DJANGO_SUPERUSER_PASSWORD)" && \
+	echo "Mail:  a task worker delivers it; the demo prints it here (EMAIL_URL=console://)." && \
 	echo "Press Ctrl-C to stop." && \
-	$(VENV)/bin/gunicorn -c gunicorn.conf.py
+	$(PY) manage.py serve
 
 test: $(VENV)/.installed-dev lint node_modules/.installed ## Lint, then run the whole test suite (PYTEST_ARGS=... to narrow it)
 	@$(WITH_DB) $(VENV)/bin/pytest $(PYTEST_ARGS)

@@ -3,6 +3,7 @@ from django import forms
 
 from accounts.models import Profile
 from comments.forms import clean_name, clean_web_address, reject_control_characters
+from notifications.models import Preferences
 
 NAME_LENGTH = 100  # as long as the name a comment stores
 
@@ -42,6 +43,19 @@ class ProfileForm(forms.ModelForm):
         user.first_name, user.last_name = self.cleaned_data["display_name"], ""
         user.save(update_fields=["first_name", "last_name"])
         return super().save(commit)
+
+
+class MailPreferencesForm(forms.ModelForm):
+    """What the site mails the member (#13); moderators see the held-comments choice."""
+
+    class Meta:
+        model = Preferences
+        fields = ["replies_by_default", "article_comments", "held_comments"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.instance.user.is_staff:
+            del self.fields["held_comments"]
 
 
 class DeleteAccountForm(forms.Form):

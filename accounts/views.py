@@ -7,9 +7,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 
 from accounts import services
-from accounts.forms import DeleteAccountForm, ProfileForm
+from accounts.forms import DeleteAccountForm, MailPreferencesForm, ProfileForm
 from accounts.models import Profile
 from comments.models import Comment
+from notifications.models import Preferences, Subscription
+from notifications.services import unsubscribe_link
 
 COMMENTS_PER_PAGE = 20
 
@@ -26,11 +28,20 @@ def profile(request, username):
 @login_required
 def edit_profile(request):
     form = ProfileForm(request.POST or None, instance=Profile.of(request.user))
-    if form.is_valid():
+    mail_form = MailPreferencesForm(
+        request.POST or None, instance=Preferences.of(request.user), prefix="mail"
+    )
+    if form.is_valid() and mail_form.is_valid():
         form.save()
+        mail_form.save()
         messages.success(request, "Your profile is saved.")
         return redirect(form.instance)
-    return render(request, "accounts/profile_form.html", {"form": form})
+    subscriptions = [
+        (s, unsubscribe_link({"s": s.pk}))
+        for s in Subscription.objects.filter(user=request.user).order_by("-created_at")
+    ]
+    context = {"form": form, "mail_form": mail_form, "subscriptions": subscriptions}
+    return render(request, "accounts/profile_form.html", context)
 
 
 @login_required

@@ -338,7 +338,7 @@ class DiscussionSettingsAdmin(admin.ModelAdmin):
             "close_after_days", "max_depth", "threads_per_page", "edit_minutes",
         ]}),
         ("Personal data", {"fields": ["ip_retention_days"]}),
-        ("Notifications", {"fields": ["notify_moderators"]}),
+        ("Mail", {"fields": ["moderator_mail", "follow_batch_minutes"]}),
     ]  # fmt: skip
 
     def changelist_view(self, request, extra_context=None):

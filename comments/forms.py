@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 
 from comments.models import Comment, Report
+from notifications.models import Preferences
 
 SHOWN_AT = "comments.form-shown-at"
 DIRECTION_OVERRIDES = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
@@ -66,6 +67,14 @@ class CommentForm(forms.ModelForm):
         error_messages={"invalid": "Enter a web address starting with http:// or https://."},
     )
     remember = forms.BooleanField(required=False, label=REMEMBER_LABEL)
+    # Mail the writer may ask for (#13); a guest's address is confirmed by one mail first.
+    email_replies = forms.BooleanField(required=False, label="Email me replies to this comment")
+    email_new_comments = forms.BooleanField(
+        required=False, label="Email me new comments on this article"
+    )
+    email_published = forms.BooleanField(
+        required=False, label="If my comment is held for review, email me when it is published"
+    )
     # Bot traps (issue #6): a field people never see, and when the form was shown, signed.
     homepage = forms.CharField(required=False, label="Leave this field empty")
     shown_at = forms.CharField(required=False, widget=forms.HiddenInput)
@@ -86,6 +95,7 @@ class CommentForm(forms.ModelForm):
         if user.is_authenticated:
             for name in ("author_name", "author_email", "author_url", "remember"):
                 del self.fields[name]
+            self.fields["email_replies"].initial = Preferences.of(user).replies_by_default
         for name in ("body", "author_name", "author_url"):
             if name in self.fields:
                 self.fields[name].validators.append(reject_control_characters)
@@ -99,6 +109,12 @@ class CommentForm(forms.ModelForm):
         except (signing.BadSignature, ValueError):
             return -1
         return max(0.0, time.time() - shown)
+
+    def wanted_mail(self):
+        """What the writer ticked, as ``post_comment`` takes it."""
+        boxes = {"replies": "email_replies", "article": "email_new_comments",
+                 "published": "email_published"}  # fmt: skip
+        return {kind for kind, field in boxes.items() if self.cleaned_data.get(field)}
 
     def clean_author_name(self):
         return clean_name(self.cleaned_data["author_name"])

@@ -46,6 +46,7 @@ def post(request, article_id):
                 user_agent=request.META.get("HTTP_USER_AGENT", ""),
                 honeypot=data["homepage"],
                 seconds_to_write=form.seconds_to_write(),
+                subscribe=form.wanted_mail(),
             )
         except ValidationError as error:
             form.add_error(None, error)

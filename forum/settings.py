@@ -127,6 +127,13 @@ def _email(url):
 
 CACHES = {"default": _cache(os.environ.get("CACHE_URL") or "locmem://")}
 
+# Background tasks (issue #13): `manage.py db_worker` runs them; `make run` starts one worker.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# A mail that fails for a while (4xx, connection refused) is tried again after these delays
+# (seconds; the last repeats) for MAIL_RETRY_FOR seconds after it was queued; a 5xx stops it.
+MAIL_RETRY_DELAYS = [int(s) for s in env_list("MAIL_RETRY_DELAYS", "60,120,300,600,900,1200")]
+MAIL_RETRY_FOR = env_int("MAIL_RETRY_FOR", 3600)
+
 DEFAULT_FROM_EMAIL = SERVER_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "webmaster@localhost")
 globals().update(_email(os.environ.get("EMAIL_URL") or "console://"))
 
@@ -148,6 +155,11 @@ INSTALLED_APPS = [
     "articles",
     "comments",
     "accounts",
+    # Mail to readers (issue #13), delivered in the background by Django's tasks API (the
+    # django-tasks backport) with its database backend: the queue is a PostgreSQL table.
+    "django_tasks",
+    "django_tasks_db",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -278,6 +290,7 @@ LOGIN_REDIRECT_URL = "/"
 # in; sign in by username or email. Mails are limited per address so that nobody can flood one.
 ACCOUNT_LOGIN_METHODS = {"username", "email"}
 ACCOUNT_FORMS = {"login": "accounts.forms.LoginForm"}
+ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"  # its mail goes through the outbox (#13)
 ACCOUNT_SIGNUP_FIELDS = ["username*", "email*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True

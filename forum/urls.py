@@ -20,6 +20,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),  # reader accounts (issue #12)
     path("users/", include("accounts.urls")),
+    path("", include("notifications.urls")),  # confirm an address, unsubscribe (issue #13)
     path("", include("comments.urls")),
     path("", include("articles.urls")),
 ]

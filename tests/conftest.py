@@ -65,6 +65,21 @@ def _plain_http(settings):
     settings.SECURE_SSL_REDIRECT = False
 
 
+@pytest.fixture
+def smtpd(settings):
+    """A real SMTP server on 127.0.0.1 that Django's SMTP backend delivers to (the tests
+    otherwise keep mail in memory)."""
+    from tests.outbox import start_smtp_server
+
+    controller, handler = start_smtp_server()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = controller.hostname, controller.port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_TIMEOUT = 10
+    yield handler
+    controller.stop()
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     """Drive Debian's Chromium; CI sets FORUM_REQUIRE_BROWSER so a missing one fails the run."""

@@ -72,6 +72,7 @@ def set_rules(**fields):
     """Change the Discussion settings as the admin page would: load the row, set, save."""
     rules = DiscussionSettings.load()
     for name, value in fields.items():
+        assert hasattr(rules, name), f"the Discussion settings have no {name!r}"
         setattr(rules, name, value)
     rules.save()
     return rules

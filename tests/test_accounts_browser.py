@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 
 from comments.models import Comment
 from tests.factories import make_article, make_comment, make_user
+from tests.outbox import run_tasks
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("live_server", "rules")]
 PASSWORD = "a long passphrase 42"
@@ -31,6 +32,7 @@ def test_a_member_signs_up_comments_edits_deletes_and_leaves(page, live_server, 
     page.get_by_role("button", name="Sign Up").click()
     expect(page.get_by_role("heading", name="Verify Your Email Address")).to_be_visible()
 
+    run_tasks()  # the task worker sends the verification mail
     link = re.search(r"https?://\S+(/accounts/confirm-email/\S+/)", mailoutbox[-1].body).group(1)
     page.goto(base + link)
     page.get_by_role("button", name="Confirm").click()

@@ -25,6 +25,7 @@ from tests.factories import (
     redirects_after_posting,
     set_rules,
 )
+from tests.outbox import run_tasks
 from tests.pages import form_errors, front_page_count, heading, page_of, shows, value_in
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("rules")]
@@ -457,15 +458,13 @@ def test_dismissing_reports_on_an_approved_comment_keeps_it_approved():
     assert front_page_count(article) == "1 comment… add one"
 
 
-def test_a_comment_held_by_reports_emails_the_moderators_with_a_link(
-    settings, mailoutbox, django_capture_on_commit_callbacks
-):
+def test_a_comment_held_by_reports_emails_the_moderators_with_a_link(settings, mailoutbox):
     settings.SITE_URL = "https://forum.example.com"
-    set_rules(notify_moderators=True, reports_to_hold=1)
+    set_rules(moderator_mail="each", reports_to_hold=1)
     make_user(is_superuser=True, is_staff=True, email="boss@example.com")
     comment = make_comment(make_article(), body="borderline")
-    with django_capture_on_commit_callbacks(execute=True):
-        services.report_comment(comment, reporter="session:one", reason="abuse")
+    services.report_comment(comment, reporter="session:one", reason="abuse")
+    run_tasks()
     [message] = mailoutbox
     assert message.to == ["boss@example.com"]
     assert "held: 1 reports" in message.body

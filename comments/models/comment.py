@@ -185,6 +185,9 @@ class Comment(MPTTModel):
     user_agent = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     edited_at = models.DateTimeField(null=True, blank=True)
+    # When readers could first see it (approved on arrival or later); mail about a comment is
+    # queued once, when this is set (#13).
+    shown_at = models.DateTimeField(null=True, blank=True, editable=False)
     # Why the posting rules chose the status, e.g. "held: 3 links" (issue #4).
     status_reason = models.CharField("why", max_length=200, blank=True, editable=False)
     # Open reader reports, kept in step with Report rows inside the same transaction.
@@ -211,6 +214,8 @@ class Comment(MPTTModel):
                 condition=Q(status="pending") | Q(status="approved", report_count__gt=0),
             ),
             models.Index(fields=["author_email", "created_at"], name="comment_author_idx"),
+            # New comments of an article since its last batch of mail to followers (#13).
+            models.Index(fields=["article", "shown_at"], name="comment_shown_idx"),
             # The flood check looks a poster up by email or by IP address (#6, #7).
             models.Index(fields=["ip_address", "created_at"], name="comment_ip_idx"),
             # Pages of threads: top-level comments in date order, or by size (#7).

@@ -136,9 +136,20 @@ class DiscussionSettings(models.Model):
         "keep IP addresses (days)", default=90,
         help_text="manage.py forget_ip_addresses clears them from older comments. 0: keep them.",
     )  # fmt: skip
-    notify_moderators = models.BooleanField(
-        "email moderators", default=False,
-        help_text="Email the moderators when a comment is held for review.",
+
+    class ModeratorMail(models.TextChoices):
+        OFF = "off", "No mail"
+        EACH = "each", "A mail for each held comment"
+        DAILY = "daily", "One daily digest of the comments waiting"
+
+    moderator_mail = models.CharField(
+        "mail to moderators", max_length=10, choices=ModeratorMail, default=ModeratorMail.OFF,
+        help_text="Superusers and members of the Moderators group, unless they switched it off.",
+    )  # fmt: skip
+    follow_batch_minutes = models.PositiveIntegerField(
+        "minutes to gather comments for followers", default=15,
+        help_text="Followers of an article and its author get one mail for the comments of this "
+        "many minutes, never one per comment.",
     )  # fmt: skip
 
     class Meta:

@@ -5,6 +5,7 @@ commands only call them. Split by concern (#11):
 - ``moderation``: status changes, deletion, bans, reports, mail to moderators;
 - ``counts``: the thread and poster locks, and the stored counts every visible write keeps;
 - ``limits``: rate limits and the admin sign-in lock-out;
+- ``notifying``: who gets mail about a comment, and when (#13);
 - ``personal``: a copy of a writer's comments, erasing the writer, forgetting old IP addresses.
 """
 
@@ -31,7 +32,6 @@ from comments.services.moderation import (
     delete_by_writer,
     delete_comment,
     dismiss_reports,
-    notify_moderators,
     report_comment,
     set_status,
 )
@@ -73,7 +73,6 @@ __all__ = [
     "login_lockout_time",
     "login_username",
     "move_counts",
-    "notify_moderators",
     "post_comment",
     "recount",
     "refresh_counts",

@@ -1,17 +1,15 @@
 """Moderation: status changes (each logged), deletion, bans, reader reports, and mail to
 moderators (#4). Status changes are one UPDATE per batch; tree fields never move."""
 
-from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
-from django.urls import reverse
 
 from comments.models import Ban, Comment, DiscussionSettings, ModerationLog, Report, Revision
+from comments.services import notifying
 from comments.services.counts import lock_thread, move_counts, refresh_counts
 from comments.services.limits import REPORTS_PER_HOUR, refuse_if_over_limit
+from notifications import services as mail
 
 
 def set_status(comments, status, *, by=None, reason=""):
@@ -34,6 +32,11 @@ def set_status(comments, status, *, by=None, reason=""):
             for pk, old, _ in changing
         )
         refresh_counts(tree_id for _, _, tree_id in changing)
+        ids = [pk for pk, _, _ in changing]
+        if status == Comment.Status.APPROVED:
+            notifying.comments_shown(ids)  # the first time: mail to readers (#13)
+        elif status in (Comment.Status.SPAM, Comment.Status.REMOVED):
+            notifying.comments_hidden(ids)  # their mail still queued is not sent
     return len(changing)
 
 
@@ -44,6 +47,7 @@ def delete_comment(comment, *, by):
         comment = Comment.objects.get(pk=comment.pk)
         if comment.is_leaf_node():
             comment.delete()  # mptt closes the gap in the thread
+            notifying.comments_hidden([comment.pk])
             if comment.level == 0:  # the whole thread is gone
                 count = comment.thread_comment_count
                 move_counts(comment.article_id, comments=-count, threads=-(count > 0))
@@ -88,6 +92,8 @@ def ban_author(comment, *, by, reason=""):
         removed = set_status(
             authors_comments(comment), Comment.Status.REMOVED, by=by, reason="author banned"
         )
+        if comment.author_email:
+            mail.cancel_to(comment.author_email, "the address was banned")
     return ban, removed
 
 
@@ -120,8 +126,8 @@ def report_comment(comment, *, reporter, reason, text="", ip_address=None):
                 Comment.Status.PENDING,
                 reason=comment.status_reason,
             )
-            if held and rules.notify_moderators:
-                transaction.on_commit(lambda: notify_moderators(comment))
+            if held:
+                notifying.comment_held(comment)
     return report
 
 
@@ -131,22 +137,3 @@ def dismiss_reports(comments, *, by):
         Report.objects.filter(comment__in=comments, is_dismissed=False).update(is_dismissed=True)
         set_status(comments, Comment.Status.APPROVED, by=by, reason="reports dismissed")
         return comments.update(report_count=0)
-
-
-def notify_moderators(comment):
-    recipients = list(
-        get_user_model()
-        .objects.filter(Q(is_superuser=True) | Q(groups__name="Moderators"), is_active=True)
-        .exclude(email="")
-        .values_list("email", flat=True)
-        .distinct()
-    )
-    if recipients:
-        send_mail(
-            "A comment is waiting for review",
-            f"{comment.author_name} commented on “{comment.article}” ({comment.status_reason}):"
-            f"\n\n{comment.body}\n\nReview it: "
-            f"{settings.SITE_URL}{reverse('admin:comments_comment_change', args=[comment.pk])}",
-            None,
-            recipients,
-        )

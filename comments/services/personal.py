@@ -12,6 +12,7 @@ from comments.markup import store_headers
 from comments.models import Comment, DiscussionSettings, Revision
 from comments.services.counts import refresh_counts
 from comments.services.moderation import set_status
+from notifications import services as mail
 
 DELETED_NAME = "Deleted user"
 
@@ -42,6 +43,8 @@ def erase_writer(comments, *, remove=False, by=None):
     with transaction.atomic():
         ids = list(comments.values_list("pk", flat=True))
         chosen = Comment.objects.filter(pk__in=ids)
+        for email in set(chosen.exclude(author_email="").values_list("author_email", flat=True)):
+            mail.forget(email)  # their subscriptions and queued mail go too (#13)
         if remove:
             set_status(
                 chosen, Comment.Status.REMOVED, by=by, reason="erased at the writer's request"

@@ -11,8 +11,9 @@ from django.utils import timezone
 
 from articles.markup import comment_html
 from comments.models import Ban, Comment, DiscussionSettings, Revision
+from comments.services import notifying
 from comments.services.counts import lock_poster, lock_thread, refresh_counts
-from comments.services.moderation import notify_moderators, set_status
+from comments.services.moderation import set_status
 
 
 def post_comment(
@@ -28,11 +29,13 @@ def post_comment(
     user_agent="",
     honeypot="",
     seconds_to_write=None,
+    subscribe=(),
 ):
     """Check the posting rules, then add the comment as the last reply of ``parent``.
 
     Without a parent it starts a new thread. The status comes from the Discussion settings.
     ``honeypot`` and ``seconds_to_write`` come from the web form's bot traps (None: no form).
+    ``subscribe``: the mail the writer asked for, of ``notifying.WANTS`` (#13).
     """
     rules = DiscussionSettings.load()
     user = user if user is not None and user.is_authenticated else None
@@ -72,8 +75,10 @@ def post_comment(
         comment.save()
         if comment.status == Comment.Status.APPROVED:  # held or spam: no reader's page changes
             refresh_counts([comment.tree_id])
-        if comment.status == Comment.Status.PENDING and rules.notify_moderators:
-            transaction.on_commit(lambda: notify_moderators(comment))
+            notifying.comments_shown([comment.pk])  # mail to its readers, by a worker (#13)
+        elif comment.status == Comment.Status.PENDING:
+            notifying.comment_held(comment)
+        notifying.subscribe_writer(comment, set(subscribe) & notifying.WANTS, user=user)
     return comment
 
 

@@ -1,0 +1,17 @@
+from allauth.account.adapter import DefaultAccountAdapter
+
+from notifications import services as mail
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    def send_mail(self, template_prefix, email, context):
+        """Account mail (verification, password reset) goes through the outbox like all our
+        mail (#13): the request does not wait on the SMTP server, and failures are retried."""
+        message = self.render_mail(template_prefix, email, context)
+        html = next(
+            (c for c, kind in getattr(message, "alternatives", []) if kind == "text/html"), ""
+        )
+        text = message.body if message.content_subtype == "plain" else ""
+        mail.queue(
+            to=email, kind="account", subject=message.subject, text=text, html=html, asked=True
+        )

@@ -1,0 +1,222 @@
+"""Mail about comments (issue #13): who hears of a comment, and when.
+
+Nothing is sent for a comment readers cannot see. A comment that becomes visible (approved on
+arrival, or by a moderator later) gets ``shown_at`` and one ``announce_comment`` task, in the
+transaction that shows it; the task, in a worker, queues the mails in the outbox of the
+notifications app: "your comment was published" to its writer, "a reply to your comment" to the
+parent's subscribers, and a batch for the article's followers and author. Removing a comment
+cancels its mail still queued. Every recipient is verified, not banned, not its writer, and gets
+one mail per comment however many rules name them.
+"""
+
+from datetime import timedelta
+
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+from django.utils import timezone
+
+from comments.models import Ban, Comment, DiscussionSettings
+from notifications import services as mail
+from notifications.models import Mail, Preferences, Subscription
+
+Kind = Subscription.Kind
+WANTS = {"replies", "article", "published"}  # what the comment form offers to its writer
+MOST_IN_A_BATCH = 20  # comments shown in full in one mail to a follower; the rest are counted
+BATCH_MARGIN = timedelta(minutes=1)  # a comment committed while the last batch ran is not lost
+
+
+def topic(obj):
+    return f"{type(obj).__name__.lower()}:{obj.pk}"
+
+
+def address_of(comment):
+    """Where its writer gets mail: a member's account address, or the address a guest gave."""
+    return (comment.user.email if comment.user_id else comment.author_email).strip().lower()
+
+
+def subscribe_writer(comment, wants, *, user=None):
+    """What the writer ticked on the form. Spam subscribes to nothing, so the form cannot be
+    used to mail strangers; a guest's address is confirmed before anything else goes to it."""
+    if comment.status == Comment.Status.SPAM:
+        return
+    title = comment.article.title
+    email = {"email": comment.author_email, "user": user}
+    if "replies" in wants:
+        mail.subscribe(
+            Kind.REPLIES, topic(comment), f"replies to your comment on “{title}”", **email
+        )
+    if "article" in wants:
+        mail.subscribe(Kind.ARTICLE, topic(comment.article), f"new comments on “{title}”", **email)
+    if "published" in wants and comment.status == Comment.Status.PENDING:
+        label = f"your comment on “{title}” being published"
+        mail.subscribe(Kind.PUBLISHED, topic(comment), label, **email)
+
+
+def comments_shown(ids):
+    """Call in the transaction that approves comments ``ids``: those readers see for the first
+    time get ``shown_at`` and their announcement. Approving one again announces nothing."""
+    from comments.tasks import announce_comment
+
+    new = list(Comment.objects.filter(pk__in=list(ids), shown_at=None).values_list("pk", flat=True))
+    Comment.objects.filter(pk__in=new).update(shown_at=timezone.now())
+    for pk in new:
+        announce_comment.enqueue(pk)
+
+
+def comment_held(comment):
+    """Call in the transaction that holds a comment for review: moderators hear of it."""
+    from comments.tasks import tell_moderators
+
+    tell_moderators.enqueue(comment.pk)
+
+
+def comments_hidden(ids):
+    """Call when comments become spam or are removed: their mail still queued is not sent."""
+    mail.cancel_about(ids)
+
+
+def banned(addresses):
+    """Those of ``addresses`` a ban in force covers (by address, or by the account using it)."""
+    if not addresses:
+        return set()
+    users = get_user_model().objects.filter(email__in=addresses)
+    bans = Ban.objects.active().filter(Q(email__in=addresses) | Q(user__in=users))
+    found = {b.email.lower() for b in bans if b.email}
+    found |= {b.user.email.lower() for b in bans.select_related("user") if b.user_id}
+    return found & set(addresses)
+
+
+def announce(comment):
+    """Queue the mail a newly shown comment causes (run by the ``announce_comment`` task)."""
+    article, writer = comment.article, address_of(comment)
+    context = {"comment": comment, "article": article, "url": link_to(comment)}
+    thread = f"article-{article.pk}"
+    for subscription, to in mail.subscribers(Kind.PUBLISHED, topic(comment)):
+        mail.queue_mail(
+            to=to, kind="published", template="comments/mail/published", context=context,
+            thread=thread, about=[comment.pk], key=f"published:{comment.pk}",
+            unsubscribe={"s": subscription.pk},
+        )  # fmt: skip
+    if comment.parent_id:
+        replies = mail.subscribers(Kind.REPLIES, topic(comment.parent))
+        stopped = banned({to for _, to in replies})
+        for subscription, to in replies:
+            if to != writer and to not in stopped:
+                mail.queue_mail(
+                    to=to, kind="reply", template="comments/mail/reply",
+                    context={**context, "parent": comment.parent}, thread=thread,
+                    about=[comment.pk], key=f"reply:{comment.pk}:{to}",
+                    unsubscribe={"s": subscription.pk},
+                )  # fmt: skip
+    minutes = DiscussionSettings.load().follow_batch_minutes
+    if followers(article):
+        from comments.tasks import send_new_comments
+
+        key = f"follow:{topic(article)}"
+        mail.schedule_once(key, send_new_comments, article.pk, delay=timedelta(minutes=minutes))
+
+
+def followers(article):
+    """{address: unsubscribe target} of those who get an article's new comments in batches:
+    its followers, and its author unless they switched it off."""
+    found = {to: {"s": s.pk} for s, to in mail.subscribers(Kind.ARTICLE, topic(article))}
+    author = article.author
+    if author and author.is_active and author.email and Preferences.of(author).article_comments:
+        found.setdefault(author.email.lower(), {"p": [author.pk, "article_comments"]})
+    return found
+
+
+def send_new_comments(article):
+    """One mail to each follower with the comments shown since the last batch that they did not
+    write and were not mailed about already (a reply to them, say)."""
+    since = mail.start_batch(f"follow:{topic(article)}")
+    minutes = DiscussionSettings.load().follow_batch_minutes
+    since = (since or timezone.now() - timedelta(minutes=minutes)) - BATCH_MARGIN
+    new = list(
+        Comment.objects.approved()
+        .filter(article=article, shown_at__gt=since)
+        .select_related("user")
+        .order_by("shown_at", "pk")
+    )
+    if not new:
+        return 0
+    recipients = followers(article)
+    joined = {
+        s.email: s.created_at
+        for s in Subscription.objects.filter(kind=Kind.ARTICLE, topic=topic(article))
+    }
+    stopped = banned(set(recipients))
+    sent = 0
+    for to, unsubscribe in recipients.items():
+        theirs = [c for c in new if address_of(c) != to and c.shown_at > joined.get(to, since)]
+        told = Mail.objects.filter(to=to, about__overlap=[c.pk for c in theirs])
+        told = {pk for about in told.values_list("about", flat=True) for pk in about}
+        theirs = [c for c in theirs if c.pk not in told]
+        if not theirs or to in stopped:
+            continue
+        mail.queue_mail(
+            to=to, kind="follow", template="comments/mail/new_comments",
+            context={"article": article, "comments": [
+                {"comment": c, "url": link_to(c)} for c in theirs[:MOST_IN_A_BATCH]],
+                "more": max(0, len(theirs) - MOST_IN_A_BATCH),
+                "article_url": mail.link_to_path(article.get_absolute_url())},
+            thread=f"article-{article.pk}", about=[c.pk for c in theirs], unsubscribe=unsubscribe,
+        )  # fmt: skip
+        sent += 1
+    return sent
+
+
+def moderators():
+    """(user, address) of the active superusers and Moderators who did not switch it off."""
+    users = (
+        get_user_model()
+        .objects.filter(Q(is_superuser=True) | Q(groups__name="Moderators"), is_active=True)
+        .exclude(email="")
+        .distinct()
+    )
+    off = set(Preferences.objects.filter(held_comments=False).values_list("user_id", flat=True))
+    return [(u, u.email.lower()) for u in users if u.pk not in off]
+
+
+def tell_moderators(comment):
+    """A comment was held: each moderator gets a mail, or the daily digest is scheduled."""
+    rules = DiscussionSettings.load()
+    if rules.moderator_mail == rules.ModeratorMail.DAILY:
+        from comments.tasks import send_moderator_digest
+
+        mail.schedule_once("moderators:digest", send_moderator_digest, delay=timedelta(days=1))
+        return
+    if rules.moderator_mail != rules.ModeratorMail.EACH or comment.status != Comment.Status.PENDING:
+        return
+    for user, to in moderators():
+        mail.queue_mail(
+            to=to, kind="held", template="comments/mail/held",
+            context={"comment": comment, "article": comment.article,
+                     "review_url": mail.link("admin:comments_comment_change", comment.pk)},
+            about=[comment.pk], key=f"held:{comment.pk}:{to}",
+            unsubscribe={"p": [user.pk, "held_comments"]},
+        )  # fmt: skip
+
+
+def send_moderator_digest():
+    """The comments waiting for review, in one mail to each moderator."""
+    mail.start_batch("moderators:digest")
+    waiting = Comment.objects.filter(status=Comment.Status.PENDING).select_related("article")
+    count = waiting.count()
+    if not count:
+        return 0
+    context = {
+        "comments": list(waiting.order_by("created_at")[:50]),
+        "count": count,
+        "queue_url": mail.link("admin:comments_comment_changelist") + "?status__exact=pending",
+    }
+    for user, to in moderators():
+        mail.queue_mail(
+            to=to, kind="digest", template="comments/mail/digest", context=context,
+            unsubscribe={"p": [user.pk, "held_comments"]},
+        )  # fmt: skip
+    return count
+
+
+def link_to(comment):
+    return mail.link("comments:permalink", comment.pk)

@@ -1,0 +1,265 @@
+"""Everything that queues, confirms or stops mail (issue #13). Nothing here talks to an SMTP
+server: mail is rendered and stored in the outbox, in the caller's transaction, and a worker
+delivers it (``tasks.deliver``). Mail about a comment is queued by the comments app."""
+
+import unicodedata
+from datetime import timedelta
+
+from django.conf import settings
+from django.core import signing
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from notifications.models import Address, Batch, Mail, Preferences, Subscription
+
+CONFIRM_SALT = "notifications.confirm"
+UNSUBSCRIBE_SALT = "notifications.unsubscribe"
+CONFIRM_DAYS = 7  # a confirmation link works this long
+CONFIRMATION_EVERY = timedelta(days=1)  # at most one confirmation mail a day to an address
+PREFERENCES = {
+    "article_comments",
+    "held_comments",
+}  # those a mail's unsubscribe link can switch off
+
+
+def link(name, *args):
+    return link_to_path(reverse(name, args=args))
+
+
+def link_to_path(path):
+    """The absolute URL of a path of this site, for a mail (which has no request to go by)."""
+    return settings.SITE_URL + path
+
+
+def one_line(text):
+    """A header value: one line, without control or format characters, whatever a name held."""
+    text = " ".join(text.split())
+    return "".join(ch for ch in text if unicodedata.category(ch) not in ("Cc", "Cf"))[:300]
+
+
+def unsubscribe_link(target):
+    """The signed link that stops ``target``: {"s": subscription id}, {"p": [user id,
+    preference]} or {"a": address} (all mail to the address)."""
+    token = signing.dumps(target, salt=UNSUBSCRIBE_SALT, compress=True)
+    return link("notifications:unsubscribe", token)
+
+
+def read_unsubscribe_token(token):
+    """The target of a token, or None for a forged or mangled one. Tokens never expire: the
+    link in an old mail must still work."""
+    try:
+        target = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+    except signing.BadSignature:
+        return None
+    return target if isinstance(target, dict) and len(target) == 1 else None
+
+
+def queue(
+    *, to, kind, subject, text, html="", thread="", about=(), key=None, unsubscribe=None,
+    asked=False,
+):  # fmt: skip
+    """Store one mail in the outbox and hand it to the workers; None when the address wants no
+    mail from us, or a mail with this ``key`` was queued before. ``asked``: a mail the reader
+    asked for a moment ago (a password reset), sent even to an address that stopped our mail."""
+    to = to.strip().lower()
+    stopped = Address.objects.filter(email=to, unsubscribed_at__isnull=False)
+    if not to or (not asked and stopped.exists()):
+        return None
+    if key and Mail.objects.filter(key=key).exists():
+        return None
+    from notifications.tasks import deliver  # the task module imports this one
+
+    mail = Mail(
+        to=to, kind=kind, subject=one_line(subject), text=text, html=html, thread=thread,
+        about=list(about), key=key,
+        unsubscribe_url=unsubscribe_link(unsubscribe) if unsubscribe else "",
+    )  # fmt: skip
+    try:
+        with transaction.atomic():
+            mail.save()
+            deliver.enqueue(mail.pk)  # in the same transaction: both or neither
+    except IntegrityError:  # the same key, queued a moment ago by another worker
+        return None
+    return mail
+
+
+def queue_mail(*, to, kind, template, context, unsubscribe=None, **fields):
+    """Render ``template``'s subject, text and HTML parts (``<template>_subject.txt``, ``.txt``,
+    ``.html``) and queue them. The footer links stop this kind of mail, or all mail."""
+    to = to.strip().lower()
+    context = {
+        **context,
+        "site_url": settings.SITE_URL,
+        "unsubscribe_url": unsubscribe_link(unsubscribe) if unsubscribe else "",
+        "unsubscribe_all_url": unsubscribe_link({"a": to}),
+    }
+    return queue(
+        to=to, kind=kind, unsubscribe=unsubscribe,
+        subject=render_to_string(f"{template}_subject.txt", context),
+        text=render_to_string(f"{template}.txt", context),
+        html=render_to_string(f"{template}.html", context),
+        **fields,
+    )  # fmt: skip
+
+
+def cancel_about(comment_ids, reason="the comment was removed before the mail left"):
+    """Queued mails that tell of these comments are not sent (their comments were removed)."""
+    return (
+        Mail.objects.queued()
+        .filter(about__overlap=list(comment_ids))
+        .update(status=Mail.Status.CANCELLED, error=reason)
+    )
+
+
+def retry(mails):
+    """Queue failed or cancelled mails again, with a new hour of retries; how many."""
+    from notifications.tasks import deliver
+
+    count = 0
+    with transaction.atomic():
+        for mail in mails.exclude(status=Mail.Status.SENT).select_for_update():
+            mail.status, mail.attempts, mail.error = Mail.Status.QUEUED, 0, ""
+            mail.queued_at, mail.next_attempt_at = timezone.now(), None
+            mail.save()
+            deliver.enqueue(mail.pk)
+            count += 1
+    return count
+
+
+# Subscriptions and verified addresses.
+
+
+def subscribe(kind, topic, label, *, email="", user=None):
+    """Record what a reader asked for. A guest's address gets one confirmation mail (at most one
+    a day), and nothing else until its link is followed; a member's address is verified already."""
+    email = (user.email if user else email).strip().lower()
+    if not email:
+        return None
+    subscription, _ = Subscription.objects.get_or_create(
+        kind=kind, topic=topic, email=email, defaults={"label": label[:300], "user": user}
+    )
+    if user is None:
+        ask_to_confirm(email)
+    return subscription
+
+
+def ask_to_confirm(email):
+    """Queue the confirmation mail for an unverified address, unless one went in the last day."""
+    with transaction.atomic():
+        address, _ = Address.objects.select_for_update().get_or_create(email=email)
+        recently = address.confirmation_sent_at and (
+            address.confirmation_sent_at > timezone.now() - CONFIRMATION_EVERY
+        )
+        if address.verified_at or address.unsubscribed_at or recently:
+            return None
+        address.confirmation_sent_at = timezone.now()
+        address.save(update_fields=["confirmation_sent_at"])
+        token = signing.dumps(email, salt=CONFIRM_SALT)
+        return queue_mail(
+            to=email, kind="confirm", template="notifications/mail/confirm",
+            context={"confirm_url": link("notifications:confirm", token), "days": CONFIRM_DAYS},
+        )  # fmt: skip
+
+
+def read_confirm_token(token):
+    """The address a confirmation link is for, or None when it is forged or too old."""
+    try:
+        return signing.loads(token, salt=CONFIRM_SALT, max_age=timedelta(days=CONFIRM_DAYS))
+    except signing.BadSignature:
+        return None
+
+
+def confirm(email):
+    address, _ = Address.objects.get_or_create(email=email)
+    if address.verified_at is None:
+        address.verified_at = timezone.now()
+        address.save(update_fields=["verified_at"])
+    return address
+
+
+def subscribers(kind, topic):
+    """The subscriptions of ``topic`` whose address may be mailed, with the address to use:
+    members at their account's address, guests once they confirmed theirs."""
+    found = list(Subscription.objects.filter(kind=kind, topic=topic).select_related("user"))
+    guests = [s.email for s in found if s.user_id is None]
+    verified = set(
+        Address.objects.filter(email__in=guests, verified_at__isnull=False).values_list(
+            "email", flat=True
+        )
+    )
+    return [
+        (s, s.user.email.lower() if s.user_id else s.email)
+        for s in found
+        if (s.user_id and s.user.is_active and s.user.email) or s.email in verified
+    ]
+
+
+def unsubscribe(target):
+    """Stop what ``target`` names (see ``unsubscribe_link``). Doing it twice changes nothing."""
+    if "s" in target:
+        Subscription.objects.filter(pk=target["s"]).delete()
+    elif "p" in target:
+        user_id, name = target["p"]
+        if name in PREFERENCES:
+            Preferences.objects.update_or_create(user_id=user_id, defaults={name: False})
+    elif "a" in target:
+        email = str(target["a"]).lower()
+        Address.objects.update_or_create(email=email, defaults={"unsubscribed_at": timezone.now()})
+        cancel_to(email, "the address asked for no more mail")
+
+
+def describe(target):
+    """What an unsubscribe link stops, in words for its page; None when it no longer exists."""
+    if "s" in target:
+        subscription = Subscription.objects.filter(pk=target["s"]).first()
+        return subscription and f"mail about {subscription.label}"
+    if "p" in target:
+        name = target["p"][1] if len(target["p"]) == 2 else None
+        if name in PREFERENCES:
+            return str(Preferences._meta.get_field(name).verbose_name).replace(
+                "email me ", "mail about "
+            )
+        return None
+    return f"all mail from this site to {target['a']}"
+
+
+def forget(email):
+    """An erased writer: their subscriptions, their address and their queued mail go."""
+    email = email.strip().lower()
+    Subscription.objects.filter(email=email).delete()
+    Address.objects.filter(email=email).delete()
+    cancel_to(email, "the writer was erased")
+
+
+def cancel_to(email, reason):
+    """Mail still queued to ``email`` is not sent."""
+    return (
+        Mail.objects.queued()
+        .filter(to=email.strip().lower())
+        .update(status=Mail.Status.CANCELLED, error=reason)
+    )
+
+
+# Batches: many events in a short while, one run of a task.
+
+
+def schedule_once(key, task, *args, delay):
+    """Run ``task(*args)`` after ``delay`` unless a run for ``key`` is pending already."""
+    with transaction.atomic():
+        batch, _ = Batch.objects.select_for_update().get_or_create(key=key)
+        if batch.due_at is None:
+            batch.due_at = timezone.now() + delay
+            batch.save(update_fields=["due_at"])
+            task.using(run_after=batch.due_at).enqueue(*args)
+
+
+def start_batch(key):
+    """Called by a batched task as it starts: later events schedule a new run. Returns when the
+    previous run started (None the first time)."""
+    with transaction.atomic():
+        batch, _ = Batch.objects.select_for_update().get_or_create(key=key)
+        since, batch.due_at, batch.last_run_at = batch.last_run_at, None, timezone.now()
+        batch.save(update_fields=["due_at", "last_run_at"])
+    return since
