@@ -114,12 +114,14 @@ def _cache(url):
 
 def _email(url):
     """EMAIL_* settings from EMAIL_URL: console:// (the default), smtp://USER:PASSWORD@HOST:587
-    (STARTTLS on any port but 25) or smtps://USER:PASSWORD@HOST:465 (TLS from the start)."""
+    (STARTTLS on any port but 25, and never to a relay on this machine's loopback) or
+    smtps://USER:PASSWORD@HOST:465 (TLS from the start)."""
     scheme, sep, rest = url.strip().partition("://")
     email = environ.Env.email_url_config(f"{EMAIL_SCHEMES.get(scheme, scheme)}{sep}{rest}")
     if scheme in ("smtp", "smtps"):
         email["EMAIL_PORT"] = email["EMAIL_PORT"] or (465 if scheme == "smtps" else 587)
-        email["EMAIL_USE_TLS"] = scheme == "smtp" and email["EMAIL_PORT"] != 25
+        loopback = email["EMAIL_HOST"] in ("127.0.0.1", "localhost", "::1")
+        email["EMAIL_USE_TLS"] = scheme == "smtp" and email["EMAIL_PORT"] != 25 and not loopback
         email["EMAIL_HOST_USER"] = email["EMAIL_HOST_USER"] or ""
         email["EMAIL_HOST_PASSWORD"] = email["EMAIL_HOST_PASSWORD"] or ""
     return {name: value for name, value in email.items() if value is not None}

@@ -56,6 +56,16 @@ def is_temporary(error):
     return isinstance(error, (OSError, smtplib.SMTPServerDisconnected))
 
 
+def describe(error):
+    """The error as the admin shows it: the SMTP server's reply, or the exception."""
+    code = smtp_code(error)
+    if code is not None and not isinstance(error, smtplib.SMTPRecipientsRefused):
+        reply = error.smtp_error
+        reply = reply.decode(errors="replace") if isinstance(reply, bytes) else str(reply)
+        return f"{code} {reply}"[:2000]
+    return f"{type(error).__name__}: {error}"[:2000]
+
+
 @task()
 def deliver(mail_id):
     with transaction.atomic():
@@ -66,7 +76,7 @@ def deliver(mail_id):
         try:
             message(mail).send()
         except Exception as error:  # noqa: BLE001 - every failure is recorded on the mail
-            mail.error = f"{type(error).__name__}: {error}"[:2000]
+            mail.error = describe(error)
             retry_until = mail.queued_at + timedelta(seconds=settings.MAIL_RETRY_FOR)
             delays = settings.MAIL_RETRY_DELAYS
             delay = timedelta(seconds=delays[min(mail.attempts, len(delays)) - 1])

@@ -133,6 +133,7 @@ def test_importing_the_settings_starts_no_database_server():
              "EMAIL_HOST_PASSWORD": "p@ss", "EMAIL_USE_TLS": True},
         ),
         ("smtp://mail.example:25", {"EMAIL_PORT": 25, "EMAIL_USE_TLS": False}),
+        ("smtp://127.0.0.1:8025", {"EMAIL_PORT": 8025, "EMAIL_USE_TLS": False}),
         ("smtps://mail.example", {"EMAIL_PORT": 465, "EMAIL_USE_SSL": True,
                                   "EMAIL_USE_TLS": False}),
     ],

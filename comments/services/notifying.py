@@ -13,6 +13,7 @@ from datetime import timedelta
 
 from django.contrib.auth import get_user_model
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from comments.models import Ban, Comment, DiscussionSettings
@@ -79,8 +80,9 @@ def banned(addresses):
     """Those of ``addresses`` a ban in force covers (by address, or by the account using it)."""
     if not addresses:
         return set()
-    users = get_user_model().objects.filter(email__in=addresses)
-    bans = Ban.objects.active().filter(Q(email__in=addresses) | Q(user__in=users))
+    users = get_user_model().objects.alias(address=Lower("email")).filter(address__in=addresses)
+    bans = Ban.objects.active().alias(address=Lower("email"))
+    bans = bans.filter(Q(address__in=addresses) | Q(user__in=users))
     found = {b.email.lower() for b in bans if b.email}
     found |= {b.user.email.lower() for b in bans.select_related("user") if b.user_id}
     return found & set(addresses)
