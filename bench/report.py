@@ -129,6 +129,13 @@ def add_post_rows(table, by_size):
             target=f"{size_label(largest)} ≤ {POST_GROWTH}× {size_label(smallest)}",
             outcome=verdict(growth <= POST_GROWTH, f"{growth:.2f}×"),
         )  # fmt: skip
+    if all("post_mail_ms" in r for r in by_size.values()):  # results of runs before #13 lack it
+        ratio = max(r["post_mail_ms"] / r["post_reply_ms"] for r in by_size.values())
+        table.per_size(
+            "post a reply asking for mail, ms (median)", by_size, "post_mail_ms",
+            target="≈ a reply: nothing waits on mail",
+            outcome=verdict(ratio <= POST_GROWTH, f"at most {ratio:.2f}× a reply"),
+        )  # fmt: skip
 
 
 def load_cell(result):

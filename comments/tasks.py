@@ -8,15 +8,10 @@ from comments.services import notifying
 
 
 @task()
-def announce_comment(comment_id):
-    """Queue the mail a newly shown comment causes, if it is still shown."""
-    comment = (
-        Comment.objects.approved()
-        .select_related("article__author", "parent", "user")
-        .filter(pk=comment_id)
-        .first()
-    )
-    if comment is not None:
+def announce_comments(comment_ids):
+    """Queue the mail newly shown comments cause, for those still shown."""
+    comments = Comment.objects.approved().select_related("article__author", "parent", "user")
+    for comment in comments.filter(pk__in=comment_ids).order_by("pk"):
         notifying.announce(comment)
 
 

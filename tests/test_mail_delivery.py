@@ -1,11 +1,14 @@
 """Mail as it runs in production (issue #13): gunicorn takes the comments, `manage.py db_worker`
 processes deliver the mail to a real SMTP server on 127.0.0.1, over the test database."""
 
+import os
 import re
+import signal
 import sys
 import urllib.parse
 from contextlib import contextmanager
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -21,9 +24,12 @@ from notifications.models import Batch, Mail, Subscription
 from tests.factories import make_article, make_user, set_rules
 from tests.outbox import start_smtp_server
 from tests.servers import (
+    answers,
     browser,
     fetch,
     form_fields,
+    free_port,
+    manage,
     serve,
     server_env,
     start,
@@ -249,3 +255,40 @@ def test_a_follower_of_a_busy_article_gets_one_mail_for_its_comments(tmp_path, s
     text = message.get_body(("plain",)).get_content()
     assert all(f"Comment number {n}" in text for n in range(6))
     assert Batch.objects.get().last_run_at > timezone.now() - timedelta(minutes=1)
+
+
+def test_serve_runs_gunicorn_and_a_worker_and_ctrl_c_stops_both(tmp_path, smtp_server):
+    """`manage.py serve`, the last step of `make run`."""
+    env = worker_env(tmp_path, smtp_server)
+    manage("collectstatic", "--noinput", "-v0", env=env)
+    env["PORT"] = str(free_port())
+    serving = start([sys.executable, "manage.py", "serve"], tmp_path / "serve.log", env=env,
+                    cwd=settings.BASE_DIR, start_new_session=True)  # fmt: skip
+    try:
+        url = f"http://127.0.0.1:{env['PORT']}"
+        wait_until(lambda: answers(url + "/healthz", 200), 20, "gunicorn did not start")
+        outbox.queue(to="ana@example.com", kind="test", subject="Served", text="Hi")
+        wait_until(lambda: smtp_server.messages, 20, "the worker did not deliver")
+        children = child_pids(serving.pid)
+        assert len(children) == 2  # gunicorn's master and the worker
+
+        os.killpg(serving.pid, signal.SIGINT)  # Ctrl-C in the terminal signals the whole group
+        assert serving.wait(timeout=30) == 0
+        wait_until(lambda: not any(Path(f"/proc/{pid}").exists() for pid in children), 10,
+                   "a child outlived Ctrl-C")  # fmt: skip
+        assert not answers(url + "/healthz", 200)
+    finally:
+        if serving.poll() is None:
+            os.killpg(serving.pid, signal.SIGKILL)
+
+
+def child_pids(parent):
+    pids = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            state, ppid = stat.read_text().rsplit(")", 1)[1].split()[:2]
+        except (OSError, IndexError):
+            continue
+        if int(ppid) == parent and state != "Z":
+            pids.append(int(stat.parent.name))
+    return pids

@@ -97,7 +97,8 @@ def test_each_bulk_action_changes_status_logs_it_and_updates_the_site(
 
 
 def test_a_bulk_action_makes_the_same_updates_however_many_comments(admin_client):
-    """One UPDATE of the statuses, one of the threads' counts (#7), for 2 or 20 comments."""
+    """One UPDATE of the statuses, one of the threads' counts (#7) and one of when they were first
+    shown (#13), for 2 or 20 comments."""
     article = make_article()
     few = [make_comment(article, status=Status.PENDING) for _ in range(2)]
     many = [make_comment(article, status=Status.PENDING) for _ in range(20)]
@@ -106,7 +107,7 @@ def test_a_bulk_action_makes_the_same_updates_however_many_comments(admin_client
         with CaptureQueriesContext(connection) as queries:
             run_action(admin_client, "approved", batch)
         updates.append(sum(q["sql"].startswith('UPDATE "comments_comment"') for q in queries))
-    assert updates == [2, 2]
+    assert updates == [3, 3]
 
 
 def test_the_stock_bulk_delete_is_replaced_by_one_that_keeps_the_tree(admin_client):
@@ -252,7 +253,8 @@ def test_discussion_settings_are_one_page_and_apply_at_once(admin_client, client
             "threads_per_page": 50, "reports_to_hold": 3, "flood_seconds": 0,
             "new_author_flood_seconds": 0, "duplicate_window": 300, "min_fill_seconds": 0,
             "login_failure_limit": 5, "login_lockout_minutes": 15, "edit_minutes": 15,
-            "ip_retention_days": 90}  # fmt: skip
+            "ip_retention_days": 90, "moderator_mail": "each",
+            "follow_batch_minutes": 15}  # fmt: skip
     assert (
         admin_client.post("/admin/comments/discussionsettings/1/change/", form).status_code == 302
     )

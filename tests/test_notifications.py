@@ -11,7 +11,7 @@ from django.test import Client
 
 from comments import services
 from comments.models import Ban, Comment
-from comments.tasks import announce_comment
+from comments.tasks import announce_comments
 from notifications.models import Address, Mail, Preferences, Subscription
 from tests.factories import make_article, make_comment, make_user, set_rules
 from tests.outbox import run_tasks, sent
@@ -156,7 +156,7 @@ def test_a_reply_removed_before_its_mail_leaves_sends_nothing(client, status):
     article = make_article()
     parent = confirmed_guest(client, article)
     answer = reply(article, parent)
-    announce_comment.call(answer.pk)  # what the worker does first: the mail is queued
+    announce_comments.call([answer.pk])  # what the worker does first: the mail is queued
     queued = Mail.objects.get(to=GUEST, kind="reply")
     assert queued.status == Mail.Status.QUEUED
 

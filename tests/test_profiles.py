@@ -139,9 +139,10 @@ def test_the_article_page_makes_the_same_queries_for_a_member_for_5_and_60_comme
     for n in range(size):
         make_comment(article, user=member if n % 2 else None)
     client.force_login(member)
-    # the session, the member and their comments' ids (for Edit and Delete), then as for a
-    # guest: the article, the settings, the page of threads and their comments
-    with django_assert_num_queries(7):
+    # the session, the member, their comments' ids (for Edit and Delete) and their mail
+    # preferences (the form's default, #13), then as for a guest: the article, the settings,
+    # the page of threads and their comments
+    with django_assert_num_queries(8):
         response = client.get(article.get_absolute_url())
     assert page_of(response).count('class="comment-body"') == min(size, 50)
 

@@ -1,7 +1,7 @@
 """Mail about comments (issue #13): who hears of a comment, and when.
 
 Nothing is sent for a comment readers cannot see. A comment that becomes visible (approved on
-arrival, or by a moderator later) gets ``shown_at`` and one ``announce_comment`` task, in the
+arrival, or by a moderator later) gets ``shown_at`` and an ``announce_comments`` task, in the
 transaction that shows it; the task, in a worker, queues the mails in the outbox of the
 notifications app: "your comment was published" to its writer, "a reply to your comment" to the
 parent's subscribers, and a batch for the article's followers and author. Removing a comment
@@ -55,13 +55,13 @@ def subscribe_writer(comment, wants, *, user=None):
 
 def comments_shown(ids):
     """Call in the transaction that approves comments ``ids``: those readers see for the first
-    time get ``shown_at`` and their announcement. Approving one again announces nothing."""
-    from comments.tasks import announce_comment
+    time get ``shown_at`` and one task to announce them. Approving one again announces nothing."""
+    from comments.tasks import announce_comments
 
     new = list(Comment.objects.filter(pk__in=list(ids), shown_at=None).values_list("pk", flat=True))
-    Comment.objects.filter(pk__in=new).update(shown_at=timezone.now())
-    for pk in new:
-        announce_comment.enqueue(pk)
+    if new:
+        Comment.objects.filter(pk__in=new).update(shown_at=timezone.now())
+        announce_comments.enqueue(new)  # one task, however many a moderator approved
 
 
 def comment_held(comment):
@@ -89,7 +89,7 @@ def banned(addresses):
 
 
 def announce(comment):
-    """Queue the mail a newly shown comment causes (run by the ``announce_comment`` task)."""
+    """Queue the mail a newly shown comment causes (run by the ``announce_comments`` task)."""
     article, writer = comment.article, address_of(comment)
     context = {"comment": comment, "article": article, "url": link_to(comment)}
     thread = f"article-{article.pk}"
