@@ -131,18 +131,22 @@ def retry(mails):
 # Subscriptions and verified addresses.
 
 
-def subscribe(kind, topic, label, *, email="", user=None):
-    """Record what a reader asked for. A guest's address gets one confirmation mail (at most one
-    a day), and nothing else until its link is followed; a member's address is verified already."""
+def subscribe(wanted, *, email="", user=None):
+    """Record what a reader asked for, ``wanted`` being (kind, topic, label) triples, in one
+    query. A guest's address is then sent one confirmation mail (at most one a day), by a
+    worker, and nothing else until its link is followed; a member's is verified already."""
     email = (user.email if user else email).strip().lower()
-    if not email:
-        return None
-    subscription, _ = Subscription.objects.get_or_create(
-        kind=kind, topic=topic, email=email, defaults={"label": label[:300], "user": user}
-    )
+    if not (email and wanted):
+        return
+    Subscription.objects.bulk_create(
+        [Subscription(kind=k, topic=t, label=label[:300], email=email, user=user)
+         for k, t, label in wanted],
+        ignore_conflicts=True,  # asked before: nothing changes
+    )  # fmt: skip
     if user is None:
-        ask_to_confirm(email)
-    return subscription
+        from notifications.tasks import confirm_address
+
+        confirm_address.enqueue(email)
 
 
 def ask_to_confirm(email):

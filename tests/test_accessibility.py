@@ -11,7 +11,10 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core import signing
 
+from notifications import services as outbox
+from notifications.models import Subscription
 from tests.factories import make_article, make_comment, make_user, set_rules
 
 pytestmark = pytest.mark.browser
@@ -165,6 +168,13 @@ def signed_in_member(transactional_db, client):
     member.set_password("a long passphrase 42")
     member.save()
     comment = make_comment(make_article(), user=member, body="Mine to edit.")
+    Subscription.objects.create(
+        kind="article",
+        topic=f"article:{comment.article_id}",
+        email=member.email,
+        user=member,
+        label="new comments on “Tea”",
+    )
     client.force_login(member)
     return member, comment
 
@@ -187,6 +197,44 @@ def test_the_members_own_pages_are_accessible_and_valid(
         assert response.status_code == 200, path
         files.append(tmp_path / f"{name.replace(' ', '-')}.html")
         files[-1].write_bytes(response.content)
+    context.close()
+    assert found == {name: [] for name in found}
+
+    assert html_validate(files, tmp_path) == []
+
+
+def mail_pages():
+    """The pages a mail links to (#13), in each of their states."""
+    Subscription.objects.create(kind="replies", topic="comment:1", email="ana@example.com",
+                                label="replies to your comment on “Tea”")  # fmt: skip
+    confirm = outbox.link(
+        "notifications:confirm", signing.dumps("ana@example.com", salt=outbox.CONFIRM_SALT)
+    )
+    stop = outbox.unsubscribe_link({"s": Subscription.objects.get().pk})
+    strip = len(settings.SITE_URL)
+    return {
+        "confirm": confirm[strip:],
+        "confirm-invalid": "/mail/confirm/forged/",
+        "unsubscribe": stop[strip:],
+        "unsubscribe-all": outbox.unsubscribe_link({"a": "ana@example.com"})[strip:],
+        "unsubscribe-invalid": "/mail/unsubscribe/forged/",
+    }
+
+
+def test_the_pages_mail_links_to_are_accessible_and_valid(
+    browser, live_server, transactional_db, client, tmp_path
+):
+    context = browser.new_context(bypass_csp=True)
+    page = context.new_page()
+    found, files = {}, []
+    for name, path in mail_pages().items():
+        for method in ("get", "post"):
+            response = getattr(client, method)(path)
+            assert response.status_code in (200, 400), path
+            files.append(tmp_path / f"{name}-{method}.html")
+            files[-1].write_bytes(response.content)
+        page.goto(live_server.url + path)
+        found[name] = axe_violations(page)
     context.close()
     assert found == {name: [] for name in found}
 

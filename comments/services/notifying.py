@@ -41,16 +41,15 @@ def subscribe_writer(comment, wants, *, user=None):
     if comment.status == Comment.Status.SPAM:
         return
     title = comment.article.title
-    email = {"email": comment.author_email, "user": user}
-    if "replies" in wants:
-        mail.subscribe(
-            Kind.REPLIES, topic(comment), f"replies to your comment on “{title}”", **email
-        )
-    if "article" in wants:
-        mail.subscribe(Kind.ARTICLE, topic(comment.article), f"new comments on “{title}”", **email)
-    if "published" in wants and comment.status == Comment.Status.PENDING:
-        label = f"your comment on “{title}” being published"
-        mail.subscribe(Kind.PUBLISHED, topic(comment), label, **email)
+    offered = {
+        "replies": (Kind.REPLIES, topic(comment), f"replies to your comment on “{title}”"),
+        "article": (Kind.ARTICLE, topic(comment.article), f"new comments on “{title}”"),
+        "published": (Kind.PUBLISHED, topic(comment), f"your comment on “{title}” being published"),
+    }
+    if comment.status != Comment.Status.PENDING:
+        del offered["published"]  # shown already
+    wanted = [offered[kind] for kind in sorted(wants) if kind in offered]
+    mail.subscribe(wanted, email=comment.author_email, user=user)
 
 
 def comments_shown(ids):
