@@ -6,6 +6,9 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 export HOST PORT
+# Links in the demo's mail point at the demo (production sets SITE_URL to its public address).
+SITE_URL ?= http://$(HOST):$(PORT)
+export SITE_URL
 # pgserver keeps its lock file and, for long paths, its socket under XDG_RUNTIME_DIR.
 export XDG_RUNTIME_DIR ?= /tmp/forum-runtime-$(shell id -u)
 

@@ -138,6 +138,8 @@ MAIL_RETRY_FOR = env_int("MAIL_RETRY_FOR", 3600)
 
 DEFAULT_FROM_EMAIL = SERVER_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "webmaster@localhost")
 globals().update(_email(os.environ.get("EMAIL_URL") or "console://"))
+# Seconds a worker waits on the mail server before it tries the mail again later.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
 
 INSTALLED_APPS = [
     "django.contrib.admin",

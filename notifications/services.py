@@ -6,6 +6,7 @@ import unicodedata
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core import signing
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
@@ -206,7 +207,7 @@ def unsubscribe(target):
         Subscription.objects.filter(pk=target["s"]).delete()
     elif "p" in target:
         user_id, name = target["p"]
-        if name in PREFERENCES:
+        if name in PREFERENCES and get_user_model().objects.filter(pk=user_id).exists():
             Preferences.objects.update_or_create(user_id=user_id, defaults={name: False})
     elif "a" in target:
         email = str(target["a"]).lower()

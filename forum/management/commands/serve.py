@@ -26,7 +26,8 @@ class Command(BaseCommand):
                 [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py"], **run
             ),
         }
-        signal.signal(signal.SIGTERM, interrupt)
+        for name in (signal.SIGINT, signal.SIGTERM):  # even where a shell started us ignoring them
+            signal.signal(name, interrupt)
         stopped = None
         try:
             while stopped is None:
