@@ -150,7 +150,7 @@ class Mail(models.Model):
     class Meta:
         ordering = ["-queued_at", "-pk"]
         indexes = [
-            models.Index(fields=["to"], condition=Q(status="queued"), name="mail_queued_to_idx"),
+            models.Index(fields=["to", "-queued_at"], name="mail_to_idx"),
             models.Index(fields=["status", "-queued_at"], name="mail_status_idx"),
             GinIndex(fields=["about"], condition=Q(status="queued"), name="mail_queued_about_idx"),
         ]

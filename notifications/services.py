@@ -262,9 +262,10 @@ def schedule_once(key, task, *args, delay):
 
 def start_batch(key):
     """Called by a batched task as it starts: later events schedule a new run. Returns when the
-    previous run started (None the first time)."""
+    previous run started (None the first time) and when this one was due."""
     with transaction.atomic():
         batch, _ = Batch.objects.select_for_update().get_or_create(key=key)
-        since, batch.due_at, batch.last_run_at = batch.last_run_at, None, timezone.now()
+        since, due = batch.last_run_at, batch.due_at
+        batch.due_at, batch.last_run_at = None, timezone.now()
         batch.save(update_fields=["due_at", "last_run_at"])
-    return since
+    return since, due

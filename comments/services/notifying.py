@@ -130,9 +130,11 @@ def followers(article):
 def send_new_comments(article):
     """One mail to each follower with the comments shown since the last batch that they did not
     write and were not mailed about already (a reply to them, say)."""
-    since = mail.start_batch(f"follow:{topic(article)}")
-    minutes = DiscussionSettings.load().follow_batch_minutes
-    since = (since or timezone.now() - timedelta(minutes=minutes)) - BATCH_MARGIN
+    since, due = mail.start_batch(f"follow:{topic(article)}")
+    if since is None:  # the first batch: from the interval before it was due
+        minutes = DiscussionSettings.load().follow_batch_minutes
+        since = (due or timezone.now()) - timedelta(minutes=minutes)
+    since -= BATCH_MARGIN
     new = list(
         Comment.objects.approved()
         .filter(article=article, shown_at__gt=since)
@@ -194,8 +196,7 @@ def tell_moderators(comment):
             to=to, kind="held", template="comments/mail/held",
             context={"comment": comment, "article": comment.article,
                      "review_url": mail.link("admin:comments_comment_change", comment.pk)},
-            about=[comment.pk], key=f"held:{comment.pk}:{to}",
-            unsubscribe={"p": [user.pk, "held_comments"]},
+            about=[comment.pk], unsubscribe={"p": [user.pk, "held_comments"]},
         )  # fmt: skip
 
 
