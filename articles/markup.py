@@ -4,6 +4,8 @@ markdown-it-py parses, nh3 sanitises: whatever the parser lets through, only the
 attributes listed here reach a page, and links keep only http, https and mailto URLs.
 """
 
+import re
+
 import nh3
 from markdown_it import MarkdownIt
 
@@ -24,10 +26,10 @@ _comment_md = (
 )
 
 
-def article_html(source):
-    """Sanitised HTML for an article body."""
+def article_html(source, markup="markdown"):
+    """Sanitised HTML for an article body, written in Markdown or (imported) in HTML."""
     return nh3.clean(
-        _article_md.render(source),
+        _article_md.render(source) if markup == "markdown" else wpautop(source),
         tags=ARTICLE_TAGS,
         attributes={"a": {"href", "title"}, "img": {"src", "alt", "title"}},
         url_schemes=URL_SCHEMES,
@@ -35,12 +37,46 @@ def article_html(source):
     )
 
 
-def comment_html(source):
-    """Sanitised HTML for a comment body; every link is nofollow ugc noopener."""
+def comment_html(source, markup="markdown"):
+    """Sanitised HTML for a comment body, written in Markdown or (imported) in HTML; every link
+    is nofollow ugc noopener."""
     return nh3.clean(
-        _comment_md.render(source),
+        _comment_md.render(source) if markup == "markdown" else wpautop(source),
         tags=COMMENT_TAGS,
         attributes={"a": {"href"}},
         url_schemes=URL_SCHEMES,
         link_rel="nofollow ugc noopener",
     )
+
+
+# HTML as WordPress stores it: paragraphs are blank lines, line breaks are newlines (#14).
+BLOCKS = (
+    "address|article|aside|blockquote|caption|col|colgroup|dd|details|div|dl|dt|fieldset|"
+    "figcaption|figure|footer|form|h[1-6]|header|hgroup|hr|li|menu|nav|ol|p|pre|section|summary|"
+    "table|tbody|td|tfoot|th|thead|tr|ul"
+)
+_block_start = re.compile(rf"(<(?:{BLOCKS})(?=[\s/>])[^>]*>)", re.I)
+_block_end = re.compile(rf"(</(?:{BLOCKS})>)", re.I)
+_block_alone = re.compile(rf"^</?(?:{BLOCKS})(?=[\s/>])", re.I)
+_pre = re.compile(r"<pre[\s>].*?</pre>", re.I | re.S)
+
+
+def wpautop(text):
+    """Paragraphs and line breaks the way WordPress shows stored HTML (its wpautop): text
+    between blank lines becomes a paragraph, a single newline a <br>, block elements and
+    <pre> stay as they are. The result is sanitised by the caller."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    kept = []
+
+    def keep(match):
+        kept.append(match.group(0))
+        return f"\n\n<pre>{len(kept) - 1}</pre>\n\n"
+
+    text = _pre.sub(keep, text)
+    text = _block_end.sub(r"\1\n\n", _block_start.sub(r"\n\n\1", text))
+    chunks = [chunk.strip() for chunk in re.split(r"\n\s*\n", text) if chunk.strip()]
+    html = "\n".join(
+        chunk if _block_alone.match(chunk) else "<p>" + chunk.replace("\n", "<br>\n") + "</p>"
+        for chunk in chunks
+    )
+    return re.sub(r"<pre>(\d+)</pre>", lambda m: kept[int(m.group(1))], html)

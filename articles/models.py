@@ -47,6 +47,14 @@ class Article(models.Model):
         null=True, blank=True, help_text="Set when first published; a future date schedules it."
     )
     comments_open = models.BooleanField(default=True)
+    # Written here in Markdown; imported articles keep the HTML of their old site (#14).
+    markup = models.CharField(
+        max_length=10, choices=[("markdown", "Markdown"), ("html", "HTML")], default="markdown"
+    )
+    # Where an imported article came from ("wordpress:https://old.example") and its id there:
+    # importing again finds it instead of adding it twice (#14).
+    source = models.CharField(max_length=200, blank=True, editable=False)
+    source_id = models.CharField(max_length=100, blank=True, editable=False)
     # Kept by comments.services in the transaction of every comment write or moderation (#7):
     # approved comments, threads a reader sees, and a version that keys the discussion's cache.
     comment_count = models.PositiveIntegerField("comments", default=0, editable=False)
@@ -60,6 +68,12 @@ class Article(models.Model):
     class Meta:
         ordering = ["-published_at", "-created_at"]
         indexes = [models.Index(fields=["status", "-published_at"], name="article_published_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "source_id"], condition=~models.Q(source=""),
+                name="article_imported_once",
+            )
+        ]  # fmt: skip
 
     def __str__(self):
         return self.title
@@ -69,7 +83,7 @@ class Article(models.Model):
             self.slug = self._unique_slug()
         if self.status == self.Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
-        self.body_html = article_html(self.body)
+        self.body_html = article_html(self.body, self.markup)
         self.summary = self.excerpt.strip() or Truncator(strip_tags(self.body_html)).words(
             EXCERPT_WORDS
         )

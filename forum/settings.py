@@ -164,6 +164,8 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "notifications",
+    # Moving from WordPress or Disqus, and back (issue #14).
+    "imports",
 ]
 
 MIDDLEWARE = [

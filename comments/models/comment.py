@@ -100,7 +100,8 @@ class CommentQuerySet(TreeQuerySet):
     def as_list_items(self):
         """The rows a list of comments shows, as named tuples of the fields a page renders:
         building a model instance for each costs more than the query (#7)."""
-        fields = ["id", "parent_id", "tree_id", "lft", "level", "status", "author_name"]
+        fields = ["id", "parent_id", "tree_id", "lft", "level", "status", "author_name", "kind",
+                  "author_url"]  # fmt: skip
         markup = ["is_by_author", "header_html", "markup_version", "body_html"]
         return list(self.values_list(*fields, *markup, named=True))
 
@@ -164,6 +165,11 @@ class Comment(MPTTModel):
         SPAM = "spam", "Spam"
         REMOVED = "removed", "Removed"
 
+    class Kind(models.TextChoices):
+        COMMENT = "comment", "Comment"
+        PINGBACK = "pingback", "Pingback"
+        TRACKBACK = "trackback", "Trackback"
+
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="comments")
     parent = TreeForeignKey(
         "self", null=True, blank=True, on_delete=models.CASCADE, related_name="children"
@@ -188,6 +194,14 @@ class Comment(MPTTModel):
     # When readers could first see it (approved on arrival or later); mail about a comment is
     # queued once, when this is set (#13).
     shown_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Imported comments (#14): pingbacks and trackbacks are kept as their own kind; bodies keep
+    # the HTML of the old site; source and id there make importing again change nothing.
+    kind = models.CharField(max_length=10, choices=Kind, default=Kind.COMMENT)
+    markup = models.CharField(
+        max_length=10, choices=[("markdown", "Markdown"), ("html", "HTML")], default="markdown"
+    )
+    source = models.CharField(max_length=200, blank=True, editable=False)
+    source_id = models.CharField(max_length=100, blank=True, editable=False)
     # Why the posting rules chose the status, e.g. "held: 3 links" (issue #4).
     status_reason = models.CharField("why", max_length=200, blank=True, editable=False)
     # Open reader reports, kept in step with Report rows inside the same transaction.
@@ -233,6 +247,10 @@ class Comment(MPTTModel):
                 condition=Q(status__in=["pending", "approved", "spam", "removed"]),
                 name="comment_status_valid",
             ),
+            models.UniqueConstraint(
+                fields=["source", "source_id"], condition=~Q(source=""),
+                name="comment_imported_once",
+            ),
         ]
 
     def __str__(self):
@@ -240,7 +258,7 @@ class Comment(MPTTModel):
 
     def save(self, *args, **kwargs):
         # Rendered once here rather than on every page view (#7).
-        self.body_html = comment_html(self.body)
+        self.body_html = comment_html(self.body, self.markup)
         render_header(self)
         super().save(*args, **kwargs)
 

@@ -1,0 +1,322 @@
+"""Writing imported records into articles and comments (issue #14).
+
+One transaction per article: its new threads are numbered here, in Python, and inserted in bulk
+(one INSERT per reply level), replies to comments already stored are numbered into their threads
+under the thread lock, counts and the cache version are recomputed, and the article's trees are
+checked before the commit. Rows remember their source and id there, so importing the same file
+again changes nothing, and a newer export only updates statuses and adds what is new.
+"""
+
+import ipaddress
+from collections import Counter, defaultdict
+from urllib.parse import unquote, urlsplit
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.text import slugify
+
+from articles.markup import article_html, comment_html
+from articles.models import Article
+from comments.markup import render_header
+from comments.models import Comment, ModerationLog
+from comments.services import lock_thread, notifying, recount
+from comments.trees import renumber, thread_of, tree_errors
+from imports.xml import BadExport
+
+USERNAME_CHARS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.@+-_")
+MAX_NOTES = 30  # report lines of oddities shown; the rest are counted
+
+
+class Report:
+    """What an import did, or would do with --dry-run, for the summary table."""
+
+    def __init__(self):
+        self.articles = Counter()  # created, updated, unchanged
+        self.comments = Counter()  # "new approved", ..., "status changed", "unchanged"
+        self.skipped = Counter()  # reason: how many
+        self.notes = []
+        self.more_notes = 0
+
+    def note(self, text):
+        if len(self.notes) < MAX_NOTES:
+            self.notes.append(text)
+        else:
+            self.more_notes += 1
+
+    def lines(self):
+        rows = [("Articles", "")]
+        rows += [(f"  {k}", v) for k, v in sorted(self.articles.items())] or [("  none", "")]
+        rows += [("Comments", "")]
+        rows += [(f"  {k}", v) for k, v in sorted(self.comments.items())] or [("  none", "")]
+        if self.skipped:
+            rows += [("Skipped", "")]
+            rows += [(f"  {k}", v) for k, v in sorted(self.skipped.items())]
+        width = max(len(label) for label, _ in rows) + 2
+        lines = [f"{label:<{width}}{value:>8}" for label, value in rows]
+        if self.notes:
+            lines += ["", "Worth a look:", *(f"  - {note}" for note in self.notes)]
+            if self.more_notes:
+                lines.append(f"  … and {self.more_notes} more")
+        return lines
+
+
+class Loader:
+    """Writes what one export holds. ``source``: "wordpress:<site URL>" or "disqus:<forum>"."""
+
+    def __init__(self, source, *, report, dry_run=False, pings=True):
+        self.source, self.report, self.dry_run, self.pings = source, report, dry_run, pings
+        # An export of this very site finds its own rows by id (export_wordpress, then import).
+        self.own_site = source == f"wordpress:{settings.SITE_URL.rstrip('/')}"
+        self.authors = {}  # login: Author record, from the export
+        self.author_ids = {}  # the old site's user id: login
+
+    def add_author(self, author):
+        if author.login:
+            self.authors[author.login] = author
+            if author.source_id:
+                self.author_ids[author.source_id] = author.login
+
+    # Articles.
+
+    def load_article(self, post, remarks):
+        """Create or update the article of ``post`` and add its comments, in one transaction."""
+        with transaction.atomic():
+            article = self.find(Article.objects.all(), post.source_id)
+            values = {
+                "title": (post.title or "(no title)")[:200],
+                "status": post.status,
+                "published_at": post.published_at if post.status == "published" else None,
+                "comments_open": post.comments_open,
+            }
+            if article is None:
+                article = Article(
+                    **values, body=post.body, markup="html", author=self.user(post.author_login),
+                    slug=self.free_slug(post.slug, post.title, post.source_id),
+                    source=self.source, source_id=post.source_id,
+                    created_at=post.published_at or timezone.now(),
+                )  # fmt: skip
+                article.save()
+                self.report.articles["created"] += 1
+            else:
+                changed = [
+                    name for name, value in values.items() if getattr(article, name) != value
+                ]
+                if article_html(post.body, "html") != article.body_html:
+                    article.body, article.markup = post.body, "html"
+                    changed += ["body", "markup"]
+                for name in changed:
+                    setattr(article, name, values.get(name, getattr(article, name)))
+                if changed:
+                    article.save()
+                self.report.articles["updated" if changed else "unchanged"] += 1
+            self.add_comments(article, remarks)
+            if self.dry_run:
+                transaction.set_rollback(True)
+        return article
+
+    def find(self, queryset, source_id):
+        found = queryset.filter(source=self.source, source_id=source_id).first()
+        if found is None and self.own_site and source_id.isdecimal():
+            found = queryset.filter(source="", pk=int(source_id)).first()
+        return found
+
+    def free_slug(self, wanted, title, source_id):
+        """The old slug when no other article has it, else made unique ("-2", "-3", ...)."""
+        base = slugify(unquote(wanted))[:190] or slugify(title)[:190] or f"article-{source_id}"
+        slug, n = base, 1
+        while Article.objects.filter(slug=slug).exists():
+            n += 1
+            slug = f"{base}-{n}"
+        return slug
+
+    def user(self, login):
+        """The account of an author login, created without a usable password when missing."""
+        login = login or "imported"
+        username = "".join(ch if ch in USERNAME_CHARS else "-" for ch in login)[:150]
+        User = get_user_model()
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            author = self.authors.get(login)
+            user = User(username=username, email=(author.email if author else "")[:254],
+                        first_name=(author.display_name if author else "")[:150])  # fmt: skip
+            user.set_unusable_password()
+            user.save()
+        return user
+
+    # Comments.
+
+    def add_comments(self, article, remarks):
+        """Update the statuses of comments stored before and insert the new ones."""
+        if not self.pings:
+            pings = [r for r in remarks if r.kind != "comment"]
+            if pings:
+                self.report.skipped["pingbacks and trackbacks (--no-pings)"] += len(pings)
+            remarks = [r for r in remarks if r.kind == "comment"]
+        stored = self.stored_comments(article, [r.source_id for r in remarks])
+        changed = self.update_statuses(stored, remarks)
+        new = [r for r in remarks if r.source_id not in stored]
+        if new:
+            self.insert(article, new, stored)
+        if new or changed:
+            recount(article)
+            errors = tree_errors(Comment.objects.filter(article=article))
+            if errors:  # never expected: refuse rather than store a broken thread
+                raise BadExport(f"Importing “{article.title}” would break its threads: "
+                                f"{errors[0]}. Nothing of it was imported.")  # fmt: skip
+
+    def stored_comments(self, article, ids):
+        """{source id: Comment} of those already imported (or, for this site's own export,
+        written here)."""
+        query = Q(source=self.source, source_id__in=ids)
+        if self.own_site:
+            query |= Q(source="", pk__in=[int(i) for i in ids if i.isdecimal()])
+        found = Comment.objects.filter(query, article=article).only(
+            "pk", "status", "tree_id", "level", "source", "source_id"
+        )
+        return {c.source_id if c.source else str(c.pk): c for c in found}
+
+    def update_statuses(self, stored, remarks):
+        """A newer export's statuses win; each change is in the moderation log. Whether any
+        changed."""
+        changes = defaultdict(list)
+        for remark in remarks:
+            comment = stored.get(remark.source_id)
+            if comment is None:
+                continue
+            if comment.status == remark.status:
+                self.report.comments["unchanged"] += 1
+            else:
+                changes[remark.status].append(comment)
+                self.report.comments["status changed"] += 1
+        for status, comments in changes.items():
+            ids = [c.pk for c in comments]
+            Comment.objects.filter(pk__in=ids).update(status=status)
+            if status == Comment.Status.APPROVED:  # shown, but never announced: it is old news
+                Comment.objects.filter(pk__in=ids, shown_at=None).update(shown_at=F("created_at"))
+            else:
+                notifying.comments_hidden(ids)
+            ModerationLog.objects.bulk_create(
+                ModerationLog(comment_id=c.pk, from_status=c.status, to_status=status,
+                              reason="status in the imported export")
+                for c in comments
+            )  # fmt: skip
+        return bool(changes)
+
+    def insert(self, article, new, stored):
+        """Insert ``new`` comments: threads numbered here, replies to stored comments numbered
+        into their threads afterwards."""
+        order = sorted(new, key=lambda r: (r.created_at, r.source_id.zfill(20)))
+        by_id = {r.source_id: r for r in order}
+        children = defaultdict(list)
+        roots = []
+        for remark in order:
+            parent = remark.parent_id
+            if parent and (parent in by_id or parent in stored) and parent != remark.source_id:
+                children[parent].append(remark)
+            else:
+                if parent:
+                    self.report.note(
+                        f"comment {remark.source_id} on “{article.title}”: its parent "
+                        f"{parent} is not in the export; made top-level"
+                    )
+                roots.append(remark)
+        placed = {}  # source id: (tree_id, lft, rght, level) of the new comments
+        regrown = set()  # tree_ids of stored threads that get new replies
+        for parent in (p for p in stored if children[p]):
+            base = stored[parent]
+            regrown.add(base.tree_id)
+            self.place(children, parent, base.tree_id, base.level + 1, None, placed)
+        for root in roots:
+            self.place_thread(children, root, placed)
+        while len(placed) < len(order):  # replies in a loop of parents: break it, say so
+            loose = next(r for r in order if r.source_id not in placed)
+            self.report.note(f"comment {loose.source_id} on “{article.title}”: its parents "
+                             "form a loop; made top-level")  # fmt: skip
+            children[loose.parent_id].remove(loose)
+            loose.parent_id = ""
+            self.place_thread(children, loose, placed)
+        self.write(article, order, placed, stored)
+        for tree_id in sorted(regrown):
+            lock_thread(tree_id)
+            root = Comment.objects.get(tree_id=tree_id, parent=None)
+            changed = renumber(root, thread_of(root), tree_id)
+            Comment.objects.bulk_update(changed, ["tree_id", "lft", "rght", "level"], 1000)
+
+    def place_thread(self, children, root, placed):
+        tree_id = Comment.objects._get_next_tree_id()  # the sequence: no lock, no collision
+        self.place(children, None, tree_id, 0, root, placed)
+
+    def place(self, children, parent_id, tree_id, level, root, placed):
+        """Number ``root`` (or the new replies of ``parent_id``) and everything below, depth
+        first, without recursion: threads can be deeper than Python's stack."""
+        counter = 1
+        stack = [(root, level, False)] if root else [
+            (child, level, False) for child in reversed(children[parent_id])
+        ]  # fmt: skip
+        while stack:
+            remark, depth, done = stack.pop()
+            if done:
+                tree, lft, _, lvl = placed[remark.source_id]
+                placed[remark.source_id] = (tree, lft, counter if root else 0, lvl)
+            else:
+                placed[remark.source_id] = (tree_id, counter if root else 0, 0, depth)
+                stack.append((remark, depth, True))
+                stack.extend((c, depth + 1, False) for c in reversed(children[remark.source_id]))
+            counter += 1
+
+    def write(self, article, order, placed, stored):
+        """Insert the new comments level by level, so each reply knows its parent's id."""
+        pks = {source_id: c.pk for source_id, c in stored.items()}
+        users = {}
+        by_level = defaultdict(list)
+        for remark in order:
+            by_level[placed[remark.source_id][3]].append(remark)
+        for level in sorted(by_level):
+            rows = []
+            for remark in by_level[level]:
+                tree_id, lft, rght, lvl = placed[remark.source_id]
+                comment = self.comment_of(article, remark, users)
+                comment.parent_id = pks.get(remark.parent_id) if remark.parent_id else None
+                comment.tree_id, comment.lft, comment.rght, comment.level = tree_id, lft, rght, lvl
+                rows.append(comment)
+                self.report.comments[f"new {remark.status}"] += 1
+                if remark.kind != "comment":
+                    self.report.comments[f"  of them {remark.kind}s"] += 1
+            with Comment.objects.disable_mptt_updates():
+                Comment.objects.bulk_create(rows, batch_size=1000)
+            pks.update((row.source_id, row.pk) for row in rows)
+
+    def comment_of(self, article, remark, users):
+        login = self.author_ids.get(remark.user_ref) if remark.user_ref else None
+        if login and login not in users:
+            users[login] = self.user(login)
+        comment = Comment(
+            article=article, user=users.get(login), kind=remark.kind, markup="html",
+            author_name=(remark.author_name or "Anonymous")[:100],
+            author_email=remark.author_email.lower()[:254],
+            author_url=web_address(remark.author_url), ip_address=ip_or_none(remark.ip_address),
+            body=remark.body, body_html=comment_html(remark.body, "html"), status=remark.status,
+            created_at=remark.created_at, source=self.source, source_id=remark.source_id,
+            shown_at=remark.created_at if remark.status == "approved" else None,
+        )  # fmt: skip
+        render_header(comment)
+        return comment
+
+
+def web_address(url):
+    """A commenter's website as we would accept it: http or https, no user name, short enough."""
+    url = url.strip()
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in ("http", "https") or "@" in parts.netloc or len(url) > 200:
+        return ""
+    return url
+
+
+def ip_or_none(value):
+    try:
+        return str(ipaddress.ip_address(value.strip()))
+    except ValueError:
+        return None

@@ -1,0 +1,270 @@
+"""Moving from WordPress (issue #14): `manage.py import_wordpress` keeps every thread, status and
+character, refuses hostile or broken files before writing anything, and can run again safely."""
+
+import time
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import CommandError, call_command
+
+from articles.models import Article
+from comments.models import Comment
+from comments.trees import tree_errors
+from tests.pages import page_of
+from tests.wxr import comment, export, post
+
+pytestmark = pytest.mark.django_db
+Status = Comment.Status
+THEME_TEST_DATA = (
+    settings.BASE_DIR.parent / "shared/fixtures/wordpress/themeunittestdata.wordpress.xml"
+)
+
+
+def run(*args):
+    out = StringIO()
+    call_command(*args, stdout=out)
+    return out.getvalue()
+
+
+def import_text(tmp_path, xml, *options, name="export.xml"):
+    path = tmp_path / name
+    path.write_text(xml, encoding="utf-8")
+    return run("import_wordpress", str(path), *options)
+
+
+def snapshot():
+    """Everything an import writes, to compare before and after."""
+    articles = list(Article.objects.order_by("pk").values_list(
+        "pk", "title", "slug", "status", "published_at", "comments_open", "comment_count",
+        "thread_count", "body_html"))  # fmt: skip
+    comments = list(Comment.objects.order_by("pk").values_list(
+        "pk", "parent_id", "tree_id", "lft", "rght", "level", "status", "kind", "body_html",
+        "author_name", "author_email", "created_at"))  # fmt: skip
+    return articles, comments
+
+
+# The WordPress theme unit test data: a real export nobody on the team wrote.
+
+
+@pytest.fixture
+def theme_test_data():
+    if not THEME_TEST_DATA.exists():
+        pytest.skip("../shared/fixtures is not here")
+    return THEME_TEST_DATA
+
+
+def test_the_theme_test_data_keeps_its_threads_statuses_and_pings(theme_test_data):
+    output = run("import_wordpress", str(theme_test_data), "--pages")
+
+    comments_post = Article.objects.get(title="Template: Comments")
+    deep = Comment.objects.filter(article=comments_post)
+    assert deep.count() == 20 and max(deep.values_list("level", flat=True)) == 9  # 10 deep
+    assert tree_errors() == []
+    assert Comment.objects.filter(status=Status.PENDING).count() == 3
+    assert Comment.objects.exclude(kind="comment").count() == 4
+    pings = Article.objects.get(title="Template: Pingbacks And Trackbacks")
+    assert not pings.comments_open and pings.comments.count() == 5  # kept on a closed post
+    for article in Article.objects.all():
+        approved = article.comments.filter(status=Status.APPROVED)
+        assert article.comment_count == approved.count()
+        assert article.thread_count == approved.values("tree_id").distinct().count()
+    secret = Article.objects.get(title__startswith="Template: Password Protected")
+    assert secret.status == Article.Status.DRAFT  # its text was behind a password
+    assert "attachments (media files)" in output and "menu items" in output
+
+
+def test_importing_the_theme_test_data_twice_changes_nothing(theme_test_data):
+    run("import_wordpress", str(theme_test_data), "--pages")
+    before = snapshot()
+
+    output = run("import_wordpress", str(theme_test_data), "--pages")
+
+    assert snapshot() == before
+    assert "unchanged" in output and "created" not in output
+
+
+def test_a_dry_run_reports_and_writes_nothing(theme_test_data):
+    output = run("import_wordpress", str(theme_test_data), "--dry-run")
+
+    assert "Would import (dry run, nothing written)" in output
+    assert "new approved" in output and "pages (--pages imports them)" in output
+    assert not Article.objects.exists() and not Comment.objects.exists()
+
+
+def test_the_imported_discussion_reads_like_the_old_one(client, theme_test_data):
+    run("import_wordpress", str(theme_test_data))
+    article = Article.objects.get(title="Template: Pingbacks And Trackbacks")
+
+    page = page_of(client.get(article.get_absolute_url()))
+
+    assert page.count('class="comment ping"') == 4
+    assert "Pingback: " in page and "Trackback: " in page
+
+
+# Exports written for these tests.
+
+
+@pytest.mark.parametrize("version", ["1.0", "1.1", "1.2", "1.2-https"])
+def test_every_wxr_version_and_namespace_is_read(tmp_path, version):
+    import_text(tmp_path, export(post(1, "Hello", comments=[comment(10)]), version=version))
+
+    article = Article.objects.get()
+    assert article.title == "Hello" and article.source == "wordpress:https://old.example"
+    assert article.comments.get().source_id == "10"
+
+
+def test_replies_come_in_any_order_and_keep_their_place(tmp_path):
+    replies = [comment(4, 3, date="2020-01-05 10:00:00"), comment(3, 2, date="2020-01-04 10:00:00"),
+               comment(2, 1, date="2020-01-03 10:00:00"), comment(5, 1, date="2020-01-06 10:00:00"),
+               comment(1, date="2020-01-02 10:00:00")]  # fmt: skip
+    import_text(tmp_path, export(post(1, comments=replies)))
+
+    by_source = {c.source_id: c for c in Comment.objects.all()}
+    assert by_source["4"].parent == by_source["3"] and by_source["3"].level == 2
+    assert [c.source_id for c in by_source["1"].get_descendants()] == ["2", "3", "4", "5"]
+    assert tree_errors() == []
+
+
+def test_an_orphan_becomes_top_level_and_is_reported(tmp_path):
+    output = import_text(tmp_path, export(post(1, comments=[comment(7, parent=99)])))
+
+    assert Comment.objects.get().level == 0
+    assert "comment 7" in output and "parent 99 is not in the export" in output
+
+
+def test_statuses_map_and_a_users_id_counts_only_for_an_imported_author(tmp_path):
+    comments = [comment(1, approved="1", user_id=1), comment(2, approved="0", user_id=5),
+                comment(3, approved="spam"), comment(4, approved="trash"),
+                comment(5, kind="pingback", url="https://blog.example/")]  # fmt: skip
+    import_text(tmp_path, export(post(1, comments=comments)))
+
+    got = {c.source_id: c for c in Comment.objects.select_related("user")}
+    assert [got[i].status for i in "1234"] == ["approved", "pending", "spam", "removed"]
+    assert got["1"].user.username == "editor"  # author id 1 in the export
+    assert got["2"].user is None  # no imported author has id 5
+    assert got["5"].kind == "pingback"
+
+
+def test_no_pings_leaves_them_out(tmp_path):
+    comments = [comment(1), comment(2, kind="pingback"), comment(3, kind="trackback")]
+    output = import_text(tmp_path, export(post(1, comments=comments)), "--no-pings")
+
+    assert list(Comment.objects.values_list("source_id", flat=True)) == ["1"]
+    assert "pingbacks and trackbacks (--no-pings)" in output
+
+
+def test_bodies_become_safe_paragraphs_with_every_character_kept(tmp_path):
+    body = (
+        "First line\nsecond line\n\nTom &amp; Jerry say &lt;hi&gt; 😀 e\u0301 "
+        '\u05e9\u05dc\u05d5\u05dd <script>alert(1)</script><a href="https://x.example">x</a>'
+    )
+    import_text(tmp_path, export(post(1, comments=[comment(1, body=body)])))
+
+    html = Comment.objects.get().body_html
+    assert html.startswith("<p>First line<br>\nsecond line</p>")
+    assert "Tom &amp; Jerry say &lt;hi&gt; 😀 e\u0301 \u05e9\u05dc\u05d5\u05dd" in html
+    assert "<script>" not in html and "alert(1)" not in html
+    assert 'rel="nofollow ugc noopener"' in html
+
+
+def test_entities_in_titles_are_decoded_exactly_once(tmp_path):
+    # In the file: "Fish &amp; Chips &amp;amp; more"; the XML layer decodes it once.
+    import_text(tmp_path, export(post(1, "Fish & Chips &amp; more", slug="")))
+
+    article = Article.objects.get()
+    assert article.title == "Fish & Chips &amp; more"
+    assert article.slug == "fish-chips-amp-more"
+
+
+def test_a_taken_slug_is_made_unique_and_dates_come_from_gmt(tmp_path):
+    Article.objects.create(title="Mine", slug="post-1", body="x", author=make_author())
+    import_text(tmp_path, export(post(1, date="2019-05-06 07:08:09")))
+
+    imported = Article.objects.get(source_id="1")
+    assert imported.slug == "post-1-2"
+    assert imported.published_at.isoformat() == "2019-05-06T07:08:09+00:00"
+
+
+def test_post_statuses_map_to_published_scheduled_and_draft(tmp_path):
+    items = [post(1, status="publish"), post(2, status="future", date="2099-01-01 00:00:00"),
+             post(3, status="draft"), post(4, status="private"),
+             post(5, status="trash")]  # fmt: skip
+    output = import_text(tmp_path, export(*items))
+
+    status = dict(Article.objects.values_list("source_id", "status"))
+    assert status == {"1": "published", "2": "published", "3": "draft", "4": "draft"}
+    assert not Article.objects.get(source_id="2").is_published()  # scheduled
+    assert "post with status “trash”" in output
+
+
+def test_a_newer_export_updates_statuses_and_adds_new_comments(tmp_path):
+    first = export(post(1, comments=[comment(1), comment(2, 1, approved="0")]))
+    import_text(tmp_path, first)
+    newer = export(post(1, comments=[comment(1), comment(2, 1, approved="1"),
+                                     comment(3, 2, date="2020-02-01 10:00:00"),
+                                     comment(4, date="2020-02-02 10:00:00")]))  # fmt: skip
+
+    output = import_text(tmp_path, newer, name="newer.xml")
+
+    got = {c.source_id: c for c in Comment.objects.all()}
+    assert got["2"].status == "approved" and got["3"].parent == got["2"] and got["3"].level == 2
+    assert got["4"].level == 0 and len(got) == 4
+    assert tree_errors() == []
+    assert Article.objects.get().comment_count == 4
+    assert "status changed" in output
+
+
+# Hostile and broken files: one clear message, nothing written, nothing read.
+
+BILLION_LAUGHS = """<?xml version="1.0"?>
+<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
+<!ENTITY lol9 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">]>
+<rss><channel><title>&lol9;</title></channel></rss>"""
+
+
+def test_a_billion_laughs_file_is_refused_at_once(tmp_path):
+    started = time.monotonic()
+    with pytest.raises(CommandError, match="declares the XML entity “lol”"):
+        import_text(tmp_path, BILLION_LAUGHS)
+    assert time.monotonic() - started < 2
+    assert not Article.objects.exists()
+
+
+def test_an_external_entity_is_refused_and_no_file_is_read(tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP SECRET")
+    prolog = f'\n<!DOCTYPE rss [<!ENTITY leak SYSTEM "file://{secret}">]>'
+    xml = export(post(1, "&leak;"), prolog=prolog)
+
+    with pytest.raises(CommandError, match="refused"):
+        import_text(tmp_path, xml)
+    assert not Article.objects.exists()
+
+
+def test_a_truncated_file_names_the_line_and_column_and_writes_nothing(tmp_path):
+    whole = export(post(1, comments=[comment(1)]), post(2, comments=[comment(2)]))
+    cut = whole[: whole.index("<wp:post_id>2")]
+
+    with pytest.raises(CommandError, match=r"not well-formed XML: .* at line \d+, column \d+"):
+        import_text(tmp_path, cut)
+    assert not Article.objects.exists()  # not even the complete first post
+
+
+def test_a_file_that_is_not_a_wordpress_export_is_refused(tmp_path):
+    with pytest.raises(CommandError, match="not a WordPress export"):
+        import_text(tmp_path, "<html><body>Hello</body></html>")
+    with pytest.raises(CommandError, match="cannot be read"):
+        run("import_wordpress", str(tmp_path / "missing.xml"))
+
+
+def make_author():
+    from tests.factories import make_user
+
+    return make_user()
+
+
+def test_the_fixture_is_read_from_shared_and_never_copied():
+    assert not list(Path(settings.BASE_DIR).rglob("themeunittestdata*"))

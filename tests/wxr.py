@@ -1,0 +1,88 @@
+"""Small WordPress exports written for the tests, in the shape WordPress writes them."""
+
+from xml.sax.saxutils import escape
+
+NAMESPACES = {
+    "1.0": "http://wordpress.org/export/1.0/",
+    "1.1": "http://wordpress.org/export/1.1/",
+    "1.2": "http://wordpress.org/export/1.2/",
+    "1.2-https": "https://wordpress.org/export/1.2/",
+}
+
+
+def cdata(text):
+    return "<![CDATA[" + text.replace("]]>", "]]]]><![CDATA[>") + "]]>"
+
+
+def comment(cid, parent=0, *, body="A comment.", approved="1", kind="",
+            date="2020-01-02 10:00:00", author="Reader", email="reader@example.com", url="",
+            ip="192.0.2.1", user_id=0):  # fmt: skip
+    return f"""
+    <wp:comment>
+      <wp:comment_id>{cid}</wp:comment_id>
+      <wp:comment_author>{cdata(author)}</wp:comment_author>
+      <wp:comment_author_email>{escape(email)}</wp:comment_author_email>
+      <wp:comment_author_url>{escape(url)}</wp:comment_author_url>
+      <wp:comment_author_IP>{ip}</wp:comment_author_IP>
+      <wp:comment_date>{date}</wp:comment_date>
+      <wp:comment_date_gmt>{date}</wp:comment_date_gmt>
+      <wp:comment_content>{cdata(body)}</wp:comment_content>
+      <wp:comment_approved>{approved}</wp:comment_approved>
+      <wp:comment_type>{kind}</wp:comment_type>
+      <wp:comment_parent>{parent}</wp:comment_parent>
+      <wp:comment_user_id>{user_id}</wp:comment_user_id>
+    </wp:comment>"""
+
+
+def post(pid, title="A post", *, comments=(), status="publish", post_type="post", slug=None,
+         body="<p>Body.</p>", date="2020-01-01 09:00:00", comment_status="open",
+         creator="editor", password=""):  # fmt: skip
+    return f"""
+  <item>
+    <title>{escape(title)}</title>
+    <link>https://old.example/?p={pid}</link>
+    <dc:creator>{cdata(creator)}</dc:creator>
+    <content:encoded>{cdata(body)}</content:encoded>
+    <excerpt:encoded>{cdata("")}</excerpt:encoded>
+    <wp:post_id>{pid}</wp:post_id>
+    <wp:post_date>{date}</wp:post_date>
+    <wp:post_date_gmt>{date}</wp:post_date_gmt>
+    <wp:comment_status>{comment_status}</wp:comment_status>
+    <wp:post_name>{slug if slug is not None else f"post-{pid}"}</wp:post_name>
+    <wp:status>{status}</wp:status>
+    <wp:post_type>{post_type}</wp:post_type>
+    <wp:post_password>{password}</wp:post_password>
+    {"".join(comments)}
+  </item>"""
+
+
+def export(*items, version="1.2", site="https://old.example", authors=None, prolog=""):
+    wp = NAMESPACES[version]
+    excerpt = wp + "excerpt/"
+    if authors is None:
+        authors = [("editor", "editor@old.example", "The Editor", 1)]
+    author_xml = (
+        "".join(
+            f"""<wp:author><wp:author_id>{aid}</wp:author_id><wp:author_login>{cdata(login)}</wp:author_login>
+        <wp:author_email>{email}</wp:author_email><wp:author_display_name>{cdata(name)}</wp:author_display_name>
+        </wp:author>"""
+            for login, email, name, aid in authors
+        )
+        if version != "1.0"
+        else ""
+    )  # WXR 1.0 had no author list
+    return f"""<?xml version="1.0" encoding="UTF-8"?>{prolog}
+<rss version="2.0" xmlns:excerpt="{excerpt}" xmlns:content="http://purl.org/rss/1.0/modules/content/"
+  xmlns:wfw="http://wellformedweb.org/CommentAPI/" xmlns:dc="http://purl.org/dc/elements/1.1/"
+  xmlns:wp="{wp}">
+<channel>
+  <title>Old site</title>
+  <link>{site}</link>
+  <wp:wxr_version>{version.split("-")[0]}</wp:wxr_version>
+  <wp:base_site_url>{site}</wp:base_site_url>
+  <wp:base_blog_url>{site}</wp:base_blog_url>
+  {author_xml}
+  {"".join(items)}
+</channel>
+</rss>
+"""
