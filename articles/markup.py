@@ -79,4 +79,5 @@ def wpautop(text):
         chunk if _block_alone.match(chunk) else "<p>" + chunk.replace("\n", "<br>\n") + "</p>"
         for chunk in chunks
     )
-    return re.sub(r"<pre>(\d+)</pre>", lambda m: kept[int(m.group(1))], html)
+    html = re.sub(r"<pre>(\d+)</pre>", lambda m: kept[int(m.group(1))], html)
+    return html + "\n" if html else ""  # ending as Markdown's output does

@@ -55,6 +55,8 @@ class Article(models.Model):
     # importing again finds it instead of adding it twice (#14).
     source = models.CharField(max_length=200, blank=True, editable=False)
     source_id = models.CharField(max_length=100, blank=True, editable=False)
+    # Its address on the old site: a Disqus export names articles by it.
+    source_url = models.URLField(max_length=500, blank=True, editable=False)
     # Kept by comments.services in the transaction of every comment write or moderation (#7):
     # approved comments, threads a reader sees, and a version that keys the discussion's cache.
     comment_count = models.PositiveIntegerField("comments", default=0, editable=False)

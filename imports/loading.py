@@ -95,7 +95,7 @@ class Loader:
                 article = Article(
                     **values, body=post.body, markup="html", author=self.user(post.author_login),
                     slug=self.free_slug(post.slug, post.title, post.source_id),
-                    source=self.source, source_id=post.source_id,
+                    source=self.source, source_id=post.source_id, source_url=post.link[:500],
                     created_at=post.published_at or timezone.now(),
                 )  # fmt: skip
                 article.save()
@@ -145,6 +145,14 @@ class Loader:
             user.set_unusable_password()
             user.save()
         return user
+
+    def load_comments(self, article, remarks):
+        """Add comments to an article of this site (a Disqus thread's), in one transaction."""
+        with transaction.atomic():
+            Article.objects.select_for_update().get(pk=article.pk)
+            self.add_comments(article, remarks)
+            if self.dry_run:
+                transaction.set_rollback(True)
 
     # Comments.
 

@@ -86,3 +86,37 @@ def export(*items, version="1.2", site="https://old.example", authors=None, prol
 </channel>
 </rss>
 """
+
+
+def disqus_export(threads, posts, forum="oldforum"):
+    """A Disqus export (disqus.xsd): ``threads`` as (dsq id, link, title), ``posts`` as dicts
+    with id, thread, and optionally parent, message, name, email, spam, deleted, date."""
+    thread_xml = "".join(
+        f"""<thread dsq:id="{tid}"><id>{tid}-ident</id><forum>{forum}</forum>
+        <category dsq:id="1"/><link>{escape(link)}</link><title>{cdata(title)}</title>
+        <message/><createdAt>2019-01-01T00:00:00Z</createdAt><author><name>Admin</name>
+        <isAnonymous>false</isAnonymous></author><isClosed>false</isClosed>
+        <isDeleted>false</isDeleted></thread>"""
+        for tid, link, title in threads
+    )
+    post_xml = "".join(
+        f"""<post dsq:id="{p["id"]}"><id/><message>{cdata(p.get("message", "<p>Hi</p>"))}</message>
+        <createdAt>{p.get("date", "2019-02-01T10:00:00Z")}</createdAt>
+        <isDeleted>{str(p.get("deleted", False)).lower()}</isDeleted>
+        <isSpam>{str(p.get("spam", False)).lower()}</isSpam>
+        <author><email>{p.get("email", "guest@example.com")}</email>
+        <name>{cdata(p.get("name", "Guest"))}</name><isAnonymous>false</isAnonymous>
+        <username>guest</username></author><ipAddress>198.51.100.7</ipAddress>
+        <thread dsq:id="{p["thread"]}"/>
+        {f'<parent dsq:id="{p["parent"]}"/>' if p.get("parent") else ""}</post>"""
+        for p in posts
+    )
+    return f"""<?xml version="1.0" encoding="utf-8"?>
+<disqus xmlns="http://disqus.com" xmlns:dsq="http://disqus.com/disqus-internals"
+  xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+<category dsq:id="1"><forum>{forum}</forum><title>General</title>
+  <isDefault>true</isDefault></category>
+{thread_xml}
+{post_xml}
+</disqus>
+"""

@@ -27,6 +27,11 @@ class Migration(migrations.Migration):
             name='source_id',
             field=models.CharField(blank=True, editable=False, max_length=100),
         ),
+        migrations.AddField(
+            model_name='article',
+            name='source_url',
+            field=models.URLField(blank=True, editable=False, max_length=500),
+        ),
         migrations.AddConstraint(
             model_name='article',
             constraint=models.UniqueConstraint(condition=models.Q(('source', ''), _negated=True), fields=('source', 'source_id'), name='article_imported_once'),
