@@ -58,6 +58,8 @@ def build_table(results):
     add_http_rows(table, results["http"])
     add_posting_rows(table, results["posting"], results["http"]["size"])
     add_memory_row(table, results["memory"])
+    if "imports" in results:  # runs before #14 lack it
+        add_import_rows(table, results["imports"])
     return table
 
 
@@ -194,6 +196,23 @@ def add_memory_row(table, memory):
         f"< {RSS_BUDGET_MB} MB",
         verdict(rss < RSS_BUDGET_MB, f"{number(rss)} MB"),
     )
+
+
+def add_import_rows(table, imports):
+    """import_wordpress of generated exports: time and peak memory, and again (a no-op)."""
+    for size, r in sorted(imports.items(), key=lambda item: int(item[0])):
+        table.add(
+            f"import_wordpress, {int(size):,} comments ({number(r['file_mb'])} MB of WXR)",
+            {table.sizes[-1]: f"{number(r['seconds'])} s, peak RSS {number(r['rss_mb'])} MB; "
+             f"again (nothing changes) {number(r['again_seconds'])} s"},
+        )  # fmt: skip
+    sizes = sorted(imports, key=int)
+    growth = imports[sizes[-1]]["rss_mb"] / imports[sizes[0]]["rss_mb"]
+    times = int(sizes[-1]) // int(sizes[0])
+    table.add(
+        "import peak memory, largest / smallest export", {table.sizes[-1]: f"{growth:.2f}×"},
+        "flat (streamed)", verdict(growth <= 1.5, f"{growth:.2f}× for {times}× the comments"),
+    )  # fmt: skip
 
 
 def headline(results):

@@ -38,6 +38,7 @@ class Plan:
     posts: int  # timed posts of each kind per size
     load_seconds: int
     concurrent_posts: int  # posts per client
+    import_sizes: tuple  # comments in the generated WordPress exports (#14)
     output: Path
 
     def page_runs(self, size):
@@ -51,11 +52,13 @@ class Plan:
 
 FULL = Plan(
     sizes=(100, 1_000, 10_000, 100_000), cold_runs=5, warm_runs=20, whole_comments=20_000,
-    posts=20, load_seconds=5, concurrent_posts=20, output=BENCH_DIR,
+    posts=20, load_seconds=5, concurrent_posts=20, import_sizes=(10_000, 100_000),
+    output=BENCH_DIR,
 )  # fmt: skip
 QUICK = Plan(
     sizes=(100, 1_000), cold_runs=3, warm_runs=10, whole_comments=5_000,
-    posts=5, load_seconds=2, concurrent_posts=10, output=BENCH_DIR / "out",
+    posts=5, load_seconds=2, concurrent_posts=10, import_sizes=(2_000, 10_000),
+    output=BENCH_DIR / "out",
 )  # fmt: skip
 STARTED = time.perf_counter()
 
@@ -114,7 +117,7 @@ def set_up_django(database_url):
 def run(plan, database_url):
     from django.db import connection
 
-    from bench import build
+    from bench import build, imports
 
     rng = build.new_rng()
     rules = build.rules_for_benchmarks()
@@ -128,6 +131,7 @@ def run(plan, database_url):
     build.vacuum_analyze()
     by_size = {size: measure_size(discussions[size], plan, pools, rng) for size in plan.sizes}
     http, posting, memory = measure_over_http(discussions, plan, pools, rng, database_url)
+    imported = imports.measure(plan.import_sizes, STATIC_ROOT.parent, progress)
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version")
         postgres = f"PostgreSQL {cursor.fetchone()[0]}"
@@ -138,6 +142,7 @@ def run(plan, database_url):
         "http": http,
         "posting": posting,
         "memory": memory,
+        "imports": imported,
         "postgres": postgres,
         "load_average": os.getloadavg(),
         "seconds": time.perf_counter() - STARTED,
