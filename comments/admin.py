@@ -150,6 +150,7 @@ class CommentAdmin(admin.ModelAdmin):
         "status",
         HasReportsFilter,
         FirstCommentFilter,
+        "kind",
         "created_at",
         "article",
     ]
@@ -181,6 +182,8 @@ class CommentAdmin(admin.ModelAdmin):
         "user",
         "created_at",
         "earlier_texts",
+        "kind",
+        "imported_from",
     ]
     readonly_fields = [
         "links",
@@ -192,9 +195,15 @@ class CommentAdmin(admin.ModelAdmin):
         "user",
         "created_at",
         "earlier_texts",
+        "kind",
+        "imported_from",
     ]
     inlines = [ReportInline, ModerationLogInline]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    @admin.display(description="imported from")
+    def imported_from(self, comment):
+        return f"{comment.source}, id {comment.source_id}" if comment.source else "-"
 
     @admin.display(description="comment")
     def short_body(self, comment):
