@@ -13,7 +13,7 @@ from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.text import slugify
@@ -39,6 +39,7 @@ class Report:
         self.skipped = Counter()  # reason: how many
         self.notes = []
         self.more_notes = 0
+        self.failed = 0  # articles that could not be written, each with a note
 
     def note(self, text):
         if len(self.notes) < MAX_NOTES:
@@ -56,6 +57,8 @@ class Report:
             rows += [(f"  {k}", v) for k, v in sorted(self.skipped.items())]
         width = max(len(label) for label, _ in rows) + 2
         lines = [f"{label:<{width}}{value:>8}" for label, value in rows]
+        if self.failed:
+            lines += ["", f"Not imported because of an error: {self.failed} (see below)"]
         if self.notes:
             lines += ["", "Worth a look:", *(f"  - {note}" for note in self.notes)]
             if self.more_notes:
@@ -66,12 +69,13 @@ class Report:
 class Loader:
     """Writes what one export holds. ``source``: "wordpress:<site URL>" or "disqus:<forum>"."""
 
-    def __init__(self, source, *, report, dry_run=False, pings=True):
+    def __init__(self, source, *, report, dry_run=False, pings=True, authors=None):
         self.source, self.report, self.dry_run, self.pings = source, report, dry_run, pings
         # An export of this very site finds its own rows by id (export_wordpress, then import).
         self.own_site = source == f"wordpress:{settings.SITE_URL.rstrip('/')}"
-        self.authors = {}  # login: Author record, from the export
-        self.author_ids = {}  # the old site's user id: login
+        # Authors, kept across the files of one import (WordPress.com splits big exports).
+        self.authors = {} if authors is None else authors  # login: Author record
+        self.author_ids = {a.source_id: a.login for a in self.authors.values() if a.source_id}
 
     def add_author(self, author):
         if author.login:
@@ -82,7 +86,16 @@ class Loader:
     # Articles.
 
     def load_article(self, post, remarks):
-        """Create or update the article of ``post`` and add its comments, in one transaction."""
+        """Create or update the article of ``post`` and add its comments, in one transaction.
+        If the database refuses any of it, none of it is written and the report says why."""
+        try:
+            return self.write_article(post, remarks)
+        except (DatabaseError, BadExport) as error:
+            self.report.failed += 1
+            self.report.note(f"“{post.title}” (id {post.source_id}) was not imported: {error}")
+            return None
+
+    def write_article(self, post, remarks):
         with transaction.atomic():
             article = self.find(Article.objects.all(), post.source_id)
             values = {
@@ -148,11 +161,15 @@ class Loader:
 
     def load_comments(self, article, remarks):
         """Add comments to an article of this site (a Disqus thread's), in one transaction."""
-        with transaction.atomic():
-            Article.objects.select_for_update().get(pk=article.pk)
-            self.add_comments(article, remarks)
-            if self.dry_run:
-                transaction.set_rollback(True)
+        try:
+            with transaction.atomic():
+                Article.objects.select_for_update().get(pk=article.pk)
+                self.add_comments(article, remarks)
+                if self.dry_run:
+                    transaction.set_rollback(True)
+        except (DatabaseError, BadExport) as error:
+            self.report.failed += 1
+            self.report.note(f"the comments of “{article.title}” were not imported: {error}")
 
     # Comments.
 
@@ -163,6 +180,7 @@ class Loader:
             if pings:
                 self.report.skipped["pingbacks and trackbacks (--no-pings)"] += len(pings)
             remarks = [r for r in remarks if r.kind == "comment"]
+        remarks = self.once(article, remarks)
         stored = self.stored_comments(article, [r.source_id for r in remarks])
         changed = self.update_statuses(stored, remarks)
         new = [r for r in remarks if r.source_id not in stored]
@@ -174,6 +192,25 @@ class Loader:
             if errors:  # never expected: refuse rather than store a broken thread
                 raise BadExport(f"Importing “{article.title}” would break its threads: "
                                 f"{errors[0]}. Nothing of it was imported.")  # fmt: skip
+
+    def once(self, article, remarks):
+        """Each comment once: a broken export may list one twice, or under two posts."""
+        seen, kept = set(), []
+        for remark in remarks:
+            if remark.source_id not in seen:
+                seen.add(remark.source_id)
+                kept.append(remark)
+        elsewhere = set(
+            Comment.objects.filter(source=self.source, source_id__in=seen)
+            .exclude(article=article)
+            .values_list("source_id", flat=True)
+        )
+        for source_id in sorted(elsewhere):
+            self.report.note(f"comment {source_id} is under another post too; kept there")
+        if len(kept) < len(remarks):
+            self.report.note(f"“{article.title}”: {len(remarks) - len(kept)} comments are "
+                             "listed twice; imported once")  # fmt: skip
+        return [r for r in kept if r.source_id not in elsewhere]
 
     def stored_comments(self, article, ids):
         """{source id: Comment} of those already imported (or, for this site's own export,

@@ -268,3 +268,26 @@ def make_author():
 
 def test_the_fixture_is_read_from_shared_and_never_copied():
     assert not list(Path(settings.BASE_DIR).rglob("themeunittestdata*"))
+
+
+def test_a_comment_listed_twice_or_under_two_posts_is_imported_once(tmp_path):
+    items = [post(1, comments=[comment(1), comment(1), comment(2, 1)]),
+             post(2, comments=[comment(2, body="The same id again")])]  # fmt: skip
+
+    output = import_text(tmp_path, export(*items))
+
+    assert Comment.objects.count() == 2 and tree_errors() == []
+    assert "listed twice" in output and "comment 2 is under another post too" in output
+
+
+def test_the_files_of_a_split_export_share_their_authors(tmp_path):
+    first = export(post(1), authors=[("ann", "ann@old.example", "Ann", 7)])
+    second = export(post(2, comments=[comment(5, user_id=7)]), authors=[])
+    paths = []
+    for n, text in enumerate((first, second)):
+        paths.append(tmp_path / f"part{n}.xml")
+        paths[-1].write_text(text, encoding="utf-8")
+
+    run("import_wordpress", *map(str, paths))
+
+    assert Comment.objects.get().user.username == "ann"

@@ -5,35 +5,42 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('articles', '0001_initial'),
+        ("articles", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='article',
-            name='markup',
-            field=models.CharField(choices=[('markdown', 'Markdown'), ('html', 'HTML')], default='markdown', max_length=10),
+            model_name="article",
+            name="markup",
+            field=models.CharField(
+                choices=[("markdown", "Markdown"), ("html", "HTML")],
+                default="markdown",
+                max_length=10,
+            ),
         ),
         migrations.AddField(
-            model_name='article',
-            name='source',
+            model_name="article",
+            name="source",
             field=models.CharField(blank=True, editable=False, max_length=200),
         ),
         migrations.AddField(
-            model_name='article',
-            name='source_id',
+            model_name="article",
+            name="source_id",
             field=models.CharField(blank=True, editable=False, max_length=100),
         ),
         migrations.AddField(
-            model_name='article',
-            name='source_url',
+            model_name="article",
+            name="source_url",
             field=models.URLField(blank=True, editable=False, max_length=500),
         ),
         migrations.AddConstraint(
-            model_name='article',
-            constraint=models.UniqueConstraint(condition=models.Q(('source', ''), _negated=True), fields=('source', 'source_id'), name='article_imported_once'),
+            model_name="article",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("source", ""), _negated=True),
+                fields=("source", "source_id"),
+                name="article_imported_once",
+            ),
         ),
     ]

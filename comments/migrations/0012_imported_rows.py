@@ -5,36 +5,51 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('articles', '0002_imported_rows'),
-        ('comments', '0011_mail_to_readers'),
+        ("articles", "0002_imported_rows"),
+        ("comments", "0011_mail_to_readers"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='comment',
-            name='kind',
-            field=models.CharField(choices=[('comment', 'Comment'), ('pingback', 'Pingback'), ('trackback', 'Trackback')], default='comment', max_length=10),
+            model_name="comment",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("comment", "Comment"),
+                    ("pingback", "Pingback"),
+                    ("trackback", "Trackback"),
+                ],
+                default="comment",
+                max_length=10,
+            ),
         ),
         migrations.AddField(
-            model_name='comment',
-            name='markup',
-            field=models.CharField(choices=[('markdown', 'Markdown'), ('html', 'HTML')], default='markdown', max_length=10),
+            model_name="comment",
+            name="markup",
+            field=models.CharField(
+                choices=[("markdown", "Markdown"), ("html", "HTML")],
+                default="markdown",
+                max_length=10,
+            ),
         ),
         migrations.AddField(
-            model_name='comment',
-            name='source',
+            model_name="comment",
+            name="source",
             field=models.CharField(blank=True, editable=False, max_length=200),
         ),
         migrations.AddField(
-            model_name='comment',
-            name='source_id',
+            model_name="comment",
+            name="source_id",
             field=models.CharField(blank=True, editable=False, max_length=100),
         ),
         migrations.AddConstraint(
-            model_name='comment',
-            constraint=models.UniqueConstraint(condition=models.Q(('source', ''), _negated=True), fields=('source', 'source_id'), name='comment_imported_once'),
+            model_name="comment",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("source", ""), _negated=True),
+                fields=("source", "source_id"),
+                name="comment_imported_once",
+            ),
         ),
     ]

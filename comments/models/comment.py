@@ -248,7 +248,8 @@ class Comment(MPTTModel):
                 name="comment_status_valid",
             ),
             models.UniqueConstraint(
-                fields=["source", "source_id"], condition=~Q(source=""),
+                fields=["source", "source_id"],
+                condition=~Q(source=""),
                 name="comment_imported_once",
             ),
         ]

@@ -42,6 +42,8 @@ class Command(BaseCommand):
         title = "Would import (dry run, nothing written)" if dry_run else "Imported"
         self.stdout.write(f"{title}:")
         self.stdout.write("\n".join(report.lines()))
+        if report.failed:
+            raise CommandError(f"{report.failed} articles could not be imported: see above.")
 
     def import_file(self, path, report, *, site_url, map_path, dry_run):
         chosen = disqus.read_map(map_path) if map_path else {}

@@ -23,17 +23,20 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="Report without writing.")
 
     def handle(self, *, files, pages, no_pings, dry_run, verbosity, **options):
-        report = Report()
+        report, authors = Report(), {}
         for path in files:
             try:
-                self.import_file(path, report, pages=pages, pings=not no_pings, dry_run=dry_run)
+                self.import_file(path, report, pages=pages, pings=not no_pings, dry_run=dry_run,
+                                 authors=authors)  # fmt: skip
             except BadExport as error:
                 raise CommandError(f"{path}: {error}") from None
         title = "Would import (dry run, nothing written)" if dry_run else "Imported"
         self.stdout.write(f"{title}:")
         self.stdout.write("\n".join(report.lines()))
+        if report.failed:
+            raise CommandError(f"{report.failed} articles could not be imported: see above.")
 
-    def import_file(self, path, report, *, pages, pings, dry_run):
+    def import_file(self, path, report, *, pages, pings, dry_run, authors):
         # First the whole file is read once: a malformed one is refused before anything is
         # written, and the progress bar knows its length.
         items, site, link = 0, "", ""
@@ -44,7 +47,8 @@ class Command(BaseCommand):
         if not (site or link):
             raise BadExport("The export does not say which site it comes from "
                             "(no wp:base_blog_url and no channel <link>).")  # fmt: skip
-        loader = Loader(f"wordpress:{site or link}", report=report, dry_run=dry_run, pings=pings)
+        loader = Loader(f"wordpress:{site or link}", report=report, dry_run=dry_run, pings=pings,
+                        authors=authors)  # fmt: skip
         progress = tqdm(total=items, unit=" items", disable=not sys.stderr.isatty(), desc=path)
         for event, value in wordpress.read(path):
             if event == "author":
