@@ -1,4 +1,6 @@
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -57,6 +59,8 @@ class Article(models.Model):
     source_id = models.CharField(max_length=100, blank=True, editable=False)
     # Its address on the old site: a Disqus export names articles by it.
     source_url = models.URLField(max_length=500, blank=True, editable=False)
+    # Title and text for full-text search, kept by a PostgreSQL trigger on every write (#15).
+    search_vector = SearchVectorField(null=True, editable=False)
     # Kept by comments.services in the transaction of every comment write or moderation (#7):
     # approved comments, threads a reader sees, and a version that keys the discussion's cache.
     comment_count = models.PositiveIntegerField("comments", default=0, editable=False)
@@ -69,7 +73,10 @@ class Article(models.Model):
 
     class Meta:
         ordering = ["-published_at", "-created_at"]
-        indexes = [models.Index(fields=["status", "-published_at"], name="article_published_idx")]
+        indexes = [
+            models.Index(fields=["status", "-published_at"], name="article_published_idx"),
+            GinIndex(fields=["search_vector"], name="article_search_idx"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["source", "source_id"], condition=~models.Q(source=""),

@@ -149,6 +149,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.postgres",
     "mptt",
     "axes",
     "csp",
@@ -166,6 +167,8 @@ INSTALLED_APPS = [
     "notifications",
     # Moving from WordPress or Disqus, and back (issue #14).
     "imports",
+    # Full-text search of articles and comments (issue #15).
+    "search",
 ]
 
 MIDDLEWARE = [
@@ -337,6 +340,9 @@ LOGGING = {
 }
 
 COMMENTS_BODY_MAX_LENGTH = 10_000
+# The PostgreSQL text search configuration searches use (issue #15): "english" stems English
+# words; "simple" works for any language; `manage.py migrate` applies a change.
+SEARCH_LANGUAGE = os.environ.get("SEARCH_LANGUAGE", "english").strip() or "english"
 # First values of the anti-abuse thresholds on the Discussion settings page; the tests set them
 # to 0 (off) unless a test is about them.
 DISCUSSION_DEFAULTS = {

@@ -21,6 +21,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),  # reader accounts (issue #12)
     path("users/", include("accounts.urls")),
     path("", include("notifications.urls")),  # confirm an address, unsubscribe (issue #13)
+    path("", include("search.urls")),  # issue #15
     path("", include("comments.urls")),
     path("", include("articles.urls")),
 ]

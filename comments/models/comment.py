@@ -1,6 +1,8 @@
 from datetime import datetime, time, timedelta
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
 from django.db import connection, models
 from django.db.models import Exists, ExpressionWrapper, OuterRef, Q
 from django.db.models.functions import TruncDate
@@ -202,6 +204,8 @@ class Comment(MPTTModel):
     )
     source = models.CharField(max_length=200, blank=True, editable=False)
     source_id = models.CharField(max_length=100, blank=True, editable=False)
+    # Text and name for full-text search, kept by a PostgreSQL trigger on every write (#15).
+    search_vector = SearchVectorField(null=True, editable=False)
     # Why the posting rules chose the status, e.g. "held: 3 links" (issue #4).
     status_reason = models.CharField("why", max_length=200, blank=True, editable=False)
     # Open reader reports, kept in step with Report rows inside the same transaction.
@@ -228,6 +232,9 @@ class Comment(MPTTModel):
                 condition=Q(status="pending") | Q(status="approved", report_count__gt=0),
             ),
             models.Index(fields=["author_email", "created_at"], name="comment_author_idx"),
+            # Full-text search finds approved comments only (#15).
+            GinIndex(fields=["search_vector"], condition=Q(status="approved"),
+                     name="comment_search_idx"),
             # New comments of an article since its last batch of mail to followers (#13).
             models.Index(fields=["article", "shown_at"], name="comment_shown_idx"),
             # The flood check looks a poster up by email or by IP address (#6, #7).

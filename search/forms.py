@@ -1,0 +1,27 @@
+from django import forms
+
+from articles.models import Article
+
+MAX_QUERY = 200
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(
+        label="Search", max_length=MAX_QUERY, required=False, strip=True,
+        error_messages={"max_length": "Search for at most %(limit_value)d characters."},
+    )  # fmt: skip
+    type = forms.ChoiceField(
+        label="Show",
+        choices=[("all", "Articles and comments"), ("articles", "Articles"),
+                 ("comments", "Comments")],
+        required=False,
+    )  # fmt: skip
+    article = forms.ModelChoiceField(
+        queryset=Article.objects.published(), required=False, widget=forms.HiddenInput
+    )
+
+    def clean_q(self):
+        return " ".join(self.cleaned_data["q"].split())
+
+    def clean_type(self):
+        return self.cleaned_data["type"] or "all"
