@@ -1,9 +1,9 @@
-"""The Atom feed of the latest articles."""
+"""Feeds of the latest articles, in Atom (at /feed/) and RSS 2.0 (at /feed/rss/)."""
 
 import re
 
 from django.contrib.syndication.views import Feed
-from django.utils.feedgenerator import Atom1Feed
+from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 
 from articles.models import Article
 
@@ -20,7 +20,7 @@ class LatestArticles(Feed):
     feed_type = Atom1Feed
     title = "Forum: latest articles"
     link = "/"
-    subtitle = "Articles and the conversations around them."
+    subtitle = description = "Articles and the conversations around them."
 
     def items(self):
         return (
@@ -36,7 +36,19 @@ class LatestArticles(Feed):
         return xml_safe(article.body_html)  # sanitised when it was saved
 
     def item_author_name(self, article):
-        return article.author.get_full_name() or article.author.get_username()
+        return xml_safe(article.author.get_full_name() or article.author.get_username())
 
     def item_pubdate(self, article):
         return article.published_at
+
+    def item_updateddate(self, article):
+        return article.updated_at
+
+    def item_guid(self, article):
+        return article.canonical_url()
+
+    item_guid_is_permalink = True
+
+
+class LatestArticlesRss(LatestArticles):
+    feed_type = Rss201rev2Feed

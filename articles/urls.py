@@ -7,4 +7,5 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("<int:year>/<int:month>/<slug:slug>/", views.detail, name="detail"),
     path("feed/", feeds.LatestArticles(), name="feed"),
+    path("feed/rss/", feeds.LatestArticlesRss(), name="feed_rss"),
 ]

@@ -1,7 +1,6 @@
 from django.urls import path
 
-from comments import views
-from comments.feeds import ArticleComments
+from comments import feeds, views
 
 app_name = "comments"
 urlpatterns = [
@@ -12,9 +11,16 @@ urlpatterns = [
     path("comments/<int:pk>/edit/", views.edit, name="edit"),
     path("comments/<int:pk>/delete/", views.delete, name="delete"),
     path("comments/preview/", views.preview, name="preview"),
+    path("comments/feed/", feeds.LatestComments(), name="feed"),
+    path("comments/feed/rss/", feeds.LatestCommentsRss(), name="feed_rss"),
     path(
         "<int:year>/<int:month>/<slug:slug>/comments/feed/",
-        ArticleComments(),
+        feeds.ArticleComments(),
         name="article_feed",
+    ),
+    path(
+        "<int:year>/<int:month>/<slug:slug>/comments/feed/rss/",
+        feeds.ArticleCommentsRss(),
+        name="article_feed_rss",
     ),
 ]

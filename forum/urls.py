@@ -1,7 +1,9 @@
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 
+from articles.sitemaps import ArticleSitemap
 from forum import views
 
 admin.site.site_header = "Forum administration"
@@ -12,6 +14,8 @@ handler500 = "forum.views.server_error"
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    path("robots.txt", views.robots, name="robots"),
+    path("sitemap.xml", sitemap, {"sitemaps": {"articles": ArticleSitemap}}, name="sitemap"),
     # Articles moved from the forum app to their own (#11): old admin bookmarks still work.
     re_path(
         r"^admin/forum/article/(?P<rest>.*)$",

@@ -1,7 +1,8 @@
-"""The project's own views: the health check and the error page."""
+"""The project's own views: the health check, robots.txt and the error page."""
 
 import sys
 
+from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.http import HttpResponse, HttpResponseServerError
 from django.template.loader import render_to_string
@@ -27,3 +28,24 @@ def healthz(request):
     except DatabaseError:
         return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
     return HttpResponse("ok\n", content_type="text/plain")
+
+
+ROBOTS = """User-agent: *
+Disallow: /admin/
+Disallow: /accounts/
+Disallow: /users/
+Disallow: /search/
+Disallow: /mail/
+Disallow: /comments/preview/
+Disallow: /*?replytocom=
+Disallow: /*&replytocom=
+
+Sitemap: {site}/sitemap.xml
+"""
+
+
+def robots(request):
+    """robots.txt (#15): crawlers read articles and discussions, not the admin, account pages,
+    search results or the "reply to" copies of each page; the sitemap lists the articles."""
+    text = ROBOTS.format(site=settings.SITE_URL.rstrip("/"))
+    return HttpResponse(text, content_type="text/plain; charset=utf-8")

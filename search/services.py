@@ -34,9 +34,11 @@ def matches(text, *, kind="all", article=None):
         found = Article.objects.published().filter(search_vector=query).order_by()
         parts.append(found.annotate(result=Value("article"), rank=rank, date=F("published_at")))
     if kind in ("all", "comments"):
-        found = Comment.objects.approved().filter(
-            search_vector=query, article__in=Article.objects.published()
-        ).order_by()
+        found = (
+            Comment.objects.approved()
+            .filter(search_vector=query, article__in=Article.objects.published())
+            .order_by()
+        )
         if article is not None:
             found = found.filter(article=article)
         parts.append(found.annotate(result=Value("comment"), rank=rank, date=F("created_at")))

@@ -1,0 +1,160 @@
+"""Being found (issue #15): valid RSS and Atom feeds with autodiscovery, sitemap.xml, robots.txt,
+and structured data that search engines read from the server-rendered page."""
+
+import json
+import re
+from datetime import timedelta
+from xml.etree import ElementTree
+
+import feedparser
+import pytest
+from django.utils import timezone
+
+from articles.models import Article
+from comments.models import Comment
+from tests.factories import make_article, make_comment, make_user, set_rules
+from tests.pages import page_of
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("rules")]
+Status = Comment.Status
+HOSTILE = '<script>alert("x")</script> & </script><b>bold</b>'
+
+
+@pytest.fixture
+def discussion():
+    author = make_user(first_name="Ada Writer", email="ada@example.com")
+    article = make_article(title="Ponds & <streams>", author=author, body="About *ponds*.")
+    root = make_comment(article, author_name="Bea", author_email="bea@example.com",
+                        author_url="https://bea.example/", body=f"Root {HOSTILE}")  # fmt: skip
+    make_comment(article, parent=root, author_name="Cy", author_email="cy@example.com",
+                 body="A reply")  # fmt: skip
+    for status in (Status.PENDING, Status.SPAM, Status.REMOVED):
+        make_comment(article, body=f"hidden {status}", status=status)
+    return article
+
+
+def parse(client, url):
+    response = client.get(url)
+    assert response.status_code == 200, url
+    feed = feedparser.parse(response.content)
+    assert not feed.bozo, (url, feed.get("bozo_exception"))
+    return response, feed
+
+
+FEEDS = {
+    "articles, Atom": ("/feed/", "application/atom+xml"),
+    "articles, RSS": ("/feed/rss/", "application/rss+xml"),
+    "comments, Atom": ("/comments/feed/", "application/atom+xml"),
+    "comments, RSS": ("/comments/feed/rss/", "application/rss+xml"),
+}
+
+
+@pytest.mark.parametrize("name", FEEDS)
+def test_site_feeds_are_valid_with_ids_dates_and_authors_but_no_emails(client, discussion, name):
+    url, content_type = FEEDS[name]
+    response, feed = parse(client, url)
+
+    assert response["Content-Type"].startswith(content_type)
+    text = response.content.decode()
+    assert "@example.com" not in text  # names only, never addresses
+    assert feed.entries
+    for entry in feed.entries:
+        assert entry.id and entry.link.startswith("http://testserver/")
+        assert entry.get("published_parsed") or entry.get("updated_parsed")
+        assert entry.author in ("Ada Writer", "Bea", "Cy")
+    if name.startswith("comments"):
+        assert len(feed.entries) == 2  # approved only
+        bodies = " ".join(e.summary for e in feed.entries)
+        assert "<script>" not in bodies and "&lt;script&gt;" in bodies  # text, not active
+
+
+@pytest.mark.parametrize("suffix", ["", "rss/"])
+def test_an_articles_comment_feed_is_valid_in_both_formats(client, discussion, suffix):
+    _, feed = parse(client, f"{discussion.get_absolute_url()}comments/feed/{suffix}")
+
+    assert [e.author for e in feed.entries] == ["Cy", "Bea"]  # newest first
+    assert all(e.link.startswith("http://testserver/comments/") for e in feed.entries)
+
+
+def test_pages_announce_their_feeds(client, discussion):
+    front = page_of(client.get("/"))
+    article = page_of(client.get(discussion.get_absolute_url()))
+
+    alternates = re.findall(r'<link rel="alternate" type="([^"]+)" title="[^"]*" href="([^"]+)"',
+                            article)  # fmt: skip
+    hrefs = {href for _, href in alternates}
+    assert {"/feed/", "/feed/rss/", "/comments/feed/"} <= hrefs
+    assert f"{discussion.get_absolute_url()}comments/feed/rss/" in hrefs
+    assert 'href="/feed/rss/"' in front
+    for _, href in alternates:
+        parse(client, href)
+
+
+def test_the_sitemap_lists_published_articles_dated_by_their_latest_comment(client, discussion):
+    draft = make_article(title="Not yet", status=Article.Status.DRAFT)
+    later = timezone.now() + timedelta(days=3)
+    Comment.objects.filter(article=discussion, status=Status.APPROVED).update(created_at=later)
+
+    response = client.get("/sitemap.xml")
+
+    assert response.status_code == 200
+    ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+    urls = {
+        u.find("s:loc", ns).text: u.find("s:lastmod", ns).text
+        for u in ElementTree.fromstring(response.content).findall("s:url", ns)
+    }
+    assert f"http://testserver{discussion.get_absolute_url()}" in urls
+    assert not any(draft.slug in loc for loc in urls)
+    assert urls[f"http://testserver{discussion.get_absolute_url()}"] == later.date().isoformat()
+
+
+def test_robots_keeps_crawlers_out_of_the_admin_replies_search_and_accounts(client, settings):
+    settings.SITE_URL = "https://forum.example.com"
+    text = client.get("/robots.txt").content.decode()
+
+    for path in ("/admin/", "/*?replytocom=", "/search/", "/accounts/", "/users/"):
+        assert f"Disallow: {path}\n" in text
+    assert "Sitemap: https://forum.example.com/sitemap.xml" in text
+
+
+def test_the_article_page_carries_its_discussion_as_json_ld(client, discussion):
+    page = page_of(client.get(discussion.get_absolute_url()))
+
+    [raw] = re.findall(r'<script type="application/ld\+json">(.*?)</script>', page, re.S)
+    assert "</script" not in raw and "<" not in raw  # nothing can close the script early
+    data = json.loads(raw)
+    assert data["@type"] == "DiscussionForumPosting"
+    assert data["headline"] == "Ponds & <streams>"
+    assert data["author"]["name"] == "Ada Writer" and data["commentCount"] == 2
+    root, reply = data["comment"]
+    assert root["author"] == {"@type": "Person", "name": "Bea", "url": "https://bea.example/"}
+    assert root["text"].startswith("Root ") and 'alert("x")' in root["text"]
+    assert root["url"].endswith(f"#comment-{discussion.comments.get(author_name='Bea').pk}")
+    assert reply["parentItem"] == {"@id": root["@id"]} and "parentItem" not in root
+    assert "hidden" not in raw and "@example.com" not in raw
+
+
+def test_a_writers_held_comment_is_not_in_the_json_ld_they_see(client, discussion):
+    set_rules(hold_all=True)
+    client.post(f"/comments/post/{discussion.pk}/", {
+        "body": "mine, held", "author_name": "Di", "author_email": "di@example.com",
+        "email_published": "", "parent": "",
+    })  # fmt: skip
+    assert Comment.objects.get(body="mine, held").status == Status.PENDING
+
+    page = page_of(client.get(discussion.get_absolute_url()))
+    assert "mine, held" in page  # its writer sees it, awaiting moderation
+
+    raw = re.search(r'<script type="application/ld\+json">(.*?)</script>', page, re.S).group(1)
+    assert "mine, held" not in raw
+
+
+def test_titles_and_descriptions_stay_escaped_and_short(client):
+    article = make_article(title='A "quoted" <title> & more', body="word " * 400)
+
+    page = page_of(client.get(article.get_absolute_url()))
+
+    title = re.search(r"<title>(.*?)</title>", page, re.S).group(1)
+    assert title == "A &quot;quoted&quot; &lt;title&gt; &amp; more · Forum"
+    description = re.search(r'<meta name="description" content="([^"]*)"', page).group(1)
+    assert len(description) <= 160
