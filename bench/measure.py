@@ -197,3 +197,32 @@ def post_times(article, *, posts, pools, rng, rules):
         "post_reply_ms": statistics.median(replies),
         "post_mail_ms": statistics.median(with_mail),
     }
+
+
+def search_times(article, *, runs, rng):
+    """Median milliseconds of /search/ for two-word queries taken from comments of ``article``
+    (so that they find something), the whole site searched; and whether the plan of the
+    comment search uses the full-text index (#15)."""
+    from search import services
+
+    bodies = list(
+        Comment.objects.approved().filter(article=article).values_list("body", flat=True)[:2000]
+    )
+    queries = []
+    while len(queries) < runs:
+        words = sorted(set(re.findall(r"[a-z]{5,}", rng.choice(bodies).lower())))
+        if len(words) >= 2:
+            queries.append(" ".join(rng.sample(words, 2)))
+    client = new_client()
+    fetch(client, "/search/?q=warm+up")
+    times, found = [], []
+    for query in queries:
+        times.append(timed(fetch, client, f"/search/?q={query.replace(' ', '+')}"))
+        found.append(services.matches(query).count())
+    plan = services.matches(queries[0], kind="comments").explain()
+    return {
+        "search_ms": statistics.median(times),
+        "search_p95_ms": percentile(times, 95),
+        "search_found": statistics.median(found),
+        "search_uses_index": "comment_search_idx" in plan,
+    }

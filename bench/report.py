@@ -10,6 +10,7 @@ HEALTHZ_SHARE = 0.5
 POST_GROWTH = 1.5
 CONCURRENCY_GAIN = 1.5
 RSS_BUDGET_MB = 150
+SEARCH_BUDGET_MS = 50  # median /search/ at 100,000 comments (#15)
 TARGET_SIZE = 1000  # the discussion of the cold-time and throughput targets
 
 
@@ -58,6 +59,8 @@ def build_table(results):
     add_http_rows(table, results["http"])
     add_posting_rows(table, results["posting"], results["http"]["size"])
     add_memory_row(table, results["memory"])
+    if "search" in results:  # runs before #15 lack it
+        add_search_row(table, results["search"])
     if "imports" in results:  # runs before #14 lack it
         add_import_rows(table, results["imports"])
     return table
@@ -196,6 +199,20 @@ def add_memory_row(table, memory):
         f"< {RSS_BUDGET_MB} MB",
         verdict(rss < RSS_BUDGET_MB, f"{number(rss)} MB"),
     )
+
+
+def add_search_row(table, search):
+    """/search/ for two-word queries over the whole site, at the largest discussion built."""
+    ms, size = search["search_ms"], search["size"]
+    index = "the plan uses the index" if search["search_uses_index"] else "NO INDEX in the plan"
+    ok = size < 100_000 or (ms <= SEARCH_BUDGET_MS and search["search_uses_index"])
+    table.add(
+        f"search, two words, whole site, ms (median; p95) at {size:,} comments",
+        {table.sizes[-1]: f"{number(ms)} ({number(search['search_p95_ms'])}), "
+                          f"{number(search['search_found'])} found"},
+        f"≤ {SEARCH_BUDGET_MS} ms at 100,000, index used",
+        verdict(ok, f"{number(ms)} ms, {index}"),
+    )  # fmt: skip
 
 
 def add_import_rows(table, imports):

@@ -117,7 +117,7 @@ def set_up_django(database_url):
 def run(plan, database_url):
     from django.db import connection
 
-    from bench import build, imports
+    from bench import build, imports, measure
 
     rng = build.new_rng()
     rules = build.rules_for_benchmarks()
@@ -130,6 +130,10 @@ def run(plan, database_url):
         progress(f"built {size:,} comments in {discussions[size].seconds:.1f} s")
     build.vacuum_analyze()
     by_size = {size: measure_size(discussions[size], plan, pools, rng) for size in plan.sizes}
+    largest = plan.sizes[-1]
+    searched = {"size": largest, **measure.search_times(discussions[largest].article, runs=20,
+                                                        rng=rng)}  # fmt: skip
+    progress(f"search at {largest:,}: {searched['search_ms']:.1f} ms (median)")
     http, posting, memory = measure_over_http(discussions, plan, pools, rng, database_url)
     imported = imports.measure(plan.import_sizes, STATIC_ROOT.parent, progress)
     with connection.cursor() as cursor:
@@ -143,6 +147,7 @@ def run(plan, database_url):
         "posting": posting,
         "memory": memory,
         "imports": imported,
+        "search": searched,
         "postgres": postgres,
         "load_average": os.getloadavg(),
         "seconds": time.perf_counter() - STARTED,

@@ -128,7 +128,10 @@ def cached_listing(article, rules, is_open, root, sort, page, own, keep, editabl
         "article": article, "root": root, "root_shown": root and is_shown(root, own),
         "page": page, "sort": sort, "sorts": SORTS, "items": items, "keep": keep,
         "comments_url": reverse("comments:permalink", args=[0]).removesuffix("0/"),
-        "structured_data": structured_data(article, rows, keep) if root is None else "",
+        "structured_data": (
+            structured_data(article, [item.comment for item in items], keep) if root is None
+            else ""
+        ),
     }))  # fmt: skip
     # Cached safe: a copy of the whole list per view would cost more than slower pickling.
     cache.set(key, listing, CACHE_SECONDS)
@@ -139,10 +142,10 @@ JSON_IN_HTML = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026"}
 
 
 def structured_data(article, rows, keep):
-    """The page as schema.org JSON-LD (#15): the article as a DiscussionForumPosting and the
-    approved comments shown on this page as its Comments, replies naming their parentItem.
-    Held, spam and removed comments never appear, not even to their writer. Safe to put in a
-    <script>: <, > and & are escaped inside the JSON strings."""
+    """The page as schema.org JSON-LD (#15): the article as a DiscussionForumPosting, and the
+    approved comments shown on this page (``rows``) as its Comments, replies naming their
+    parentItem. Held, spam and removed comments never appear, not even to their writer. Safe
+    in a <script>: <, > and & are escaped inside the JSON strings."""
     page_url = article.canonical_url() + (f"?{keep}" if keep else "")
     shown = {row.id for row in rows if row.status == Comment.Status.APPROVED}
     comments = []

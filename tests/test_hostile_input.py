@@ -45,7 +45,8 @@ OWN_SVGS = {
     "theme-icon-when-dark",
     "theme-icon-when-light",
 }
-OWN_FORMS = {"comment-form", "logout-form", "changelist-search", "changelist-form", "comment_form"}
+OWN_FORMS = {"comment-form", "logout-form", "changelist-search", "changelist-form", "comment_form",
+             "site-search", "discussion-search"}  # fmt: skip
 URL_ATTRIBUTES = {"href", "src", "action", "formaction", "xlink:href", "poster", "data"}
 SCRIPT_SCHEMES = ("javascript:", "data:", "vbscript:")
 NEVER = {"math", "iframe", "object", "embed", "frame", "frameset", "applet", "base"}
@@ -60,7 +61,8 @@ class _ActiveMarkup(HTMLParser):
     def handle_starttag(self, tag, attrs):
         attrs = {name: value or "" for name, value in attrs}
         names = set(attrs.get("class", "").split()) | {attrs.get("id", "")}
-        if tag == "script" and not attrs.get("src", "").startswith(OWN_SCRIPTS):
+        data_block = attrs.get("type") == "application/ld+json"  # read by search engines, not run
+        if tag == "script" and not data_block and not attrs.get("src", "").startswith(OWN_SCRIPTS):
             self.found.append(f"<script> {attrs}")
         if tag in NEVER or (tag == "svg" and not names & OWN_SVGS):
             self.found.append(f"<{tag}> {attrs}")
