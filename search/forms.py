@@ -14,7 +14,7 @@ class SearchForm(forms.Form):
         label="Show",
         choices=[("all", "Articles and comments"), ("articles", "Articles"),
                  ("comments", "Comments")],
-        required=False,
+        required=False, widget=forms.RadioSelect,
     )  # fmt: skip
     article = forms.ModelChoiceField(
         queryset=Article.objects.published(), required=False, widget=forms.HiddenInput
@@ -22,6 +22,10 @@ class SearchForm(forms.Form):
 
     def clean_q(self):
         return " ".join(self.cleaned_data["q"].split())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["type"].initial = "all"
 
     def clean_type(self):
         return self.cleaned_data["type"] or "all"

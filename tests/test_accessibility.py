@@ -60,6 +60,9 @@ def pages(live_server, article):
         "account sign-up": "/accounts/signup/",
         "password reset": "/accounts/password/reset/",
         "profile": f"/users/{article.author.get_username()}/",
+        "search": "/search/?q=thread+link",
+        "search in a discussion": f"/search/?q=thread&article={article.pk}&type=comments",
+        "search, nothing found": "/search/?q=zzzqqq",
     }
 
 

@@ -4,6 +4,7 @@ approved comments, through HTTP, with any input answered by a normal page."""
 import re
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 
 from articles.models import Article
@@ -160,8 +161,15 @@ def test_searching_comments_uses_the_full_text_index():
     assert "comment_search_idx" in plan and "Seq Scan on comments_comment" not in plan
 
 
-def test_accents_and_stemming_follow_the_search_language(client):
+def test_the_search_language_is_a_setting_applied_to_stored_vectors(client):
     article = make_article(title="Running")
     make_comment(article, body="The runners were running quickly")
+    assert len(results(client, q="run")[1]) == 2  # english stems: run, runners, running
 
-    assert results(client, q="run")[1]  # english stems
+    assert search.configure("simple")  # what `migrate` does when SEARCH_LANGUAGE changes
+    assert not results(client, q="run")[1]  # "simple" keeps words as they are
+    assert results(client, q="running")[1]
+    assert not search.configure("simple")  # applied already: nothing to do
+
+    with pytest.raises(ImproperlyConfigured, match="klingon"):
+        search.configure("klingon")
