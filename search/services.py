@@ -17,6 +17,7 @@ from comments.models import Comment
 
 CONFIG = "forum_search"  # a copy of SEARCH_LANGUAGE's configuration (with unaccent if present)
 START, STOP = "\ue000", "\ue001"  # private-use characters, removed from every searched text
+CANDIDATES = 1000  # the newest matches of each kind that are ranked
 WORD_TOKENS = ("asciiword", "word", "hword", "hword_part", "hword_asciipart", "asciihword")
 
 
@@ -25,23 +26,29 @@ def query_of(text):
 
 
 def matches(text, *, kind="all", article=None):
-    """(type, id, rank, date) rows of what ``text`` finds, best first: published articles
-    (unless one ``article``'s discussion is searched) and approved comments on them."""
+    """The query of what ``text`` finds, best first, as (type, id, rank, date) rows: published
+    articles (unless one ``article``'s discussion is searched) and approved comments on them.
+
+    Only the CANDIDATES newest matches of each kind are ranked: a query of common words would
+    otherwise rank half the site on every search. Fewer matches are all ranked.
+    """
     query = query_of(text)
     rank = SearchRank(F("search_vector"), query, cover_density=True)
     parts = []
     if kind in ("all", "articles") and article is None:
-        found = Article.objects.published().filter(search_vector=query).order_by()
-        parts.append(found.annotate(result=Value("article"), rank=rank, date=F("published_at")))
+        found = Article.objects.published().filter(search_vector=query)
+        newest = found.order_by("-published_at").values("pk")[:CANDIDATES]
+        chosen = Article.objects.filter(pk__in=newest).order_by()
+        parts.append(chosen.annotate(result=Value("article"), rank=rank, date=F("published_at")))
     if kind in ("all", "comments"):
-        found = (
-            Comment.objects.approved()
-            .filter(search_vector=query, article__in=Article.objects.published())
-            .order_by()
+        found = Comment.objects.approved().filter(
+            search_vector=query, article__in=Article.objects.published()
         )
         if article is not None:
             found = found.filter(article=article)
-        parts.append(found.annotate(result=Value("comment"), rank=rank, date=F("created_at")))
+        newest = found.order_by("-created_at").values("pk")[:CANDIDATES]
+        chosen = Comment.objects.filter(pk__in=newest).order_by()
+        parts.append(chosen.annotate(result=Value("comment"), rank=rank, date=F("created_at")))
     rows = [part.values_list("result", "pk", "rank", "date") for part in parts]
     first, *rest = rows
     return (first.union(*rest, all=True) if rest else first).order_by("-rank", "-date", "-pk")

@@ -23,10 +23,12 @@ def search(request):
             form.add_error(None, error)
             return render(request, "search/results.html", context, status=429)
         data = form.cleaned_data
-        rows = services.matches(data["q"], kind=data["type"], article=data["article"])
+        # At most CANDIDATES rows of each kind: fetched at once, they need no count query.
+        rows = list(services.matches(data["q"], kind=data["type"], article=data["article"]))
         page = Paginator(rows, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
+        more = len(rows) >= services.CANDIDATES  # only the newest matches were ranked
         context.update(
-            page=page, query=data["q"], article=data["article"],
+            page=page, query=data["q"], article=data["article"], more=more,
             results=services.results(list(page.object_list), data["q"]),
         )  # fmt: skip
     elif form.is_bound and not form.is_valid():

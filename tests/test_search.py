@@ -173,3 +173,14 @@ def test_the_search_language_is_a_setting_applied_to_stored_vectors(client):
 
     with pytest.raises(ImproperlyConfigured, match="klingon"):
         search.configure("klingon")
+
+
+def test_a_query_of_common_words_ranks_only_the_newest_matches(client, monkeypatch):
+    monkeypatch.setattr(search, "CANDIDATES", 5)
+    article = make_article(title="Busy")
+    for n in range(8):
+        make_comment(article, body=f"common words everywhere {n}")
+
+    page, found = results(client, q="common words", type="comments")
+
+    assert len(found) == 5 and "5+ results" in page and "the newest of them" in page
