@@ -158,3 +158,16 @@ def test_titles_and_descriptions_stay_escaped_and_short(client):
     assert title == "A &quot;quoted&quot; &lt;title&gt; &amp; more · Forum"
     description = re.search(r'<meta name="description" content="([^"]*)"', page).group(1)
     assert len(description) <= 160
+
+
+def test_the_json_ld_holds_the_first_twenty_comments_with_short_texts(client):
+    article = make_article()
+    for n in range(55):
+        make_comment(article, body=f"comment {n} " + "long " * 200)
+
+    page = page_of(client.get(article.get_absolute_url()))
+
+    data = json.loads(re.search(r'application/ld\+json">(.*?)</script>', page, re.S).group(1))
+    assert len(data["comment"]) == 20 and data["commentCount"] == 55
+    assert all(len(c["text"]) <= 300 for c in data["comment"])
+    assert data["comment"][0]["text"].endswith("…")

@@ -55,12 +55,17 @@ def subscribe_writer(comment, wants, *, user=None):
 def comments_shown(ids):
     """Call in the transaction that approves comments ``ids``: those readers see for the first
     time get ``shown_at`` and one task to announce them. Approving one again announces nothing."""
-    from comments.tasks import announce_comments
-
     new = list(Comment.objects.filter(pk__in=list(ids), shown_at=None).values_list("pk", flat=True))
     if new:
         Comment.objects.filter(pk__in=new).update(shown_at=timezone.now())
-        announce_comments.enqueue(new)  # one task, however many a moderator approved
+        announce_later(new)
+
+
+def announce_later(ids):
+    """One task, however many comments a moderator approved, announces them."""
+    from comments.tasks import announce_comments
+
+    announce_comments.enqueue(list(ids))
 
 
 def comment_held(comment):

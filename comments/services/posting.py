@@ -59,6 +59,8 @@ def post_comment(
     comment.status, comment.status_reason = decide_status(
         comment, rules, honeypot=honeypot, seconds_to_write=seconds_to_write
     )
+    if comment.status == Comment.Status.APPROVED:
+        comment.shown_at = timezone.now()  # readers see it from now on: announced once (#13)
     with transaction.atomic():
         # Check-then-insert under the poster's locks, so parallel posts cannot all pass.
         lock_poster(ip_address=ip_address, email=comment.author_email)
@@ -75,7 +77,7 @@ def post_comment(
         comment.save()
         if comment.status == Comment.Status.APPROVED:  # held or spam: no reader's page changes
             refresh_counts([comment.tree_id])
-            notifying.comments_shown([comment.pk])  # mail to its readers, by a worker (#13)
+            notifying.announce_later([comment.pk])  # mail to its readers, by a worker (#13)
         elif comment.status == Comment.Status.PENDING:
             notifying.comment_held(comment)
         notifying.subscribe_writer(comment, set(subscribe) & notifying.WANTS, user=user)
