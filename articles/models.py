@@ -66,6 +66,9 @@ class Article(models.Model):
     comment_count = models.PositiveIntegerField("comments", default=0, editable=False)
     thread_count = models.PositiveIntegerField(default=0, editable=False)
     comments_version = models.PositiveBigIntegerField(default=0, editable=False)
+    # Votes change scores without bumping the version: cached pages show new scores once this
+    # moves, at most every few seconds (#16).
+    votes_version = models.PositiveBigIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 

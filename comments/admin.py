@@ -13,7 +13,7 @@ from django.utils.text import Truncator
 from django.views.decorators.http import require_POST
 
 from comments import services
-from comments.models import Ban, Comment, DiscussionSettings, ModerationLog, Report
+from comments.models import Ban, Comment, DiscussionSettings, ModerationLog, Report, Vote
 
 Status = Comment.Status
 
@@ -97,6 +97,13 @@ REPORT_FIELDS = ["reason", "text", "reporter", "ip_address", "is_dismissed", "cr
 class ReportInline(ReadOnlyInline):
     model = Report
     fields = readonly_fields = REPORT_FIELDS
+
+
+class VoteInline(ReadOnlyInline):
+    """Who voted (#16): staff see it here; readers see only the score."""
+
+    model = Vote
+    fields = readonly_fields = ["created_at", "value", "user", "voter", "ip_address"]
 
 
 class ModerationLogInline(ReadOnlyInline):
@@ -198,7 +205,7 @@ class CommentAdmin(admin.ModelAdmin):
         "kind",
         "imported_from",
     ]
-    inlines = [ReportInline, ModerationLogInline]
+    inlines = [ReportInline, VoteInline, ModerationLogInline]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     @admin.display(description="imported from")
@@ -343,6 +350,7 @@ class DiscussionSettingsAdmin(admin.ModelAdmin):
             "flood_seconds", "new_author_flood_seconds", "duplicate_window", "min_fill_seconds",
         ]}),
         ("Admin sign-in", {"fields": ["login_failure_limit", "login_lockout_minutes"]}),
+        ("Votes and order", {"fields": ["downvotes", "votes_per_ip_per_hour", "default_sort"]}),
         ("Threads", {"fields": [
             "close_after_days", "max_depth", "threads_per_page", "edit_minutes",
         ]}),

@@ -26,6 +26,7 @@ from urllib.parse import urlencode
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Q
+from django.middleware.csrf import get_token
 from django.template import engines
 from django.urls import reverse
 from django.utils.safestring import mark_safe
@@ -68,6 +69,7 @@ class Item(NamedTuple):
     can_edit: bool  # the reader wrote it, and may still edit it
     can_delete: bool  # the reader wrote it
     header: str  # stored at save (comments.markup), or rendered now when it is out of date
+    votable: bool  # approved, and not the reader's own: it shows the vote buttons (#16)
 
 
 def build(request, article, *, root=None, form=None):
@@ -78,7 +80,7 @@ def build(request, article, *, root=None, form=None):
     rules = DiscussionSettings.load()
     written = writers_comments(request, article)
     own = sorted(written)
-    sort = request.GET.get("sort") if request.GET.get("sort") in SORTS else "oldest"
+    sort = request.GET.get("sort") if request.GET.get("sort") in SORTS else rules.default_sort
     is_open = comments_open(article, rules)
     page = None
     if root is None:
@@ -88,7 +90,7 @@ def build(request, article, *, root=None, form=None):
             paginator.count = article.thread_count  # stored (#7): no count query
         page = paginator.get_page(request.GET.get("page"))
     keep = {}
-    if sort != "oldest":
+    if sort != rules.default_sort:
         keep["sort"] = sort
     if page is not None and page.number > 1:
         keep["page"] = page.number
@@ -106,6 +108,8 @@ def build(request, article, *, root=None, form=None):
     else:
         wanted = form.data.get("parent", "")
     reply_to = reply_target(article, rows, wanted, own, rules)
+    # The vote forms' CSRF token is the reader's own, put in the shared cached list now (#16).
+    listing = mark_safe(listing.replace(CSRF_MARK, get_token(request)))
     return Discussion(article, root, listing, form, reply_to, is_open, keep)
 
 
@@ -128,6 +132,8 @@ def cached_listing(article, rules, is_open, root, sort, page, own, keep, editabl
         "article": article, "root": root, "root_shown": root and is_shown(root, own),
         "page": page, "sort": sort, "sorts": SORTS, "items": items, "keep": keep,
         "comments_url": reverse("comments:permalink", args=[0]).removesuffix("0/"),
+        "csrf_token": Markup(CSRF_MARK), "downvotes": rules.downvotes,
+        "default_sort": rules.default_sort,
         "structured_data": (
             structured_data(article, [item.comment for item in items], keep) if root is None
             else ""
@@ -138,6 +144,8 @@ def cached_listing(article, rules, is_open, root, sort, page, own, keep, editabl
     return listing, rows
 
 
+# Stands for the reader's CSRF token in the cached list; user text can never hold a "<".
+CSRF_MARK = "<csrf-token>"
 STRUCTURED_COMMENTS = 20
 STRUCTURED_TEXT = 300
 TAG = re.compile(r"<[^>]*>")  # stored HTML is sanitised: a tag is never split by a ">" in text
@@ -189,6 +197,7 @@ def cache_key(article, rules, is_open, root, sort, page, own):
     """Everything the rendered list depends on; a reader's own pending comments included."""
     parts = [
         markup.MARKUP_VERSION, article.comments_version, article.updated_at.timestamp(),
+        article.votes_version, rules.downvotes, rules.default_sort,
         rules.threads_per_page, rules.max_depth, is_open, root.pk if root else "", sort,
         page.number if page is not None else "", sorted(own),
         # A writer's "Edit" goes when the edit window closes: their entries last a minute.
@@ -235,6 +244,7 @@ def list_items(rows, *, base_level, own, reply_level, editable=frozenset()):
             row.status == Comment.Status.PENDING, readable and row.level <= reply_level,
             row.id in continued, row.id in editable, readable and row.id in own,
             Markup(fresh.get(row.id, row.header_html)),
+            row.status == Comment.Status.APPROVED and row.id not in own,
         ))  # fmt: skip
     return items
 

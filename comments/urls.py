@@ -11,6 +11,8 @@ urlpatterns = [
     path("comments/<int:pk>/edit/", views.edit, name="edit"),
     path("comments/<int:pk>/delete/", views.delete, name="delete"),
     path("comments/preview/", views.preview, name="preview"),
+    path("comments/<int:pk>/vote/", views.vote, name="vote"),
+    path("comments/votes/<int:article_id>/", views.my_votes, name="my_votes"),
     path("comments/feed/", feeds.LatestComments(), name="feed"),
     path("comments/feed/rss/", feeds.LatestCommentsRss(), name="feed_rss"),
     path(

@@ -1,3 +1,6 @@
+import secrets
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -11,7 +14,7 @@ from articles.markup import comment_html
 from articles.models import Article
 from comments import discussion, services
 from comments.forms import CommentForm, EditForm, PreviewForm, ReportForm
-from comments.models import DISPLAY_LEVELS, Comment, DiscussionSettings
+from comments.models import DISPLAY_LEVELS, Comment, DiscussionSettings, Vote
 
 # A username or full name can be longer than the name a comment stores.
 NAME_LENGTH = Comment._meta.get_field("author_name").max_length
@@ -100,7 +103,11 @@ def place_of(request, comment):
     rules = DiscussionSettings.load()
     earlier = Comment.objects.position_of(root, own=discussion.own_ids(request, comment.article))
     page = earlier // rules.threads_per_page + 1
-    query = f"?page={page}" if page > 1 else ""
+    # Pages are counted in the oldest-first order: say so when the site sorts otherwise.
+    params = {"sort": "oldest"} if rules.default_sort != "oldest" else {}
+    if page > 1:
+        params["page"] = page
+    query = f"?{urlencode(params)}" if params else ""
     return f"{comment.article.get_absolute_url()}{query}#comment-{comment.pk}"
 
 
@@ -222,3 +229,64 @@ def delete(request, pk):
         messages.success(request, "Your comment is deleted.")
         return redirect(f"{comment.article.get_absolute_url()}#comments")
     return render(request, "comments/delete.html", {"comment": comment})
+
+
+VOTER_COOKIE = "forum_voter"
+VOTER_COOKIE_AGE = 2 * 365 * 24 * 3600  # a guest's votes stay theirs for two years
+
+
+def voter_of(request):
+    """A guest browser's key, from its signed cookie; "" for a member or a new browser."""
+    if request.user.is_authenticated:
+        return ""
+    return request.get_signed_cookie(VOTER_COOKIE, default="", salt=VOTER_COOKIE)
+
+
+def wants_json(request):
+    return request.headers.get("Accept", "").startswith("application/json")
+
+
+@require_POST
+def vote(request, pk):
+    """Vote on a comment (#16): a form per comment that needs no JavaScript (back to the
+    comment's place, with a message), or JSON for the page's script."""
+    comment = get_object_or_404(
+        Comment.objects.select_related("article").filter(article__in=Article.objects.published()),
+        pk=pk,
+    )
+    voter = voter_of(request)
+    new_voter = not voter and not request.user.is_authenticated
+    if new_voter:
+        voter = secrets.token_urlsafe(24)
+    try:
+        now, comment = services.vote(
+            comment, value={"up": Vote.UP, "down": Vote.DOWN}.get(request.POST.get("value")),
+            user=request.user, voter=voter, ip_address=request.META.get("REMOTE_ADDR"),
+            own=discussion.own_ids(request, comment.article),
+        )  # fmt: skip
+    except ValidationError as error:
+        status = 429 if error.code == "rate" else 400
+        if wants_json(request):
+            return JsonResponse({"error": error.messages[0]}, status=status)
+        messages.error(request, error.messages[0])
+        return redirect(place_of(request, comment))
+    if wants_json(request):
+        response = JsonResponse({"vote": now, "score": comment.upvotes - comment.downvotes})
+    else:
+        messages.success(request, "Your vote is counted." if now else "Your vote is taken back.")
+        response = redirect(place_of(request, comment))
+    if new_voter:
+        response.set_signed_cookie(
+            VOTER_COOKIE, voter, salt=VOTER_COOKIE, max_age=VOTER_COOKIE_AGE, httponly=True,
+            samesite="Lax", secure=settings.SESSION_COOKIE_SECURE,
+        )  # fmt: skip
+    return response
+
+
+@never_cache
+def my_votes(request, article_id):
+    """{comment id: 1 or -1} of this reader's votes on an article, for the page's script to
+    show the buttons pressed: the cached page is the same for every reader (#16)."""
+    article = get_object_or_404(Article.objects.published(), pk=article_id)
+    votes = services.votes_of(article, user=request.user, voter=voter_of(request))
+    return JsonResponse({"votes": votes})

@@ -96,7 +96,7 @@ def test_threads_collapse_and_expand_and_the_choice_survives_a_reload(page, live
 
     toggle = comment_box(page, root).get_by_role("button", name="Collapse 2 replies")
     toggle.click()
-    expect(comment_box(page, root).get_by_role("button")).to_have_text("[+] 2 replies")
+    expect(comment_box(page, root).locator("button.toggle")).to_have_text("[+] 2 replies")
     expect(page.get_by_text("First answer")).to_be_hidden()
 
     page.reload()

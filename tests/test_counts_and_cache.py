@@ -135,6 +135,7 @@ def test_moderation_and_admin_edits_reach_a_cached_page_at_once(client, admin_cl
         "body": "kept, with a typo fixed", "status": "approved",
         "reports-TOTAL_FORMS": 0, "reports-INITIAL_FORMS": 0,
         "moderation_log-TOTAL_FORMS": 0, "moderation_log-INITIAL_FORMS": 0,
+        "votes-TOTAL_FORMS": 0, "votes-INITIAL_FORMS": 0,
     }  # fmt: skip
     assert admin_client.post(change, form).status_code == 302
 

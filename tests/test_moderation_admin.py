@@ -178,7 +178,8 @@ def test_changing_the_status_on_a_comments_page_is_logged(admin_client):
     data = {"author_name": comment.author_name, "author_email": comment.author_email,
             "author_url": "", "body": "edited text", "status": "approved",
             "reports-TOTAL_FORMS": 0, "reports-INITIAL_FORMS": 0,
-            "moderation_log-TOTAL_FORMS": 0, "moderation_log-INITIAL_FORMS": 0}  # fmt: skip
+            "moderation_log-TOTAL_FORMS": 0, "moderation_log-INITIAL_FORMS": 0,
+            "votes-TOTAL_FORMS": 0, "votes-INITIAL_FORMS": 0}  # fmt: skip
     response = admin_client.post(f"{CHANGELIST}{comment.pk}/change/", data)
     assert response.status_code == 302
     comment.refresh_from_db()
@@ -254,7 +255,8 @@ def test_discussion_settings_are_one_page_and_apply_at_once(admin_client, client
             "new_author_flood_seconds": 0, "duplicate_window": 300, "min_fill_seconds": 0,
             "login_failure_limit": 5, "login_lockout_minutes": 15, "edit_minutes": 15,
             "ip_retention_days": 90, "moderator_mail": "each",
-            "follow_batch_minutes": 15}  # fmt: skip
+            "follow_batch_minutes": 15, "votes_per_ip_per_hour": 60,
+            "default_sort": "oldest"}  # fmt: skip
     assert (
         admin_client.post("/admin/comments/discussionsettings/1/change/", form).status_code == 302
     )

@@ -1,4 +1,5 @@
-"""Comments and their threads (``comment``), and what moderation keeps (``moderation``)."""
+"""Comments and their threads (``comment``), what moderation keeps (``moderation``), and
+readers' votes (``votes``)."""
 
 from comments.models.comment import (
     DISPLAY_LEVELS,
@@ -18,6 +19,7 @@ from comments.models.moderation import (
     Revision,
     SettingDefault,
 )
+from comments.models.votes import Vote
 
 __all__ = [
     "Ban",
@@ -32,6 +34,7 @@ __all__ = [
     "SORTS",
     "SettingDefault",
     "TREE_ID_SEQUENCE",
+    "Vote",
     "is_shown",
     "shown",
 ]

@@ -19,7 +19,8 @@ from comments.markup import render_header
 TREE_ID_SEQUENCE = "comments_comment_tree_id_seq"
 # Levels of a thread shown under an article; deeper replies get "Continue this thread" (#5).
 DISPLAY_LEVELS = 6
-SORTS = {"oldest": "Oldest first", "newest": "Newest first", "replies": "Most replies"}
+SORTS = {"oldest": "Oldest first", "newest": "Newest first", "replies": "Most replies",
+         "best": "Best"}  # fmt: skip
 
 
 def shown(own):
@@ -95,6 +96,8 @@ class CommentQuerySet(TreeQuerySet):
         )
         if sort == "replies":
             return roots.order_by("-thread_comment_count", "created_at", "pk")
+        if sort == "best":  # the Wilson lower bound of the top-level comment's votes (#16)
+            return roots.order_by("-best", "created_at", "pk")
         if sort == "newest":
             return roots.order_by("-created_at", "-pk")
         return roots.order_by("created_at", "pk")
@@ -103,7 +106,7 @@ class CommentQuerySet(TreeQuerySet):
         """The rows a list of comments shows, as named tuples of the fields a page renders:
         building a model instance for each costs more than the query (#7)."""
         fields = ["id", "parent_id", "tree_id", "lft", "level", "status", "author_name", "kind",
-                  "author_url", "created_at"]  # fmt: skip
+                  "author_url", "created_at", "upvotes", "downvotes"]  # fmt: skip
         markup = ["is_by_author", "header_html", "markup_version", "body_html"]
         return list(self.values_list(*fields, *markup, named=True))
 
@@ -206,6 +209,11 @@ class Comment(MPTTModel):
     source_id = models.CharField(max_length=100, blank=True, editable=False)
     # Text and name for full-text search, kept by a PostgreSQL trigger on every write (#15).
     search_vector = SearchVectorField(null=True, editable=False)
+    # Readers' votes (#16), kept in step with Vote rows under the comment's row lock; "best" is
+    # the lower bound of the Wilson score interval of its up- and downvotes.
+    upvotes = models.PositiveIntegerField(default=0, editable=False)
+    downvotes = models.PositiveIntegerField(default=0, editable=False)
+    best = models.FloatField(default=0, editable=False)
     # Why the posting rules chose the status, e.g. "held: 3 links" (issue #4).
     status_reason = models.CharField("why", max_length=200, blank=True, editable=False)
     # Open reader reports, kept in step with Report rows inside the same transaction.
@@ -247,6 +255,10 @@ class Comment(MPTTModel):
             models.Index(
                 fields=["article", "-thread_comment_count", "created_at", "id"],
                 condition=Q(level=0), name="comment_roots_size_idx",
+            ),
+            models.Index(
+                fields=["article", "-best", "created_at", "id"], condition=Q(level=0),
+                name="comment_roots_best_idx",
             ),
         ]  # fmt: skip
         constraints = [

@@ -146,6 +146,18 @@ class DiscussionSettings(models.Model):
         "mail to moderators", max_length=10, choices=ModeratorMail, default=ModeratorMail.OFF,
         help_text="Superusers and members of the Moderators group, unless they switched it off.",
     )  # fmt: skip
+    downvotes = models.BooleanField(
+        "downvotes", default=False, help_text="Readers may vote comments down as well as up."
+    )
+    votes_per_ip_per_hour = models.PositiveIntegerField(
+        "votes per IP address an hour", default=60,
+        help_text="However many cookies a script drops, one address casts at most this many.",
+    )  # fmt: skip
+    default_sort = models.CharField(
+        "default order of threads", max_length=10, default="oldest",
+        choices=[("oldest", "Oldest first"), ("newest", "Newest first"),
+                 ("replies", "Most replies"), ("best", "Best")],
+    )  # fmt: skip
     follow_batch_minutes = models.PositiveIntegerField(
         "minutes to gather comments for followers", default=15,
         help_text="Followers of an article and its author get one mail for the comments of this "

@@ -6,6 +6,7 @@ commands only call them. Split by concern (#11):
 - ``counts``: the thread and poster locks, and the stored counts every visible write keeps;
 - ``limits``: rate limits and the admin sign-in lock-out;
 - ``notifying``: who gets mail about a comment, and when (#13);
+- ``votes``: readers' votes and the "best" score (#16);
 - ``personal``: a copy of a writer's comments, erasing the writer, forgetting old IP addresses.
 """
 
@@ -48,6 +49,7 @@ from comments.services.posting import (
     edit_comment,
     post_comment,
 )
+from comments.services.votes import vote, votes_of, wilson
 
 __all__ = [
     "DELETED_NAME",
@@ -79,4 +81,7 @@ __all__ = [
     "refuse_if_over_limit",
     "report_comment",
     "set_status",
+    "vote",
+    "votes_of",
+    "wilson",
 ]

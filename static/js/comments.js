@@ -109,6 +109,52 @@
   window.addEventListener("hashchange", highlight);
   highlight();
 
+  // Votes without a reload (#16): the score changes in place, the button shows it is pressed.
+  // The page is cached for everyone, so this reader's own votes come from a small request.
+  function pressVotes(form, value) {
+    form.querySelectorAll("button[name=value]").forEach(function (button) {
+      var pressed = (button.value === "up" && value === 1) || (button.value === "down" && value === -1);
+      button.setAttribute("aria-pressed", pressed ? "true" : "false");
+    });
+  }
+  function voteForm(id) {
+    var comment = document.getElementById("comment-" + id);
+    return comment && comment.querySelector("form.vote");
+  }
+  if (discussion.dataset.votesUrl && discussion.querySelector("form.vote")) {
+    fetch(discussion.dataset.votesUrl, { headers: { Accept: "application/json" }, credentials: "same-origin" })
+      .then(function (response) { return response.ok ? response.json() : { votes: {} }; })
+      .then(function (result) {
+        Object.keys(result.votes).forEach(function (id) {
+          var form = voteForm(id);
+          if (form) pressVotes(form, result.votes[id]);
+        });
+      })
+      .catch(function () {});
+  }
+  discussion.addEventListener("submit", function (event) {
+    var voting = event.target.closest && event.target.closest("form.vote");
+    if (!voting || !window.fetch) return;
+    event.preventDefault();
+    var button = event.submitter || voting.querySelector("button[name=value]");
+    var data = new FormData(voting);
+    data.set("value", button.value);
+    voting.querySelectorAll("button").forEach(function (b) { b.disabled = true; });
+    fetch(voting.action, {
+      method: "POST", body: data, credentials: "same-origin",
+      headers: { Accept: "application/json", "X-CSRFToken": data.get("csrfmiddlewaretoken") }
+    })
+      .then(function (response) { return response.json(); })
+      .then(function (result) {
+        if (result.error) { window.alert(result.error); return; }
+        pressVotes(voting, result.vote);
+        var score = voting.querySelector(".score");
+        if (score) score.textContent = result.score;
+      })
+      .catch(function () {})
+      .then(function () { voting.querySelectorAll("button").forEach(function (b) { b.disabled = false; }); });
+  });
+
   if (!form) return;
 
   // A live character counter under the comment box.

@@ -1,0 +1,215 @@
+"""Votes and the "Best" order (issue #16): one vote per reader per comment, taken back by
+voting again, never on one's own comment, limited per IP address; with or without JavaScript."""
+
+import re
+import threading
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test import Client
+
+from comments.models import Comment, Vote
+from comments.services import votes as vote_service
+from tests.factories import make_article, make_comment, make_user, set_rules
+from tests.pages import page_of, submit
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("rules")]
+JSON = {"Accept": "application/json"}
+
+
+def vote(client, comment, value="up", **headers):
+    return client.post(f"/comments/{comment.pk}/vote/", {"value": value}, headers=headers)
+
+
+def score_on_page(client, comment):
+    cache.clear()  # what the page shows once its scores refresh
+    page = page_of(client.get(comment.article.get_absolute_url()))
+    article = re.search(rf'<article id="comment-{comment.pk}".*?</article>', page, re.S).group(0)
+    return int(re.search(r'<span class="score"[^>]*>(-?\d+)</span>', article).group(1))
+
+
+def test_a_guest_votes_without_javascript_and_comes_back_to_the_comment(client):
+    comment = make_comment(make_article(), body="Worth a vote")
+
+    response = vote(client, comment)
+
+    assert response.status_code == 302
+    assert response.url == f"{comment.article.get_absolute_url()}#comment-{comment.pk}"
+    assert "Your vote is counted." in page_of(client.get(response.url, follow=True))
+    assert score_on_page(client, comment) == 1
+    assert "forum_voter" in response.cookies  # signed, long-lived, HttpOnly
+    assert (
+        response.cookies["forum_voter"]["httponly"] and response.cookies["forum_voter"]["max-age"]
+    )
+
+
+def test_voting_again_takes_the_vote_back_and_each_reader_counts_once(client):
+    comment = make_comment(make_article())
+    other = Client()
+
+    vote(client, comment), vote(other, comment)
+    assert Comment.objects.get(pk=comment.pk).upvotes == 2
+    vote(client, comment)  # the same reader again: taken back
+
+    comment.refresh_from_db()
+    assert (comment.upvotes, Vote.objects.count()) == (1, 1)
+
+
+def test_a_member_votes_by_account_from_any_browser(client):
+    member = make_user()
+    comment = make_comment(make_article())
+    client.force_login(member)
+    vote(client, comment, **JSON)
+    elsewhere = Client()
+    elsewhere.force_login(member)
+
+    answer = vote(elsewhere, comment, **JSON).json()
+
+    assert answer == {"vote": 0, "score": 0}  # the same member: taken back, not doubled
+
+
+def test_nobody_votes_on_their_own_comment(client):
+    article = make_article()
+    submit(client, article, body="Mine")  # this browser wrote it
+    own = Comment.objects.get(body="Mine")
+    member = make_user()
+    theirs = make_comment(article, user=member, body="A member's")
+    member_client = Client()
+    member_client.force_login(member)
+
+    assert vote(client, own, **JSON).json() == {"error": "You cannot vote on your own comment."}
+    assert vote(member_client, theirs, **JSON).status_code == 400
+    assert not Vote.objects.exists()
+    page = page_of(client.get(article.get_absolute_url()))
+    assert f'action="/comments/{own.pk}/vote/"' not in page  # no buttons on one's own
+
+
+def test_downvotes_are_off_until_the_settings_switch_them_on(client):
+    comment = make_comment(make_article())
+    assert vote(client, comment, "down", **JSON).status_code == 400
+    assert 'value="down"' not in page_of(client.get(comment.article.get_absolute_url()))
+
+    set_rules(downvotes=True)
+    cache.clear()
+    assert vote(client, comment, "down", **JSON).json() == {"vote": -1, "score": -1}
+    assert vote(client, comment, "up", **JSON).json() == {"vote": 1, "score": 1}  # changed
+    assert 'value="down"' in page_of(client.get(comment.article.get_absolute_url()))
+
+
+def test_votes_per_ip_address_are_limited_whatever_the_cookies(client):
+    set_rules(votes_per_ip_per_hour=3)
+    comments = [make_comment(make_article()) for _ in range(4)]
+
+    statuses = [vote(Client(), c, **JSON).status_code for c in comments]  # new cookie each time
+
+    assert statuses == [200, 200, 200, 429]
+    assert sum(Comment.objects.values_list("upvotes", flat=True)) == 3
+
+
+def test_held_comments_cannot_be_voted_on(client):
+    held = make_comment(make_article(), status=Comment.Status.PENDING)
+
+    assert vote(client, held, **JSON).status_code == 400
+
+
+def test_the_reader_learns_their_own_votes_from_a_small_request(client):
+    article = make_article()
+    first, second = make_comment(article), make_comment(article)
+    vote(client, second)
+
+    votes = client.get(f"/comments/votes/{article.pk}/").json()["votes"]
+
+    assert votes == {str(second.pk): 1} and first.pk
+    assert Client().get(f"/comments/votes/{article.pk}/").json() == {"votes": {}}
+
+
+def test_the_cached_page_is_not_rendered_anew_for_every_vote(client, monkeypatch):
+    article = make_article()
+    comments = [make_comment(article) for _ in range(5)]
+    monkeypatch.setattr(vote_service.time, "time", lambda: 1_000_000.0)  # one 10-second bucket
+
+    versions = set()
+    for comment in comments:
+        vote(Client(), comment)
+        article.refresh_from_db()
+        versions.add(article.votes_version)
+
+    assert versions == {100_000}  # one change of the cache key for five votes
+
+
+def test_the_vote_form_carries_the_readers_own_csrf_token(client):
+    comment = make_comment(make_article())
+    strict = Client(enforce_csrf_checks=True)
+
+    page = page_of(strict.get(comment.article.get_absolute_url()))
+    token = re.search(r'<form class="vote"[^>]*><input type="hidden" '
+                      r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)  # fmt: skip
+
+    assert token != "<csrf-token>"
+    refused = strict.post(f"/comments/{comment.pk}/vote/", {"value": "up"})
+    assert refused.status_code == 403
+    form = {"value": "up", "csrfmiddlewaretoken": token}
+    accepted = strict.post(f"/comments/{comment.pk}/vote/", form)
+    assert accepted.status_code == 302
+
+
+def test_best_ranks_threads_by_the_wilson_lower_bound_of_their_first_comment(client):
+    set_rules(downvotes=True)
+    article = make_article()
+    mixed, loved, new = (make_comment(article, body=b) for b in ("mixed", "loved", "new"))
+    for _ in range(6):
+        vote(Client(), loved)
+    for n in range(8):
+        vote(Client(), mixed, "up" if n < 5 else "down")
+
+    page = page_of(client.get(f"{article.get_absolute_url()}?sort=best"))
+
+    bodies = re.findall(r'<div class="comment-body"><p>(\w+)</p>', page)
+    assert bodies == ["loved", "mixed", "new"]
+    assert '<strong aria-current="true">Best</strong>' in page
+    assert vote_service.wilson(6, 0) > vote_service.wilson(5, 3) > vote_service.wilson(0, 0)
+
+
+def test_the_default_order_is_a_setting_and_permalinks_still_find_their_page(client):
+    set_rules(default_sort="best", threads_per_page=2)
+    article = make_article()
+    first, second, third = (make_comment(article, body=b) for b in ("first", "second", "third"))
+    vote(Client(), third)
+
+    page = page_of(client.get(article.get_absolute_url()))
+    assert re.findall(r'<div class="comment-body"><p>(\w+)</p>', page) == ["third", "first"]
+    assert client.get(f"/comments/{third.pk}/").url.endswith(
+        f"?sort=oldest&page=2#comment-{third.pk}"
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_voters_lose_no_vote():
+    article = make_article()
+    comment = make_comment(article)
+    set_rules(votes_per_ip_per_hour=0, hold_first_comment=False)
+
+    def voter():
+        try:
+            vote(Client(), comment)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=voter) for _ in range(12)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    comment.refresh_from_db()
+    assert comment.upvotes == Vote.objects.filter(comment=comment).count() == 12
+
+
+def test_staff_see_who_voted_in_the_admin(admin_client, client):
+    comment = make_comment(make_article())
+    vote(client, comment)
+
+    page = page_of(admin_client.get(f"/admin/comments/comment/{comment.pk}/change/"))
+
+    assert "127.0.0.1" in page and "Up" in page
