@@ -69,6 +69,8 @@ class Article(models.Model):
     # Votes change scores without bumping the version: cached pages show new scores once this
     # moves, at most every few seconds (#16).
     votes_version = models.PositiveBigIntegerField(default=0, editable=False)
+    # Approved featured comments (#16): pages look them up only when there are some.
+    featured_count = models.PositiveIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -8,6 +8,7 @@ from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 from django.views.decorators.http import require_POST
@@ -157,6 +158,7 @@ class CommentAdmin(admin.ModelAdmin):
         "status",
         HasReportsFilter,
         FirstCommentFilter,
+        "featured",
         "kind",
         "created_at",
         "article",
@@ -173,6 +175,8 @@ class CommentAdmin(admin.ModelAdmin):
         _moderate(Status.APPROVED, "restored"),
         dismiss_reports,
         delete_comments,
+        "feature",
+        "unfeature",
     ]
     fields = [
         "links",
@@ -191,6 +195,7 @@ class CommentAdmin(admin.ModelAdmin):
         "earlier_texts",
         "kind",
         "imported_from",
+        "featured",
     ]
     readonly_fields = [
         "links",
@@ -265,6 +270,21 @@ class CommentAdmin(admin.ModelAdmin):
             )
             if not changed:  # set_status refreshes; an edited text must reach cached pages too
                 services.refresh_counts([obj.tree_id])
+            if "featured" in form.changed_data:
+                Comment.objects.filter(pk=obj.pk).update(
+                    featured_at=timezone.now() if obj.featured else None
+                )
+                services.refresh_featured([obj.article_id])
+
+    @admin.action(permissions=["change"], description="Feature selected comments")
+    def feature(self, request, queryset):
+        n = services.feature(queryset, on=True)
+        self.message_user(request, f"{n} comment{'s' * (n != 1)} featured.", messages.SUCCESS)
+
+    @admin.action(permissions=["change"], description="Stop featuring selected comments")
+    def unfeature(self, request, queryset):
+        n = services.feature(queryset, on=False)
+        self.message_user(request, f"{n} comment{'s' * (n != 1)} no longer featured.")
 
     def delete_model(self, request, obj):
         services.delete_comment(obj, by=request.user)

@@ -30,6 +30,7 @@ from django.middleware.csrf import get_token
 from django.template import engines
 from django.urls import reverse
 from django.utils.safestring import mark_safe
+from django.utils.text import Truncator
 from markupsafe import Markup
 
 from comments import markup
@@ -125,6 +126,7 @@ def cached_listing(article, rules, is_open, root, sort, page, own, keep, editabl
     else:
         rows = Comment.objects.subtree(root, own=own).as_list_items()
     reply_level = rules.deepest_replyable_level if is_open else -1
+    featured = featured_box(article) if root is None and article.featured_count else []
     items = list_items(rows, base_level=root.level if root else 0, own=set(own),
                        reply_level=reply_level, editable=editable)  # fmt: skip
     template = engines["jinja2"].get_template("comments/_comments.html")
@@ -132,7 +134,7 @@ def cached_listing(article, rules, is_open, root, sort, page, own, keep, editabl
         "article": article, "root": root, "root_shown": root and is_shown(root, own),
         "page": page, "sort": sort, "sorts": SORTS, "items": items, "keep": keep,
         "comments_url": reverse("comments:permalink", args=[0]).removesuffix("0/"),
-        "csrf_token": Markup(CSRF_MARK), "downvotes": rules.downvotes,
+        "csrf_token": Markup(CSRF_MARK), "downvotes": rules.downvotes, "featured": featured,
         "default_sort": rules.default_sort,
         "structured_data": (
             structured_data(article, [item.comment for item in items], keep) if root is None
@@ -149,6 +151,17 @@ CSRF_MARK = "<csrf-token>"
 STRUCTURED_COMMENTS = 20
 STRUCTURED_TEXT = 300
 TAG = re.compile(r"<[^>]*>")  # stored HTML is sanitised: a tag is never split by a ">" in text
+
+
+def featured_box(article):
+    """The Featured box's comments: name, a short text and the link to each one's place."""
+    rows = Comment.objects.featured_on(article).values_list("id", "author_name", "body_html")
+    return [
+        {"id": pk, "name": name, "text": Truncator(html.unescape(TAG.sub("", body))).chars(160)}
+        for pk, name, body in rows
+    ]
+
+
 JSON_IN_HTML = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026"}
 
 

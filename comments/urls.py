@@ -13,6 +13,7 @@ urlpatterns = [
     path("comments/preview/", views.preview, name="preview"),
     path("comments/<int:pk>/vote/", views.vote, name="vote"),
     path("comments/votes/<int:article_id>/", views.my_votes, name="my_votes"),
+    path("comments/live/<int:article_id>/", views.live, name="live"),
     path("comments/feed/", feeds.LatestComments(), name="feed"),
     path("comments/feed/rss/", feeds.LatestCommentsRss(), name="feed_rss"),
     path(

@@ -7,7 +7,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.cache import never_cache
+from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_POST
 
 from articles.markup import comment_html
@@ -290,3 +290,21 @@ def my_votes(request, article_id):
     article = get_object_or_404(Article.objects.published(), pk=article_id)
     votes = services.votes_of(article, user=request.user, voter=voter_of(request))
     return JsonResponse({"votes": votes})
+
+
+LIVE_SECONDS = 5  # the live count may be this old: one answer serves every reader meanwhile
+
+
+@cache_control(public=True, max_age=LIVE_SECONDS)
+def live(request, article_id):
+    """The article's approved comment count and discussion version, from its row: what the
+    page's script polls to offer "3 new comments · Show" (#16). The same for every reader."""
+    found = (
+        Article.objects.published()
+        .filter(pk=article_id)
+        .values("comment_count", "comments_version")
+        .first()
+    )
+    if found is None:
+        raise Http404("No such article.")
+    return JsonResponse({"count": found["comment_count"], "version": found["comments_version"]})

@@ -12,7 +12,10 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core import signing
+from playwright.sync_api import expect
 
+from comments.models import Comment
+from comments.services import feature
 from notifications import services as outbox
 from notifications.models import Subscription
 from tests.factories import make_article, make_comment, make_user, set_rules
@@ -36,9 +39,10 @@ def npm_tools():
 
 @pytest.fixture
 def discussion(transactional_db):
-    """An article with a deep, busy discussion: threads, author replies, a placeholder."""
+    """An article with a deep, busy discussion: threads, author replies, a placeholder, and
+    every control shown: up- and downvotes, a featured comment (#16)."""
     article = make_article(title="Reading long discussions", body="## A heading\n\nSome *text*.")
-    set_rules(threads_per_page=3)
+    set_rules(threads_per_page=3, downvotes=True)
     for n in range(4):
         root = make_comment(article, body=f"Thread {n} with [a link](https://example.org)")
         reply = make_comment(article, parent=root, user=article.author, author_name="The Author")
@@ -46,6 +50,8 @@ def discussion(transactional_db):
         for level in range(7 if n == 0 else 1):
             parent = make_comment(article, parent=parent, author_url="https://example.net/",
                                   body=f"Deeper, level {level + 2}")  # fmt: skip
+    roots = Comment.objects.filter(article=article, level=0).order_by("pk")
+    feature(Comment.objects.filter(pk__in=list(roots.values_list("pk", flat=True)[:2])))
     return article
 
 
@@ -242,3 +248,21 @@ def test_the_pages_mail_links_to_are_accessible_and_valid(
     assert found == {name: [] for name in found}
 
     assert html_validate(files, tmp_path) == []
+
+
+def test_the_live_banner_and_new_marks_are_accessible(browser, live_server, discussion):
+    context = browser.new_context(bypass_csp=True)
+    page = context.new_page()
+    page.add_init_script("window.forumLiveInterval = 300;")
+    url = live_server.url + discussion.get_absolute_url()
+    page.goto(url)
+    first = discussion.comments.filter(level=0).order_by("pk").first()  # on page 1
+    make_comment(discussion, parent=first, body="Written since the first visit")
+    page.reload()  # a second visit: new marks and "Next new comment"
+    expect(page.locator("article.is-new")).not_to_have_count(0)
+    make_comment(discussion, body="And one more, live")
+    expect(page.locator(".live-banner")).to_contain_text("1 new comment", timeout=10_000)
+
+    found = axe_violations(page)
+    context.close()
+    assert found == []

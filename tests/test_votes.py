@@ -213,3 +213,41 @@ def test_staff_see_who_voted_in_the_admin(admin_client, client):
     page = page_of(admin_client.get(f"/admin/comments/comment/{comment.pk}/change/"))
 
     assert "127.0.0.1" in page and "Up" in page
+
+
+# Featured comments.
+
+
+def featured_box(page):
+    box = re.search(r'<aside class="featured-box".*?</aside>', page, re.S)
+    return re.findall(r'<a href="/comments/(\d+)/">', box.group(0)) if box else []
+
+
+def test_moderators_feature_comments_into_a_box_above_the_threads(admin_client, client):
+    article = make_article()
+    comments = [make_comment(article, body=f"insight {n}") for n in range(5)]
+    url = article.get_absolute_url()
+    assert featured_box(page_of(client.get(url))) == []
+
+    admin_client.post("/admin/comments/comment/?queue=all", {
+        "action": "feature", "_selected_action": [c.pk for c in comments[:4]]})  # fmt: skip
+    page = page_of(client.get(url))
+
+    assert len(featured_box(page)) == 3  # at most three, the newest featured first
+    assert page.count('<span class="badge featured-badge">Featured</span>') == 4  # in place
+
+
+def test_unfeaturing_or_removing_takes_a_comment_out_of_the_box(admin_client, client):
+    article = make_article()
+    kept, dropped, removed = (make_comment(article, body=b) for b in ("kept", "dropped", "gone"))
+    services_feature = __import__("comments.services", fromlist=["feature"]).feature
+    services_feature(Comment.objects.filter(pk__in=[kept.pk, dropped.pk, removed.pk]))
+
+    admin_client.post("/admin/comments/comment/?queue=all", {
+        "action": "unfeature", "_selected_action": [dropped.pk]})  # fmt: skip
+    admin_client.post("/admin/comments/comment/?queue=all", {
+        "action": "removed", "_selected_action": [removed.pk]})  # fmt: skip
+
+    assert featured_box(page_of(client.get(article.get_absolute_url()))) == [str(kept.pk)]
+    article.refresh_from_db()
+    assert article.featured_count == 1

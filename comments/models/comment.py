@@ -48,6 +48,10 @@ class CommentQuerySet(TreeQuerySet):
         """Comments every reader sees."""
         return self.filter(status=Comment.Status.APPROVED)
 
+    def featured_on(self, article):
+        """The article's Featured box: up to three approved featured comments, newest first."""
+        return self.approved().filter(article=article, featured=True).order_by("-featured_at")[:3]
+
     def shown_to(self, article, *, own=()):
         """The comments of ``article`` this reader may read and reply to (see ``shown()``)."""
         return self.filter(shown(own), article=article)
@@ -106,7 +110,7 @@ class CommentQuerySet(TreeQuerySet):
         """The rows a list of comments shows, as named tuples of the fields a page renders:
         building a model instance for each costs more than the query (#7)."""
         fields = ["id", "parent_id", "tree_id", "lft", "level", "status", "author_name", "kind",
-                  "author_url", "created_at", "upvotes", "downvotes"]  # fmt: skip
+                  "author_url", "created_at", "upvotes", "downvotes", "featured"]  # fmt: skip
         markup = ["is_by_author", "header_html", "markup_version", "body_html"]
         return list(self.values_list(*fields, *markup, named=True))
 
@@ -214,6 +218,9 @@ class Comment(MPTTModel):
     upvotes = models.PositiveIntegerField(default=0, editable=False)
     downvotes = models.PositiveIntegerField(default=0, editable=False)
     best = models.FloatField(default=0, editable=False)
+    # Chosen by a moderator (#16): shown in the article's "Featured" box while approved.
+    featured = models.BooleanField(default=False, help_text="Shown in the article's Featured box.")
+    featured_at = models.DateTimeField(null=True, blank=True, editable=False)
     # Why the posting rules chose the status, e.g. "held: 3 links" (issue #4).
     status_reason = models.CharField("why", max_length=200, blank=True, editable=False)
     # Open reader reports, kept in step with Report rows inside the same transaction.

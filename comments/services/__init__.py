@@ -19,6 +19,7 @@ from comments.services.counts import (
     recount,
     refresh_counts,
 )
+from comments.services.featuring import feature, refresh_featured
 from comments.services.limits import (
     PREVIEWS_PER_MINUTE,
     REPORTS_PER_HOUR,
@@ -68,6 +69,7 @@ __all__ = [
     "dismiss_reports",
     "edit_comment",
     "erase_writer",
+    "feature",
     "forget_old_ip_addresses",
     "lock_poster",
     "lock_thread",
@@ -78,6 +80,7 @@ __all__ = [
     "post_comment",
     "recount",
     "refresh_counts",
+    "refresh_featured",
     "refuse_if_over_limit",
     "report_comment",
     "set_status",

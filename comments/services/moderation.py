@@ -8,6 +8,7 @@ from django.db.models import F, Q
 from comments.models import Ban, Comment, DiscussionSettings, ModerationLog, Report, Revision
 from comments.services import notifying
 from comments.services.counts import lock_thread, move_counts, refresh_counts
+from comments.services.featuring import featured_among, refresh_featured
 from comments.services.limits import REPORTS_PER_HOUR, refuse_if_over_limit
 from notifications import services as mail
 
@@ -33,6 +34,9 @@ def set_status(comments, status, *, by=None, reason=""):
         )
         refresh_counts(tree_id for _, _, tree_id in changing)
         ids = [pk for pk, _, _ in changing]
+        boxes = featured_among(Comment.objects.filter(pk__in=ids))
+        if boxes:  # a featured comment came or went: its article's Featured box changes
+            refresh_featured(boxes)
         if status == Comment.Status.APPROVED:
             notifying.comments_shown(ids)  # the first time: mail to readers (#13)
         elif status in (Comment.Status.SPAM, Comment.Status.REMOVED):

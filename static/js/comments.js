@@ -77,6 +77,7 @@
     button.setAttribute("aria-label", (isCollapsed ? "Expand " : "Collapse ") + replies +
       (replies === 1 ? " reply" : " replies"));
   }
+  function setUpToggles() {
   var saved = collapsed();
   discussion.querySelectorAll(".comment-item").forEach(function (item) {
     var children = item.querySelector(":scope > .comment-list");
@@ -94,6 +95,8 @@
       remember(comment.id, isCollapsed);
     });
   });
+  }
+  setUpToggles();
 
   // Permalinks: show the comment, even inside a collapsed thread, and highlight it.
   function highlight() {
@@ -121,7 +124,8 @@
     var comment = document.getElementById("comment-" + id);
     return comment && comment.querySelector("form.vote");
   }
-  if (discussion.dataset.votesUrl && discussion.querySelector("form.vote")) {
+  function showOwnVotes() {
+    if (!discussion.dataset.votesUrl || !discussion.querySelector("form.vote")) return;
     fetch(discussion.dataset.votesUrl, { headers: { Accept: "application/json" }, credentials: "same-origin" })
       .then(function (response) { return response.ok ? response.json() : { votes: {} }; })
       .then(function (result) {
@@ -131,6 +135,120 @@
         });
       })
       .catch(function () {});
+  }
+  showOwnVotes();
+
+  // What is new since this browser's last visit to the article (kept in localStorage only).
+  var SEEN = "forum:seen:" + discussion.dataset.article;
+  var lastSeen = null;
+  try { lastSeen = localStorage.getItem(SEEN); } catch (e) { /* private mode */ }
+  function markNew() {
+    var ids = [];
+    discussion.querySelectorAll("article.comment[id^=comment-]").forEach(function (comment) {
+      var id = Number(comment.id.slice(8));
+      ids.push(id);
+      if (lastSeen !== null && id > Number(lastSeen) && !comment.classList.contains("is-new")) {
+        comment.classList.add("is-new");
+        var badge = document.createElement("span");
+        badge.className = "badge new-badge";
+        badge.textContent = "new";
+        var meta = comment.querySelector(".comment-meta");
+        if (meta) meta.insertBefore(badge, meta.querySelector(".permalink"));
+      }
+    });
+    var newest = Math.max.apply(null, ids.concat([Number(lastSeen) || 0]));
+    try { localStorage.setItem(SEEN, String(newest)); } catch (e) { /* full or private */ }
+    var fresh = discussion.querySelectorAll("article.is-new");
+    var next = discussion.querySelector("button.next-new");
+    if (fresh.length && !next) {
+      next = document.createElement("button");
+      next.type = "button";
+      next.className = "next-new secondary";
+      next.addEventListener("click", function () {
+        var all = Array.prototype.slice.call(discussion.querySelectorAll("article.is-new"));
+        var after = all.filter(function (c) { return c.getBoundingClientRect().top > 5; })[0] || all[0];
+        after.scrollIntoView({ block: "start" });
+        after.focus && after.setAttribute("tabindex", "-1");
+        after.focus({ preventScroll: true });
+      });
+      discussion.querySelector("#comments-title").insertAdjacentElement("afterend", next);
+    }
+    if (next) {
+      next.textContent = "Next new comment (" + fresh.length + ")";
+      next.hidden = !fresh.length;
+    }
+  }
+  markNew();
+
+  // Live updates: while the tab is visible, ask every 30 s how many comments there are (one
+  // cheap answer, the same for every reader) and offer to show the new ones.
+  var liveUrl = discussion.dataset.liveUrl;
+  var banner = null;
+  function showBanner(n) {
+    if (!banner) {
+      banner = document.createElement("p");
+      banner.className = "live-banner";
+      banner.setAttribute("role", "status");
+      var text = document.createElement("span");
+      var show = document.createElement("button");
+      show.type = "button";
+      show.className = "secondary";
+      show.textContent = "Show";
+      show.addEventListener("click", showNewComments);
+      banner.appendChild(text);
+      banner.appendChild(document.createTextNode(" · "));
+      banner.appendChild(show);
+    }
+    banner.firstChild.textContent = n + (n === 1 ? " new comment" : " new comments");
+    discussion.querySelector("#comments-title").insertAdjacentElement("afterend", banner);
+  }
+  function poll() {
+    if (document.hidden) return;
+    fetch(liveUrl, { headers: { Accept: "application/json" } })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (result) {
+        var known = Number(discussion.dataset.count || 0);
+        if (result && result.count > known) showBanner(result.count - known);
+      })
+      .catch(function () {});
+  }
+  function showNewComments() {
+    // Keep the reader's place: the first comment in view stays where it is on the screen.
+    var anchor = null, offset = 0;
+    discussion.querySelectorAll("article.comment[id]").forEach(function (c) {
+      var top = c.getBoundingClientRect().top;
+      if (anchor === null && top >= 0) { anchor = c.id; offset = top; }
+    });
+    var replyingTo = form && form.elements.parent.value;
+    fetch(window.location.pathname + window.location.search, { credentials: "same-origin" })
+      .then(function (response) { return response.text(); })
+      .then(function (text) {
+        var fresh = new DOMParser().parseFromString(text, "text/html").getElementById("comments");
+        if (!fresh) return;
+        if (respond && respond.parentNode !== home) home.insertBefore(respond, homeNext);
+        Array.prototype.slice.call(discussion.childNodes).forEach(function (node) {
+          if (node !== respond) discussion.removeChild(node);
+        });
+        Array.prototype.slice.call(fresh.childNodes).forEach(function (node) {
+          if (node.id !== "respond") discussion.insertBefore(document.importNode(node, true), respond);
+        });
+        discussion.dataset.count = fresh.dataset.count;
+        banner = null;
+        setUpToggles();
+        showOwnVotes();
+        markNew();
+        if (replyingTo) {
+          var link = discussion.querySelector('a.reply[data-reply-to="' + replyingTo + '"]');
+          if (link) replyTo(replyingTo, link.dataset.author, link.closest("article.comment"));
+        }
+        var back = anchor && document.getElementById(anchor);
+        if (back) window.scrollBy(0, back.getBoundingClientRect().top - offset);
+      })
+      .catch(function () {});
+  }
+  if (liveUrl && window.fetch) {
+    setInterval(poll, window.forumLiveInterval || 30000);
+    document.addEventListener("visibilitychange", poll);
   }
   discussion.addEventListener("submit", function (event) {
     var voting = event.target.closest && event.target.closest("form.vote");

@@ -1,0 +1,40 @@
+"""Featured comments (issue #16): moderators choose the best; the article shows up to three in
+a box above its threads while they stay approved."""
+
+from django.db import transaction
+from django.db.models import Count
+from django.utils import timezone
+
+from articles.models import Article
+from comments.models import Comment
+from comments.services.counts import move_counts
+
+
+def feature(comments, *, on=True):
+    """Feature (or un-feature) ``comments``; returns how many changed."""
+    with transaction.atomic():
+        changing = comments.exclude(featured=on)
+        articles = set(changing.values_list("article_id", flat=True))
+        n = changing.update(featured=on, featured_at=timezone.now() if on else None)
+        refresh_featured(articles)
+    return n
+
+
+def refresh_featured(article_ids):
+    """Recount the articles' approved featured comments, and let their cached pages go."""
+    article_ids = sorted(set(article_ids))
+    counts = dict(
+        Comment.objects.approved()
+        .filter(article_id__in=article_ids, featured=True)
+        .values_list("article_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for article_id in article_ids:
+        Article.objects.filter(pk=article_id).update(featured_count=counts.get(article_id, 0))
+        move_counts(article_id)  # bumps the discussion's version: cached pages go
+
+
+def featured_among(comments):
+    """The articles of those ``comments`` that are featured (their box may change)."""
+    return set(comments.filter(featured=True).values_list("article_id", flat=True))
