@@ -247,12 +247,16 @@ def wants_json(request):
 
 
 @require_POST
-def vote(request, pk):
-    """Vote on a comment (#16): a form per comment that needs no JavaScript (back to the
-    comment's place, with a message), or JSON for the page's script."""
+def vote(request):
+    """Vote on a comment (#16): the page's one vote form, whose buttons say "<id>:up" or
+    "<id>:down"; it needs no JavaScript (back to the comment's place, with a message), and
+    answers JSON to the page's script."""
+    pk, _, direction = request.POST.get("vote", "").partition(":")
+    if not pk.isdecimal():
+        raise Http404("No such comment.")
     comment = get_object_or_404(
         Comment.objects.select_related("article").filter(article__in=Article.objects.published()),
-        pk=pk,
+        pk=int(pk),
     )
     voter = voter_of(request)
     new_voter = not voter and not request.user.is_authenticated
@@ -260,7 +264,7 @@ def vote(request, pk):
         voter = secrets.token_urlsafe(24)
     try:
         now, comment = services.vote(
-            comment, value={"up": Vote.UP, "down": Vote.DOWN}.get(request.POST.get("value")),
+            comment, value={"up": Vote.UP, "down": Vote.DOWN}.get(direction),
             user=request.user, voter=voter, ip_address=request.META.get("REMOTE_ADDR"),
             own=discussion.own_ids(request, comment.article),
         )  # fmt: skip

@@ -46,7 +46,7 @@ OWN_SVGS = {
     "theme-icon-when-light",
 }
 OWN_FORMS = {"comment-form", "logout-form", "changelist-search", "changelist-form", "comment_form",
-             "site-search", "discussion-search", "vote"}  # fmt: skip
+             "site-search", "discussion-search", "votes"}  # fmt: skip
 URL_ATTRIBUTES = {"href", "src", "action", "formaction", "xlink:href", "poster", "data"}
 SCRIPT_SCHEMES = ("javascript:", "data:", "vbscript:")
 NEVER = {"math", "iframe", "object", "embed", "frame", "frameset", "applet", "base"}

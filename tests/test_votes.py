@@ -19,7 +19,7 @@ JSON = {"Accept": "application/json"}
 
 
 def vote(client, comment, value="up", **headers):
-    return client.post(f"/comments/{comment.pk}/vote/", {"value": value}, headers=headers)
+    return client.post("/comments/vote/", {"vote": f"{comment.pk}:{value}"}, headers=headers)
 
 
 def score_on_page(client, comment):
@@ -82,19 +82,19 @@ def test_nobody_votes_on_their_own_comment(client):
     assert vote(member_client, theirs, **JSON).status_code == 400
     assert not Vote.objects.exists()
     page = page_of(client.get(article.get_absolute_url()))
-    assert f'action="/comments/{own.pk}/vote/"' not in page  # no buttons on one's own
+    assert f'value="{own.pk}:up"' not in page  # no buttons on one's own
 
 
 def test_downvotes_are_off_until_the_settings_switch_them_on(client):
     comment = make_comment(make_article())
     assert vote(client, comment, "down", **JSON).status_code == 400
-    assert 'value="down"' not in page_of(client.get(comment.article.get_absolute_url()))
+    assert ':down"' not in page_of(client.get(comment.article.get_absolute_url()))
 
     set_rules(downvotes=True)
     cache.clear()
     assert vote(client, comment, "down", **JSON).json() == {"vote": -1, "score": -1}
     assert vote(client, comment, "up", **JSON).json() == {"vote": 1, "score": 1}  # changed
-    assert 'value="down"' in page_of(client.get(comment.article.get_absolute_url()))
+    assert ':down"' in page_of(client.get(comment.article.get_absolute_url()))
 
 
 def test_votes_per_ip_address_are_limited_whatever_the_cookies(client):
@@ -143,14 +143,14 @@ def test_the_vote_form_carries_the_readers_own_csrf_token(client):
     strict = Client(enforce_csrf_checks=True)
 
     page = page_of(strict.get(comment.article.get_absolute_url()))
-    token = re.search(r'<form class="vote"[^>]*><input type="hidden" '
+    token = re.search(r'<form id="votes"[^>]*><input type="hidden" '
                       r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)  # fmt: skip
 
     assert token != "<csrf-token>"
-    refused = strict.post(f"/comments/{comment.pk}/vote/", {"value": "up"})
+    refused = strict.post("/comments/vote/", {"vote": f"{comment.pk}:up"})
     assert refused.status_code == 403
-    form = {"value": "up", "csrfmiddlewaretoken": token}
-    accepted = strict.post(f"/comments/{comment.pk}/vote/", form)
+    form = {"vote": f"{comment.pk}:up", "csrfmiddlewaretoken": token}
+    accepted = strict.post("/comments/vote/", form)
     assert accepted.status_code == 302
 
 

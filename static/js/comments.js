@@ -114,25 +114,18 @@
 
   // Votes without a reload (#16): the score changes in place, the button shows it is pressed.
   // The page is cached for everyone, so this reader's own votes come from a small request.
-  function pressVotes(form, value) {
-    form.querySelectorAll("button[name=value]").forEach(function (button) {
-      var pressed = (button.value === "up" && value === 1) || (button.value === "down" && value === -1);
-      button.setAttribute("aria-pressed", pressed ? "true" : "false");
+  function pressVotes(id, value) {
+    discussion.querySelectorAll('button[form=votes][value^="' + id + ':"]').forEach(function (button) {
+      var up = button.value.slice(-3) === ":up";
+      button.setAttribute("aria-pressed", (up && value === 1) || (!up && value === -1) ? "true" : "false");
     });
   }
-  function voteForm(id) {
-    var comment = document.getElementById("comment-" + id);
-    return comment && comment.querySelector("form.vote");
-  }
   function showOwnVotes() {
-    if (!discussion.dataset.votesUrl || !discussion.querySelector("form.vote")) return;
+    if (!discussion.dataset.votesUrl || !discussion.querySelector("button[form=votes]")) return;
     fetch(discussion.dataset.votesUrl, { headers: { Accept: "application/json" }, credentials: "same-origin" })
       .then(function (response) { return response.ok ? response.json() : { votes: {} }; })
       .then(function (result) {
-        Object.keys(result.votes).forEach(function (id) {
-          var form = voteForm(id);
-          if (form) pressVotes(form, result.votes[id]);
-        });
+        Object.keys(result.votes).forEach(function (id) { pressVotes(id, result.votes[id]); });
       })
       .catch(function () {});
   }
@@ -251,13 +244,14 @@
     document.addEventListener("visibilitychange", poll);
   }
   discussion.addEventListener("submit", function (event) {
-    var voting = event.target.closest && event.target.closest("form.vote");
-    if (!voting || !window.fetch) return;
+    var voting = event.target;
+    if (voting.id !== "votes" || !window.fetch || !event.submitter) return;
     event.preventDefault();
-    var button = event.submitter || voting.querySelector("button[name=value]");
+    var button = event.submitter;
+    var id = button.value.split(":")[0];
     var data = new FormData(voting);
-    data.set("value", button.value);
-    voting.querySelectorAll("button").forEach(function (b) { b.disabled = true; });
+    data.set("vote", button.value);
+    button.disabled = true;
     fetch(voting.action, {
       method: "POST", body: data, credentials: "same-origin",
       headers: { Accept: "application/json", "X-CSRFToken": data.get("csrfmiddlewaretoken") }
@@ -265,12 +259,12 @@
       .then(function (response) { return response.json(); })
       .then(function (result) {
         if (result.error) { window.alert(result.error); return; }
-        pressVotes(voting, result.vote);
-        var score = voting.querySelector(".score");
+        pressVotes(id, result.vote);
+        var score = button.parentNode.querySelector(".score");
         if (score) score.textContent = result.score;
       })
       .catch(function () {})
-      .then(function () { voting.querySelectorAll("button").forEach(function (b) { b.disabled = false; }); });
+      .then(function () { button.disabled = false; });
   });
 
   if (!form) return;
