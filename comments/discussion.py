@@ -26,7 +26,6 @@ from urllib.parse import urlencode
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.middleware.csrf import get_token
 from django.template import engines
 from django.urls import reverse
 from django.utils.safestring import mark_safe
@@ -109,8 +108,6 @@ def build(request, article, *, root=None, form=None):
     else:
         wanted = form.data.get("parent", "")
     reply_to = reply_target(article, rows, wanted, own, rules)
-    # The vote forms' CSRF token is the reader's own, put in the shared cached list now (#16).
-    listing = mark_safe(listing.replace(CSRF_MARK, get_token(request)))
     return Discussion(article, root, listing, form, reply_to, is_open, keep)
 
 
@@ -134,7 +131,7 @@ def cached_listing(article, rules, is_open, root, sort, page, own, keep, editabl
         "article": article, "root": root, "root_shown": root and is_shown(root, own),
         "page": page, "sort": sort, "sorts": SORTS, "items": items, "keep": keep,
         "comments_url": reverse("comments:permalink", args=[0]).removesuffix("0/"),
-        "csrf_token": Markup(CSRF_MARK), "downvotes": rules.downvotes, "featured": featured,
+        "downvotes": rules.downvotes, "featured": featured,
         "default_sort": rules.default_sort,
         "structured_data": (
             structured_data(article, [item.comment for item in items], keep) if root is None
@@ -146,8 +143,6 @@ def cached_listing(article, rules, is_open, root, sort, page, own, keep, editabl
     return listing, rows
 
 
-# Stands for the reader's CSRF token in the cached list; user text can never hold a "<".
-CSRF_MARK = "<csrf-token>"
 STRUCTURED_COMMENTS = 20
 STRUCTURED_TEXT = 300
 TAG = re.compile(r"<[^>]*>")  # stored HTML is sanitised: a tag is never split by a ">" in text

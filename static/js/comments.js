@@ -121,7 +121,9 @@
     });
   }
   function showOwnVotes() {
-    if (!discussion.dataset.votesUrl || !discussion.querySelector("button[form=votes]")) return;
+    var buttons = discussion.querySelectorAll("button[form=votes]");
+    if (!discussion.dataset.votesUrl || !buttons.length) return;
+    buttons.forEach(function (button) { button.setAttribute("aria-pressed", "false"); });
     fetch(discussion.dataset.votesUrl, { headers: { Accept: "application/json" }, credentials: "same-origin" })
       .then(function (response) { return response.ok ? response.json() : { votes: {} }; })
       .then(function (result) {
