@@ -23,9 +23,7 @@ def test_a_vote_changes_the_score_in_place_and_stays_pressed_after_a_reload(page
     expect(button).to_have_attribute("aria-pressed", "true")
     assert page.url.endswith(article.get_absolute_url())  # no reload, no redirect
     page.reload()
-    expect(box.get_by_role("button", name="Upvote")).to_have_attribute(
-        "aria-pressed", "true"
-    )
+    expect(box.get_by_role("button", name="Upvote")).to_have_attribute("aria-pressed", "true")
     button = box.get_by_role("button", name="Upvote")
     button.click()  # taken back
     expect(button).to_have_attribute("aria-pressed", "false")
