@@ -168,6 +168,8 @@ class CommentAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     ordering = ["-created_at"]
     list_per_page = 50
+    # No second COUNT(*) of the whole table for "N total" beside a filtered list (#17).
+    show_full_result_count = False
     actions = [
         _moderate(Status.APPROVED, "approved"),
         _moderate(Status.SPAM, "marked as spam"),
@@ -177,6 +179,7 @@ class CommentAdmin(admin.ModelAdmin):
         delete_comments,
         "feature",
         "unfeature",
+        "purge_spam",
     ]
     fields = [
         "links",
@@ -285,6 +288,12 @@ class CommentAdmin(admin.ModelAdmin):
     def unfeature(self, request, queryset):
         n = services.feature(queryset, on=False)
         self.message_user(request, f"{n} comment{'s' * (n != 1)} no longer featured.")
+
+    @admin.action(permissions=["delete"], description="Delete the selected spam for good")
+    def purge_spam(self, request, queryset):
+        deleted, kept = services.purge(queryset)
+        note = f"; {kept} kept because replies hang from them" if kept else ""
+        self.message_user(request, f"{deleted} spam comment{'s' * (deleted != 1)} deleted{note}.")
 
     def delete_model(self, request, obj):
         services.delete_comment(obj, by=request.user)

@@ -34,6 +34,8 @@ from comments.services.moderation import (
     delete_by_writer,
     delete_comment,
     dismiss_reports,
+    purge,
+    purge_spam,
     report_comment,
     set_status,
 )
@@ -78,6 +80,8 @@ __all__ = [
     "login_username",
     "move_counts",
     "post_comment",
+    "purge",
+    "purge_spam",
     "recount",
     "refresh_counts",
     "refresh_featured",

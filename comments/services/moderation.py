@@ -141,3 +141,42 @@ def dismiss_reports(comments, *, by):
         Report.objects.filter(comment__in=comments, is_dismissed=False).update(is_dismissed=True)
         set_status(comments, Comment.Status.APPROVED, by=by, reason="reports dismissed")
         return comments.update(report_count=0)
+
+
+PURGE_BATCH = 1000
+
+
+def purge_spam(*, older_than, batch_size=PURGE_BATCH, dry_run=False, progress=None):
+    """Delete spam older than ``older_than`` (a datetime), in batches (#17): see ``purge``."""
+    old = Comment.objects.filter(status=Comment.Status.SPAM, created_at__lt=older_than)
+    return purge(old, batch_size=batch_size, dry_run=dry_run, progress=progress)
+
+
+def purge(spam, *, batch_size=PURGE_BATCH, dry_run=False, progress=None):
+    """Delete the spam among ``spam`` in batches, each its own short transaction, so the site
+    serves on while years of spam go. A spam thread of one comment goes with a plain DELETE; a
+    spam reply is deleted as a moderator would, closing its thread's numbers under the thread
+    lock; spam with replies under it stays (the replies keep their place). Returns (deleted,
+    kept because of replies)."""
+    spam = spam.filter(status=Comment.Status.SPAM)
+    alone = spam.filter(level=0, rght=2)  # a whole thread of one comment: no numbers move
+    leaves = spam.filter(level__gt=0, rght=F("lft") + 1)
+    kept = spam.count() - alone.count() - leaves.count()
+    if dry_run:
+        return alone.count() + leaves.count(), kept
+    deleted = 0
+    while True:
+        with transaction.atomic():
+            batch = list(alone.order_by("pk").values_list("pk", flat=True)[:batch_size])
+            if not batch:
+                break
+            Comment.objects.filter(pk__in=batch).delete()  # reports, logs and votes go too
+        deleted += len(batch)
+        if progress:
+            progress(len(batch))
+    for comment in leaves.order_by("pk").iterator():
+        delete_comment(comment, by=None)
+        deleted += 1
+        if progress:
+            progress(1)
+    return deleted, kept
