@@ -14,18 +14,19 @@ class SearchForm(forms.Form):
         label="Show",
         choices=[("all", "Articles and comments"), ("articles", "Articles"),
                  ("comments", "Comments")],
-        required=False, widget=forms.RadioSelect,
+        required=False, widget=forms.RadioSelect, initial="all",
     )  # fmt: skip
     article = forms.ModelChoiceField(
-        queryset=Article.objects.published(), required=False, widget=forms.HiddenInput
+        queryset=Article.objects.none(), required=False, widget=forms.HiddenInput
     )
-
-    def clean_q(self):
-        return " ".join(self.cleaned_data["q"].split())
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["type"].initial = "all"
+        # Published as of this request: "now" is taken when the form is made, not at start-up.
+        self.fields["article"].queryset = Article.objects.published()
+
+    def clean_q(self):
+        return " ".join(self.cleaned_data["q"].split())
 
     def clean_type(self):
         return self.cleaned_data["type"] or "all"

@@ -6,12 +6,14 @@ import re
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
+from django.utils import timezone
 
 from articles.models import Article
 from bench import build
 from comments import services
 from comments.models import Comment
 from search import services as search
+from search.forms import SearchForm
 from tests.factories import make_article, make_comment, set_rules
 from tests.pages import page_of
 
@@ -74,6 +76,17 @@ def test_results_can_be_only_articles_or_only_comments(client, kind, expected):
     _, found = results(client, q="beekeeping", type=kind)
 
     assert sorted(k for k, _, _ in found) == expected
+
+
+def test_an_article_published_after_start_up_can_be_searched_alone(client):
+    """ "Published" is judged when the search is made, not when the site started."""
+    assert SearchForm  # its module was loaded before this article existed
+    article = make_article(title="Fresh", published_at=timezone.now())
+    make_comment(article, body="freshly written words")
+
+    _, found = results(client, q="freshly", article=article.pk, type="comments")
+
+    assert len(found) == 1
 
 
 def test_one_discussion_can_be_searched_from_its_page(client):
