@@ -9,6 +9,7 @@ cancels its mail still queued. Every recipient is verified, not banned, not its 
 one mail per comment however many rules name them.
 """
 
+from collections import defaultdict
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
@@ -85,10 +86,10 @@ def banned(addresses):
     if not addresses:
         return set()
     users = get_user_model().objects.alias(address=Lower("email")).filter(address__in=addresses)
-    bans = Ban.objects.active().alias(address=Lower("email"))
-    bans = bans.filter(Q(address__in=addresses) | Q(user__in=users))
-    found = {b.email.lower() for b in bans if b.email}
-    found |= {b.user.email.lower() for b in bans.select_related("user") if b.user_id}
+    bans = Ban.objects.active().alias(address=Lower("email")).select_related("user")
+    found = set()
+    for ban in bans.filter(Q(address__in=addresses) | Q(user__in=users)):
+        found |= {ban.email.lower(), ban.user.email.lower() if ban.user_id else ""}
     return found & set(addresses)
 
 
@@ -123,12 +124,15 @@ def announce(comment):
 
 
 def followers(article):
-    """{address: unsubscribe target} of those who get an article's new comments in batches:
-    its followers, and its author unless they switched it off."""
-    found = {to: {"s": s.pk} for s, to in mail.subscribers(Kind.ARTICLE, topic(article))}
+    """{address: (unsubscribe target, followed since)} of those who get an article's new
+    comments in batches: its followers, and its author (since always) unless they switched it
+    off."""
+    found = {
+        to: ({"s": s.pk}, s.created_at) for s, to in mail.subscribers(Kind.ARTICLE, topic(article))
+    }
     author = article.author
     if author and author.is_active and author.email and Preferences.of(author).article_comments:
-        found.setdefault(author.email.lower(), {"p": [author.pk, "article_comments"]})
+        found.setdefault(author.email.lower(), ({"p": [author.pk, "article_comments"]}, None))
     return found
 
 
@@ -149,18 +153,22 @@ def send_new_comments(article):
     if not new:
         return 0
     recipients = followers(article)
-    joined = {
-        s.email: s.created_at
-        for s in Subscription.objects.filter(kind=Kind.ARTICLE, topic=topic(article))
-    }
     stopped = banned(set(recipients))
+    # What each of them was mailed about already (a reply to them, say), in one query.
+    told = defaultdict(set)
+    earlier = Mail.objects.filter(to__in=list(recipients), about__overlap=[c.pk for c in new])
+    for to, about in earlier.values_list("to", "about"):
+        told[to].update(about)
     sent = 0
-    for to, unsubscribe in recipients.items():
-        theirs = [c for c in new if address_of(c) != to and c.shown_at > joined.get(to, since)]
-        told = Mail.objects.filter(to=to, about__overlap=[c.pk for c in theirs])
-        told = {pk for about in told.values_list("about", flat=True) for pk in about}
-        theirs = [c for c in theirs if c.pk not in told]
-        if not theirs or to in stopped:
+    for to, (unsubscribe, joined) in recipients.items():
+        if to in stopped:
+            continue
+        start = max(since, joined) if joined else since
+        theirs = [
+            c for c in new
+            if address_of(c) != to and c.shown_at > start and c.pk not in told[to]
+        ]  # fmt: skip
+        if not theirs:
             continue
         mail.queue_mail(
             to=to, kind="follow", template="comments/mail/new_comments",
