@@ -33,8 +33,3 @@ def refresh_featured(article_ids):
     for article_id in article_ids:
         Article.objects.filter(pk=article_id).update(featured_count=counts.get(article_id, 0))
         move_counts(article_id)  # bumps the discussion's version: cached pages go
-
-
-def featured_among(comments):
-    """The articles of those ``comments`` that are featured (their box may change)."""
-    return set(comments.filter(featured=True).values_list("article_id", flat=True))

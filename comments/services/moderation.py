@@ -8,7 +8,7 @@ from django.db.models import F, Q
 from comments.models import Ban, Comment, DiscussionSettings, ModerationLog, Report, Revision
 from comments.services import notifying
 from comments.services.counts import lock_thread, move_counts, refresh_counts
-from comments.services.featuring import featured_among, refresh_featured
+from comments.services.featuring import refresh_featured
 from comments.services.limits import REPORTS_PER_HOUR, refuse_if_over_limit
 from notifications import services as mail
 
@@ -20,21 +20,24 @@ def set_status(comments, status, *, by=None, reason=""):
         # Thread locks before row locks, in the order posting takes them.
         for tree_id in sorted(set(comments.values_list("tree_id", flat=True))):
             lock_thread(tree_id)
-        changing = list(comments.select_for_update().values_list("pk", "status", "tree_id"))
+        changing = list(
+            comments.select_for_update().values_list(
+                "pk", "status", "tree_id", "featured", "article_id", named=True
+            )
+        )
         if not changing:
             return 0
-        Comment.objects.filter(pk__in=[pk for pk, _, _ in changing]).update(
-            status=status, status_reason=reason
-        )
+        ids = [c.pk for c in changing]
+        Comment.objects.filter(pk__in=ids).update(status=status, status_reason=reason)
         ModerationLog.objects.bulk_create(
             ModerationLog(
-                comment_id=pk, moderator=by, from_status=old, to_status=status, reason=reason
+                comment_id=c.pk, moderator=by, from_status=c.status, to_status=status,
+                reason=reason,
             )
-            for pk, old, _ in changing
-        )
-        refresh_counts(tree_id for _, _, tree_id in changing)
-        ids = [pk for pk, _, _ in changing]
-        boxes = featured_among(Comment.objects.filter(pk__in=ids))
+            for c in changing
+        )  # fmt: skip
+        refresh_counts(c.tree_id for c in changing)
+        boxes = {c.article_id for c in changing if c.featured}
         if boxes:  # a featured comment came or went: its article's Featured box changes
             refresh_featured(boxes)
         if status == Comment.Status.APPROVED:
