@@ -94,7 +94,7 @@ class Article(models.Model):
 
     def save(self, *args, **kwargs):
         if not self.slug:
-            self.slug = self._unique_slug()
+            self.slug = self.unique_slug()
         if self.status == self.Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
         self.body_html = article_html(self.body, self.markup)
@@ -113,8 +113,9 @@ class Article(models.Model):
         """The full address, for search engines and shared links."""
         return settings.SITE_URL + self.get_absolute_url()
 
-    def _unique_slug(self):
-        base = slugify(self.title)[:190] or "article"
+    def unique_slug(self, wanted=""):
+        """``wanted`` (or else the title) as a slug no other article has: "-2", "-3"... added."""
+        base = slugify(wanted)[:190] or slugify(self.title)[:190] or "article"
         slug, n = base, 1
         while Article.objects.filter(slug=slug).exclude(pk=self.pk).exists():
             n += 1

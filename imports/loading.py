@@ -9,17 +9,18 @@ again changes nothing, and a newer export only updates statuses and adds what is
 
 import ipaddress
 from collections import Counter, defaultdict
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
-from django.utils.text import slugify
 
 from articles.markup import article_html, comment_html
 from articles.models import Article
+from comments.forms import clean_web_address
 from comments.markup import render_header
 from comments.models import Comment, ModerationLog
 from comments.services import lock_thread, notifying, recount
@@ -107,10 +108,10 @@ class Loader:
             if article is None:
                 article = Article(
                     **values, body=post.body, markup="html", author=self.user(post.author_login),
-                    slug=self.free_slug(post.slug, post.title, post.source_id),
                     source=self.source, source_id=post.source_id, source_url=post.link[:500],
                     created_at=post.published_at or timezone.now(),
                 )  # fmt: skip
+                article.slug = article.unique_slug(unquote(post.slug))  # WordPress %-encodes
                 article.save()
                 self.report.articles["created"] += 1
             else:
@@ -135,15 +136,6 @@ class Loader:
         if found is None and self.own_site and source_id.isdecimal():
             found = queryset.filter(source="", pk=int(source_id)).first()
         return found
-
-    def free_slug(self, wanted, title, source_id):
-        """The old slug when no other article has it, else made unique ("-2", "-3", ...)."""
-        base = slugify(unquote(wanted))[:190] or slugify(title)[:190] or f"article-{source_id}"
-        slug, n = base, 1
-        while Article.objects.filter(slug=slug).exists():
-            n += 1
-            slug = f"{base}-{n}"
-        return slug
 
     def user(self, login):
         """The account of an author login, created without a usable password when missing."""
@@ -352,12 +344,13 @@ class Loader:
 
 
 def web_address(url):
-    """A commenter's website as we would accept it: http or https, no user name, short enough."""
+    """A commenter's website if the comment form would take it (``clean_web_address``), else
+    "": an old site's ``javascript:`` link is not kept."""
     url = url.strip()
-    parts = urlsplit(url)
-    if parts.scheme.lower() not in ("http", "https") or "@" in parts.netloc or len(url) > 200:
+    try:
+        return clean_web_address(url) if len(url) <= 200 else ""
+    except ValidationError:
         return ""
-    return url
 
 
 def ip_or_none(value):

@@ -291,3 +291,14 @@ def test_the_files_of_a_split_export_share_their_authors(tmp_path):
     run("import_wordpress", *map(str, paths))
 
     assert Comment.objects.get().user.username == "ann"
+
+
+def test_an_imported_website_follows_the_comment_forms_rule(tmp_path):
+    urls = ["https://ok.example/", "javascript:alert(1)", "https://bank.example@evil.example/"]
+    import_text(tmp_path, export(post(1, comments=[comment(n, url=u) for n, u in enumerate(urls)])))
+
+    assert list(Comment.objects.order_by("source_id").values_list("author_url", flat=True)) == [
+        "https://ok.example/",
+        "",
+        "",
+    ]
