@@ -148,11 +148,16 @@ STRUCTURED_TEXT = 300
 TAG = re.compile(r"<[^>]*>")  # stored HTML is sanitised: a tag is never split by a ">" in text
 
 
+def plain_text(body_html):
+    """A comment's stored HTML as text, for the Featured box and the JSON-LD."""
+    return html.unescape(TAG.sub("", body_html)).strip()
+
+
 def featured_box(article):
     """The Featured box's comments: name, a short text and the link to each one's place."""
     rows = Comment.objects.featured_on(article).values_list("id", "author_name", "body_html")
     return [
-        {"id": pk, "name": name, "text": Truncator(html.unescape(TAG.sub("", body))).chars(160)}
+        {"id": pk, "name": name, "text": Truncator(plain_text(body)).chars(160)}
         for pk, name, body in rows
     ]
 
@@ -174,7 +179,7 @@ def structured_data(article, rows, keep):
     included = {row.id for row in shown}
     comments = []
     for row in shown:
-        text = html.unescape(TAG.sub("", row.body_html)).strip()
+        text = plain_text(row.body_html)
         comment = {
             "@type": "Comment", "@id": f"{page_url}#comment-{row.id}",
             "url": f"{page_url}#comment-{row.id}",

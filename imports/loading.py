@@ -14,6 +14,7 @@ from urllib.parse import unquote
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.core.management.base import CommandError
 from django.db import DatabaseError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -47,6 +48,13 @@ class Report:
             self.notes.append(text)
         else:
             self.more_notes += 1
+
+    def finish(self, out, *, dry_run):
+        """Write the summary to ``out``; fail the command if an article could not be written."""
+        out.write("Would import (dry run, nothing written):" if dry_run else "Imported:")
+        out.write("\n".join(self.lines()))
+        if self.failed:
+            raise CommandError(f"{self.failed} articles could not be imported: see above.")
 
     def lines(self):
         rows = [("Articles", "")]

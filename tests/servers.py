@@ -126,6 +126,19 @@ def manage(*args, env):
     return done.stdout.strip().splitlines()[-1] if done.stdout.strip() else ""
 
 
+def children_of(parent):
+    """Sorted pids of the live (not zombie) child processes of ``parent``."""
+    pids = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            state, ppid = stat.read_text().rsplit(")", 1)[1].split()[:2]
+        except (OSError, IndexError):
+            continue
+        if int(ppid) == parent and state != "Z":
+            pids.append(int(stat.parent.name))
+    return sorted(pids)
+
+
 def stop(process):
     """Stop a process started for a test: politely, then by force."""
     process.terminate()
@@ -261,15 +274,7 @@ class Site:
 
     def workers(self):
         """Pids of the gunicorn master's live children."""
-        pids = []
-        for stat in Path("/proc").glob("[0-9]*/stat"):
-            try:
-                state, ppid = stat.read_text().rsplit(")", 1)[1].split()[:2]
-            except (OSError, IndexError):
-                continue
-            if int(ppid) == self.process.pid and state != "Z":
-                pids.append(int(stat.parent.name))
-        return sorted(pids)
+        return children_of(self.process.pid)
 
     def comments(self, ids):
         with psycopg.connect(self.dsn) as conn:

@@ -26,6 +26,7 @@ from tests.outbox import start_smtp_server
 from tests.servers import (
     answers,
     browser,
+    children_of,
     fetch,
     form_fields,
     free_port,
@@ -269,7 +270,7 @@ def test_serve_runs_gunicorn_and_a_worker_and_ctrl_c_stops_both(tmp_path, smtp_s
         wait_until(lambda: answers(url + "/healthz", 200), 20, "gunicorn did not start")
         outbox.queue(to="ana@example.com", kind="test", subject="Served", text="Hi")
         wait_until(lambda: smtp_server.messages, 20, "the worker did not deliver")
-        children = child_pids(serving.pid)
+        children = children_of(serving.pid)
         assert len(children) == 2  # gunicorn's master and the worker
 
         os.killpg(serving.pid, signal.SIGINT)  # Ctrl-C in the terminal signals the whole group
@@ -280,15 +281,3 @@ def test_serve_runs_gunicorn_and_a_worker_and_ctrl_c_stops_both(tmp_path, smtp_s
     finally:
         if serving.poll() is None:
             os.killpg(serving.pid, signal.SIGKILL)
-
-
-def child_pids(parent):
-    pids = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            state, ppid = stat.read_text().rsplit(")", 1)[1].split()[:2]
-        except (OSError, IndexError):
-            continue
-        if int(ppid) == parent and state != "Z":
-            pids.append(int(stat.parent.name))
-    return pids

@@ -39,11 +39,7 @@ class Command(BaseCommand):
             self.import_file(file, report, site_url=site_url, map_path=map, dry_run=dry_run)
         except BadExport as error:
             raise CommandError(f"{file}: {error}") from None
-        title = "Would import (dry run, nothing written)" if dry_run else "Imported"
-        self.stdout.write(f"{title}:")
-        self.stdout.write("\n".join(report.lines()))
-        if report.failed:
-            raise CommandError(f"{report.failed} articles could not be imported: see above.")
+        report.finish(self.stdout, dry_run=dry_run)
 
     def import_file(self, path, report, *, site_url, map_path, dry_run):
         chosen = disqus.read_map(map_path) if map_path else {}

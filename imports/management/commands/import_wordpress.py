@@ -30,11 +30,7 @@ class Command(BaseCommand):
                                  authors=authors)  # fmt: skip
             except BadExport as error:
                 raise CommandError(f"{path}: {error}") from None
-        title = "Would import (dry run, nothing written)" if dry_run else "Imported"
-        self.stdout.write(f"{title}:")
-        self.stdout.write("\n".join(report.lines()))
-        if report.failed:
-            raise CommandError(f"{report.failed} articles could not be imported: see above.")
+        report.finish(self.stdout, dry_run=dry_run)
 
     def import_file(self, path, report, *, pages, pings, dry_run, authors):
         # First the whole file is read once: a malformed one is refused before anything is
