@@ -471,3 +471,17 @@ def test_a_member_chooses_their_mail_on_the_profile_page_and_sees_what_they_foll
     assert preferences.replies_by_default and not preferences.article_comments
     client.post(stop.group(1))
     assert not Subscription.objects.filter(user=member).exists()
+
+
+def test_the_mail_admin_pages_open_with_rows_in_them(admin_client, client):
+    article = make_article()
+    confirmed_guest(client, article)
+    reply(article, Comment.objects.get(author_email=GUEST))
+    run_tasks()
+
+    for page in ("notifications/mail", "notifications/subscription", "notifications/address"):
+        listing = admin_client.get(f"/admin/{page}/")
+        assert listing.status_code == 200, page
+        assert GUEST in page_of(listing), page
+    one = Mail.objects.filter(to=GUEST).first()
+    assert admin_client.get(f"/admin/notifications/mail/{one.pk}/change/").status_code == 200
