@@ -1,3 +1,5 @@
+import time
+
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
@@ -10,6 +12,9 @@ from django.utils.text import Truncator, slugify
 from articles.markup import article_html
 
 EXCERPT_WORDS = 50
+# A page also changes with time alone (comments close some days after publication): a cached
+# page is rendered again at least this often (#17).
+PAGE_SECONDS = 300
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -112,6 +117,14 @@ class Article(models.Model):
     def canonical_url(self):
         """The full address, for search engines and shared links."""
         return settings.SITE_URL + self.get_absolute_url()
+
+    def page_version(self):
+        """What the article's page shows, as text: the key of its whole-page cache (#17).
+        Comment writes, moderation and the Discussion settings bump ``comments_version``."""
+        return (
+            f"{self.pk}:{self.updated_at.timestamp()}:{self.comments_version}:"
+            f"{self.votes_version}:{int(time.time() // PAGE_SECONDS)}"
+        )
 
     def unique_slug(self, wanted=""):
         """``wanted`` (or else the title) as a slug no other article has: "-2", "-3"... added."""

@@ -2,6 +2,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
+from articles import pages
 from articles.models import Article
 
 ARTICLES_PER_PAGE = 20
@@ -14,11 +15,16 @@ def index(request):
 
 
 def detail(request, year, month, slug):
-    """The article; its discussion comes from the comments app's ``{% discussion %}`` tag."""
+    """The article; its discussion comes from the comments app's ``{% discussion %}`` tag.
+    Readers without a session get the page every such reader gets, kept whole (#17)."""
     article = get_object_or_404(
         Article.objects.visible_to(request.user).select_related("author"), slug=slug
     )
     date = timezone.localtime(article.published_at or article.created_at)
     if (date.year, date.month) != (year, month):
         return redirect(article, permanent=True)
-    return render(request, "articles/article_detail.html", {"article": article})
+    return pages.serve(
+        request,
+        article.page_version(),
+        lambda: render(request, "articles/article_detail.html", {"article": article}),
+    )

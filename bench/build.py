@@ -274,6 +274,35 @@ def build_discussion(size, *, pools, rng, max_depth):
     )
 
 
+def build_spam(count, *, pools, rng):
+    """``count`` spam comments, 40 days old, each a thread of one, on an article of their own:
+    what a year of a spam wave leaves in the table (#17)."""
+    article = Article.objects.create(
+        title="Spam wave", slug="spam-wave", body="Where the benchmark's spam went.",
+        status=Article.Status.PUBLISHED, published_at=timezone.now() - timedelta(days=41),
+        author=editor(),
+    )  # fmt: skip
+    ids = next_values(id_sequence(), count)
+    tree_ids = next_values(TREE_ID_SEQUENCE, count)
+    first_at = timezone.now() - timedelta(days=40)
+    with transaction.atomic():
+        for start in range(0, count, BATCH_SIZE):
+            batch = []
+            for i in range(start, min(start + BATCH_SIZE, count)):
+                name, email, url = rng.choice(pools.authors)
+                body, body_html = rng.choice(pools.bodies)
+                batch.append(Comment(
+                    pk=ids[i], article=article, author_name=name, author_email=email,
+                    author_url=url, body=body, body_html=body_html, status=Comment.Status.SPAM,
+                    status_reason="benchmark spam", ip_address="198.51.100.7",
+                    user_agent="spam-bot", created_at=first_at + timedelta(seconds=i),
+                    tree_id=tree_ids[i], lft=1, rght=2, level=0,
+                ))  # fmt: skip
+            Comment.objects.bulk_create(batch)
+    move_tree_sequence_past_max()
+    return article
+
+
 def move_tree_sequence_past_max():
     """New threads must never reuse a tree_id: start the sequence after the largest one."""
     with connection.cursor() as cursor:

@@ -4,14 +4,20 @@ import re
 import statistics
 import time
 from collections import defaultdict
+from datetime import timedelta
 
+from compression_middleware.middleware import compressors
+from django.contrib.auth import get_user_model
 from django.core.cache import caches
 from django.db import connection, connections
 from django.template import engines
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
+from articles import pages
+from comments import services as comment_services
 from comments.models import Comment, DiscussionSettings
 
 HOST = "127.0.0.1"  # the one name in DJANGO_ALLOWED_HOSTS
@@ -56,11 +62,13 @@ def page_facts(url):
         response = fetch(new_client(), url)
     with CaptureQueriesContext(connection) as warm:
         fetch(new_client(), url)
+    encoded = {name: len(compress(response.content)) / 1024 for name, compress, _ in compressors}
     return {
         "queries_page": len(cold.captured_queries),
         "queries_page_warm": len(warm.captured_queries),
         "shown": response.content.count(COMMENT_ITEM),
         "kb": len(response.content) / 1024,
+        "kb_encoded": encoded,  # what the server sends to a client accepting each encoding
     }
 
 
@@ -77,9 +85,11 @@ def forget_everything():
 
 
 def empty_caches():
-    """What every comment write leaves the next reader: no cached discussion (#7)."""
+    """What every comment write leaves the next reader: no cached discussion (#7), and no
+    whole page in this process's memory (#17)."""
     for cache in caches.all():
         cache.clear()
+    pages.forget()
 
 
 def page_times(url, *, cold_runs, warm_runs):
@@ -107,11 +117,16 @@ def with_threads_per_page(count, action, *args):
     """Run ``action`` with the Discussion settings showing ``count`` threads per page."""
     rules = DiscussionSettings.load()
     before = rules.threads_per_page
-    DiscussionSettings.objects.filter(pk=rules.pk).update(threads_per_page=count)
+    shown = rules.replies_shown
+    DiscussionSettings.objects.filter(pk=rules.pk).update(
+        threads_per_page=count, replies_shown=10**6
+    )
     try:
         return action(*args)
     finally:
-        DiscussionSettings.objects.filter(pk=rules.pk).update(threads_per_page=before)
+        DiscussionSettings.objects.filter(pk=rules.pk).update(
+            threads_per_page=before, replies_shown=shown
+        )
 
 
 def whole_discussion(url, *, threads, runs):
@@ -233,4 +248,41 @@ def search_times(article, *, runs, rng):
         )
     plan = services.matches(rare[0], kind="comments").explain()
     result["search_uses_index"] = "comment_search_idx" in plan
+    return result
+
+
+ADMIN_LISTS = {
+    "moderation queue": "/admin/comments/comment/",
+    "all comments": "/admin/comments/comment/?queue=all",
+    "spam": "/admin/comments/comment/?queue=all&status__exact=spam",
+}
+
+
+def moderation_at_scale(*, spam, runs):
+    """With ``spam`` old spam comments in the table (#17): median milliseconds of the admin's
+    comment lists, then purge_spam's batches (count, longest, total seconds)."""
+    client = new_client()
+    moderator, _ = get_user_model().objects.get_or_create(
+        username="bench-moderator", defaults={"is_staff": True, "is_superuser": True}
+    )
+    client.force_login(moderator)
+    result = {"spam": spam, "lists": {}}
+    for label, url in ADMIN_LISTS.items():
+        fetch(client, url)
+        result["lists"][label] = statistics.median(timed(fetch, client, url) for _ in range(runs))
+    batches, last = [], [time.perf_counter()]
+
+    def batch_done(n):
+        now = time.perf_counter()
+        batches.append(now - last[0])
+        last[0] = now
+
+    started = time.perf_counter()
+    deleted, _ = comment_services.purge_spam(
+        older_than=timezone.now() - timedelta(days=30), progress=batch_done
+    )
+    result.update(
+        purged=deleted, purge_s=time.perf_counter() - started, purge_batches=len(batches),
+        purge_longest_s=max(batches, default=0),
+    )  # fmt: skip
     return result

@@ -11,6 +11,9 @@ POST_GROWTH = 1.5
 CONCURRENCY_GAIN = 1.5
 RSS_BUDGET_MB = 150
 SEARCH_BUDGET_MS = 50  # median /search/ at 100,000 comments (#15)
+PAGE_BUDGET_KB = 250  # page 1's HTML before compression, at 1,000 and 100,000 (#17)
+BUSY_SHARE = 0.7  # reads while 1 comment/s is posted, over reads alone (#17)
+ADMIN_BUDGET_MS = 300  # the admin's comment lists with 100,000 spam comments (#17)
 TARGET_SIZE = 1000  # the discussion of the cold-time and throughput targets
 
 
@@ -57,21 +60,35 @@ def build_table(results):
     add_time_rows(table, by_size)
     add_post_rows(table, by_size)
     add_http_rows(table, results["http"])
+    if "busy" in results["http"]:  # runs before #17 lack it
+        add_busy_rows(table, results["http"])
     add_posting_rows(table, results["posting"], results["http"]["size"])
     add_memory_row(table, results["memory"])
     if "search" in results:  # runs before #15 lack it
         add_search_row(table, results["search"])
     if "imports" in results:  # runs before #14 lack it
         add_import_rows(table, results["imports"])
+    if "moderation" in results:
+        add_moderation_rows(table, results["moderation"])
     return table
 
 
 def add_data_rows(table, by_size):
     table.per_size("threads (top-level comments)", by_size, "threads", fmt="{:,}".format)
+    checked = [s for s in (1_000, 100_000) if s in by_size]
+    heaviest = max(by_size[s]["kb"] for s in checked) if checked else None
     table.add(
         "page 1: comments shown / HTML KB",
         {s: f"{r['shown']:,} / {r['kb']:,.0f}" for s, r in by_size.items()},
+        f"≤ {PAGE_BUDGET_KB} KB at 1,000 and 100,000 (#17)",
+        verdict(heaviest <= PAGE_BUDGET_KB, f"at most {number(heaviest)} KB") if checked else "",
     )
+    if all("kb_encoded" in r for r in by_size.values()):
+        names = list(next(iter(by_size.values()))["kb_encoded"])
+        table.add(
+            f"page 1 on the wire, KB ({' / '.join(names)})",
+            {s: " / ".join(number(r["kb_encoded"][n]) for n in names) for s, r in by_size.items()},
+        )
     table.add(
         "deepest level / largest thread",
         {s: f"{r['deepest_level']} / {r['largest_thread']:,}" for s, r in by_size.items()},
@@ -160,6 +177,41 @@ def add_http_rows(table, http):
         f"≥ {HEALTHZ_SHARE:.0%}",
         verdict(share >= HEALTHZ_SHARE, f"{share:.1%} ({share / HEALTHZ_SHARE:.2f}× the target)"),
     )
+
+
+def add_busy_rows(table, http):
+    """Reads while one reply a second is posted into the same discussion (#17)."""
+    size, busy = http["size"], http["busy"]
+    alone, writing = busy["alone"], busy["busy"]
+    table.add("article page 1, reads alone (same run)", {size: load_cell(alone)})
+    share = writing["rps"] / alone["rps"]
+    table.add(
+        "article page 1 while 1 reply/s is posted and approved",
+        {size: f"{load_cell(writing)}; {writing['writes']} posts, "
+               f"{writing['failed_writes']} failed"},
+        f"≥ {BUSY_SHARE:.0%} of reads alone",
+        verdict(share >= BUSY_SHARE and not writing["failed_writes"], f"{share:.0%}"),
+    )  # fmt: skip
+
+
+def add_moderation_rows(table, moderation):
+    """The admin's comment lists with many spam comments, and purging them (#17)."""
+    where = table.sizes[-1]
+    spam = moderation["spam"]
+    for label, ms in moderation["lists"].items():
+        table.add(
+            f"admin: {label}, ms (median), {spam:,} spam in the table", {where: number(ms)},
+            f"≤ {ADMIN_BUDGET_MS} ms with 100,000 spam",
+            verdict(ms <= ADMIN_BUDGET_MS, f"{number(ms)} ms"),
+        )  # fmt: skip
+    table.add(
+        "purge_spam of old spam: comments, batches, longest batch, total",
+        {where: f"{moderation['purged']:,}, {moderation['purge_batches']} batches, longest "
+                f"{moderation['purge_longest_s']:.2f} s, total {number(moderation['purge_s'])} s"},
+        "in batches, no long locks",
+        verdict(moderation["purge_longest_s"] < 5 and moderation["purged"] == spam,
+                f"longest batch {moderation['purge_longest_s']:.2f} s"),
+    )  # fmt: skip
 
 
 def add_posting_rows(table, posting, size):

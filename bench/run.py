@@ -39,6 +39,7 @@ class Plan:
     load_seconds: int
     concurrent_posts: int  # posts per client
     import_sizes: tuple  # comments in the generated WordPress exports (#14)
+    spam: int  # old spam comments in the table for the moderation rows (#17)
     output: Path
 
     def page_runs(self, size):
@@ -53,12 +54,12 @@ class Plan:
 FULL = Plan(
     sizes=(100, 1_000, 10_000, 100_000), cold_runs=5, warm_runs=20, whole_comments=20_000,
     posts=20, load_seconds=5, concurrent_posts=20, import_sizes=(10_000, 100_000),
-    output=BENCH_DIR,
+    spam=100_000, output=BENCH_DIR,
 )  # fmt: skip
 QUICK = Plan(
     sizes=(100, 1_000), cold_runs=3, warm_runs=10, whole_comments=5_000,
     posts=5, load_seconds=2, concurrent_posts=10, import_sizes=(2_000, 10_000),
-    output=BENCH_DIR / "out",
+    spam=10_000, output=BENCH_DIR / "out",
 )  # fmt: skip
 STARTED = time.perf_counter()
 
@@ -137,6 +138,11 @@ def run(plan, database_url):
     progress(f"search at {largest:,}: {searched['search_common_ms']:.1f} ms common words, "
              f"{searched['search_rare_ms']:.1f} ms rare words (medians)")  # fmt: skip
     imported = imports.measure(plan.import_sizes, STATIC_ROOT.parent, progress)
+    build.build_spam(plan.spam, pools=pools, rng=rng)
+    build.vacuum_analyze()
+    moderation = measure.moderation_at_scale(spam=plan.spam, runs=5)
+    progress(f"admin lists with {plan.spam:,} spam: {moderation['lists']}; purged "
+             f"{moderation['purged']:,} in {moderation['purge_s']:.1f} s")  # fmt: skip
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version")
         postgres = f"PostgreSQL {cursor.fetchone()[0]}"
@@ -148,6 +154,7 @@ def run(plan, database_url):
         "posting": posting,
         "memory": memory,
         "imports": imported,
+        "moderation": moderation,
         "search": searched,
         "postgres": postgres,
         "load_average": os.getloadavg(),
@@ -204,6 +211,7 @@ def measure_over_http(discussions, plan, pools, rng, database_url):
         ):
             http[name] = server.load(gunicorn.base + path, plan.load_seconds)
             progress(f"{path}: {http[name]['rps']:.0f} req/s")
+        http["busy"] = reads_under_writes(gunicorn, discussions[http_size], plan, pools, rng)
         posting = concurrent_posting(gunicorn, discussions, http_size, plan, pools, rng)
         memory = server.worker_peak_rss(
             gunicorn,
@@ -213,6 +221,31 @@ def measure_over_http(discussions, plan, pools, rng, database_url):
         memory["size"] = largest
         progress(f"worker peak RSS {memory['rss_mb']:.0f} MB after the {largest:,} page")
     return http, posting, memory
+
+
+def reads_under_writes(gunicorn, discussion, plan, pools, rng):
+    """The article page under load alone, then while one reply a second is posted (and
+    approved on arrival) into its discussion (#17): each post changes one thread."""
+    from bench import measure, server
+    from comments.models import DiscussionSettings
+
+    url = gunicorn.base + discussion.article.get_absolute_url()
+    post_url = f"/comments/post/{discussion.article.pk}/"
+    parents = [pk for t in measure.replyable_threads(discussion.article, DiscussionSettings.load())
+               for pk in t]  # fmt: skip
+    client = measure.new_client()
+    count = iter(range(10**6))
+
+    def write():
+        form = measure.comment_form(pools, rng, next(count), rng.choice(parents))
+        measure.post(client, post_url, form)
+
+    seconds = max(plan.load_seconds, 5)
+    alone = server.load(url, seconds)
+    busy = server.load_while_writing(url, seconds, write)
+    progress(f"reads alone {alone['rps']:.0f} req/s, under 1 post/s {busy['rps']:.0f} req/s "
+             f"({busy['writes']} posts, {busy['failed_writes']} failed)")  # fmt: skip
+    return {"alone": alone, "busy": busy}
 
 
 def concurrent_posting(gunicorn, discussions, size, plan, pools, rng):

@@ -134,8 +134,9 @@ class HttpClient:
 
     def post_form(self, path, fields):
         body = urllib.parse.urlencode(fields)
-        content_type = {"Content-Type": "application/x-www-form-urlencoded"}
-        status, headers, _ = self.request("POST", path, body, content_type)
+        browser = {"Content-Type": "application/x-www-form-urlencoded",
+                   "Origin": f"http://127.0.0.1:{self.connection.port}"}  # fmt: skip
+        status, headers, _ = self.request("POST", path, body, browser)
         return status, headers.get("Location", "")
 
 
@@ -147,6 +148,37 @@ def load(url, seconds):
     if shutil.which("wrk"):
         return wrk(url, seconds)
     return python_load(url, seconds)
+
+
+def load_while_writing(url, seconds, write, every=1.0):
+    """``load(url, seconds)`` while ``write()`` runs every ``every`` seconds in a thread of
+    this process (#17). Returns the load's result with the writes done and failed."""
+    from django.db import connection
+
+    stop, done, failed = threading.Event(), [0], [0]
+
+    def writer():
+        due = time.monotonic()
+        try:
+            while not stop.is_set():
+                try:
+                    write()
+                    done[0] += 1
+                except Exception:  # counted and reported: a failed write is a finding
+                    failed[0] += 1
+                due += every
+                stop.wait(max(0.0, due - time.monotonic()))
+        finally:
+            connection.close()  # this thread's own connection
+
+    thread = threading.Thread(target=writer, daemon=True)
+    thread.start()
+    try:
+        result = load(url, seconds)
+    finally:
+        stop.set()
+        thread.join(REQUEST_TIMEOUT)
+    return {**result, "writes": done[0], "failed_writes": failed[0]}
 
 
 def wrk(url, seconds):
@@ -234,10 +266,11 @@ def concurrent_posts(server, *, article, form_page, targets, posts_each, pools, 
         status, page = client.get(form_page)
         if status != 200:
             raise BenchError(f"GET {form_page} answered {status}")
-        token = CSRF_INPUT.search(page.decode()).group(1)
+        # A page for a reader without a session has no token: the Origin header vouches (#17).
+        token = CSRF_INPUT.search(page.decode())
+        extra = {"csrfmiddlewaretoken": token.group(1)} if token else {}
         forms = [
-            {**comment_form(pools, rng, n, rng.choice(parents)), "csrfmiddlewaretoken": token}
-            for n in range(posts_each)
+            {**comment_form(pools, rng, n, rng.choice(parents)), **extra} for n in range(posts_each)
         ]
         clients.append((client, forms))
     outcomes, lock = [], threading.Lock()

@@ -60,8 +60,8 @@ class Item(NamedTuple):
     """One comment of a list, with what its markup needs and the <ol>s around it."""
 
     comment: tuple  # a row of CommentQuerySet.as_list_items()
-    opens: bool  # a new <ol> starts before it
-    closes: int  # how many </li></ol> follow it
+    opens: bool  # a new <ol> starts before it (never before the first: the page opens that)
+    closes: int  # how many </li></ol> follow it, back to the first item's level
     readable: bool  # False: a placeholder for a removed comment that has replies
     pending: bool
     can_reply: bool
@@ -85,7 +85,9 @@ def build(request, article, *, root=None, form=None):
     page = None
     if root is None:
         threads = Comment.objects.threads(article, own=own, sort=sort)
-        paginator = Paginator(threads.values_list("tree_id", flat=True), rules.threads_per_page)
+        paginator = Paginator(
+            threads.values_list("tree_id", "thread_version"), rules.threads_per_page
+        )
         if not any(c.status == Comment.Status.PENDING for c in written.values()):
             paginator.count = article.thread_count  # stored (#7): no count query
         page = paginator.get_page(request.GET.get("page"))
@@ -112,35 +114,125 @@ def build(request, article, *, root=None, form=None):
 
 
 def cached_listing(article, rules, is_open, root, sort, page, own, keep, editable):
-    """(listing, rows): the rendered list from the cache, or rendered now from ``rows`` and
-    cached. ``rows`` is empty when the list came from the cache."""
+    """(listing, rows): the rendered list from the cache, or joined now from its threads'
+    fragments (see ``thread_fragments``) and cached. ``rows``: the comments rendered now."""
     key = cache_key(article, rules, is_open, root, sort, page, own)
     listing = cache.get(key)
     if listing is not None:
         return listing, []
     if root is None:
-        rows = in_page_order(article, list(page), own)
+        threads = list(page)
+        limit = rules.replies_shown
     else:
-        rows = Comment.objects.subtree(root, own=own).as_list_items()
-    reply_level = rules.deepest_replyable_level if is_open else -1
+        threads = [(root.tree_id, None)]
+        limit = None
+    fragments, rows = thread_fragments(
+        article, rules, is_open, threads, own=own, keep=keep, editable=editable,
+        limit=limit, root=root,
+    )  # fmt: skip
     featured = featured_box(article) if root is None and article.featured_count else []
-    items = list_items(rows, base_level=root.level if root else 0, own=set(own),
-                       reply_level=reply_level, editable=editable)  # fmt: skip
     template = engines["jinja2"].get_template("comments/_comments.html")
     listing = mark_safe(template.render({
         "article": article, "root": root, "root_shown": root and is_shown(root, own),
-        "page": page, "sort": sort, "sorts": SORTS, "items": items, "keep": keep,
+        "page": page, "sort": sort, "sorts": SORTS, "keep": keep,
+        "threads": [fragment.html for fragment in fragments],
         "comments_url": reverse("comments:permalink", args=[0]).removesuffix("0/"),
-        "downvotes": rules.downvotes, "featured": featured,
-        "default_sort": rules.default_sort,
+        "featured": featured, "default_sort": rules.default_sort,
         "structured_data": (
-            structured_data(article, [item.comment for item in items], keep) if root is None
-            else ""
+            structured_data(article, [c for f in fragments for c in f.data], keep)
+            if root is None else ""
         ),
     }))  # fmt: skip
     # Cached safe: a copy of the whole list per view would cost more than slower pickling.
     cache.set(key, listing, CACHE_SECONDS)
     return listing, rows
+
+
+class Fragment(NamedTuple):
+    """One thread's markup (an <li> of the page's list) and its approved comments' structured
+    data: (id, parent_id, name, url, date, text) of each."""
+
+    html: str
+    data: list
+
+
+def thread_fragments(article, rules, is_open, threads, *, own, keep, editable, limit, root=None):
+    """([Fragment], rows) of ``threads`` ((tree_id, thread_version) pairs), in their order.
+
+    Each thread's markup is cached under its own ``thread_version`` (#17): a new reply renders
+    its thread again, not the page. A reader with comments of their own gets them rendered
+    now, not cached. ``limit``: replies shown below the top-level comment; the others are
+    behind "N more replies". ``root``: the thread page's comment, shown with all its replies.
+    """
+    keys = {}
+    if not own and root is None:
+        common = [
+            markup.MARKUP_VERSION, article.votes_version, article.updated_at.timestamp(),
+            rules.downvotes, rules.max_depth, is_open, keep, limit,
+        ]  # fmt: skip
+        for tree_id, version in threads:
+            digest = hashlib.md5(repr([*common, version]).encode(), usedforsecurity=False)
+            keys[tree_id] = f"thread:{tree_id}:{digest.hexdigest()}"
+    found = cache.get_many(list(keys.values())) if keys else {}
+    wanted = [tree_id for tree_id, _ in threads if keys.get(tree_id) not in found]
+    if root is not None:
+        rows = Comment.objects.subtree(root, own=own).as_list_items()
+    else:
+        rows = in_page_order(article, wanted, own)
+    by_thread = {}
+    for row in rows:
+        by_thread.setdefault(row.tree_id, []).append(row)
+    template = engines["jinja2"].get_template("comments/_thread.html")
+    context = {
+        "keep": keep, "downvotes": rules.downvotes,
+        "comments_url": reverse("comments:permalink", args=[0]).removesuffix("0/"),
+    }  # fmt: skip
+    reply_level = rules.deepest_replyable_level if is_open else -1
+    fresh = {}
+    for tree_id, thread_rows in by_thread.items():
+        items = list_items(thread_rows, base_level=thread_rows[0].level, own=set(own),
+                           reply_level=reply_level, editable=editable)  # fmt: skip
+        more = len(items) - 1 - limit if limit is not None else 0
+        if more > 0:
+            first_hidden = items[limit + 1].comment.id
+            items = items[: limit + 1]
+            last = items[-1]
+            items[-1] = last._replace(closes=last.comment.level - thread_rows[0].level)
+        html = template.render({**context, "items": items, "more": max(more, 0),
+                                "first_hidden": more > 0 and first_hidden})  # fmt: skip
+        fresh[tree_id] = Fragment(Markup(html), structured_rows(items))
+    if keys:
+        cache.set_many({keys[t]: f for t, f in fresh.items() if t in keys}, CACHE_SECONDS)
+    fragments = [
+        found.get(keys.get(tree_id)) or fresh.get(tree_id)
+        for tree_id, _ in threads
+        if keys.get(tree_id) in found or tree_id in fresh
+    ]
+    return fragments, rows
+
+
+def whole_thread(request, root):
+    """The markup of ``root``'s whole thread as the page of threads shows it, every reply
+    included, or None when the reader may not see it."""
+    article = root.article
+    rules = DiscussionSettings.load()
+    written = writers_comments(request, article)
+    editable = {pk for pk, comment in written.items() if comment.may_be_edited(rules)}
+    fragments, _ = thread_fragments(
+        article, rules, comments_open(article, rules), [(root.tree_id, root.thread_version)],
+        own=sorted(written), keep="", editable=editable, limit=None,
+    )  # fmt: skip
+    return fragments[0].html if fragments else None
+
+
+def structured_rows(items):
+    """The approved comments of a thread's Items, as ``structured_data`` takes them."""
+    return [
+        (c.id, c.parent_id, c.author_name, c.author_url, c.created_at.isoformat(),
+         plain_text(c.body_html))
+        for c in (item.comment for item in items if item.readable)
+        if c.status == Comment.Status.APPROVED
+    ][:STRUCTURED_COMMENTS]  # fmt: skip
 
 
 STRUCTURED_COMMENTS = 20
@@ -167,29 +259,27 @@ JSON_IN_HTML = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026"}
 
 def structured_data(article, rows, keep):
     """The page as schema.org JSON-LD (#15): the article as a DiscussionForumPosting, and the
-    approved comments shown on this page (``rows``) as its Comments, replies naming their
-    parentItem. Held, spam and removed comments never appear, not even to their writer. Safe
-    in a <script>: <, > and & are escaped inside the JSON strings.
+    approved comments shown on this page (``rows``, from ``structured_rows``) as its Comments,
+    replies naming their parentItem. Held, spam and removed comments never appear, not even to
+    their writer. Safe in a <script>: <, > and & are escaped inside the JSON strings.
 
     The first STRUCTURED_COMMENTS of them, each text up to STRUCTURED_TEXT characters: the
     data repeats the page's text, and must not double its weight or its rendering time.
     """
     page_url = article.canonical_url() + (f"?{keep}" if keep else "")
-    shown = [row for row in rows if row.status == Comment.Status.APPROVED][:STRUCTURED_COMMENTS]
-    included = {row.id for row in shown}
+    shown = rows[:STRUCTURED_COMMENTS]
+    included = {row[0] for row in shown}
     comments = []
-    for row in shown:
-        text = plain_text(row.body_html)
+    for pk, parent_id, name, url, date, text in shown:
         comment = {
-            "@type": "Comment", "@id": f"{page_url}#comment-{row.id}",
-            "url": f"{page_url}#comment-{row.id}",
-            "author": {"@type": "Person", "name": row.author_name,
-                       **({"url": row.author_url} if row.author_url else {})},
-            "datePublished": row.created_at.isoformat(),
+            "@type": "Comment", "@id": f"{page_url}#comment-{pk}",
+            "url": f"{page_url}#comment-{pk}",
+            "author": {"@type": "Person", "name": name, **({"url": url} if url else {})},
+            "datePublished": date,
             "text": text if len(text) <= STRUCTURED_TEXT else text[:STRUCTURED_TEXT - 1] + "…",
         }  # fmt: skip
-        if row.parent_id in included:
-            comment["parentItem"] = {"@id": f"{page_url}#comment-{row.parent_id}"}
+        if parent_id in included:
+            comment["parentItem"] = {"@id": f"{page_url}#comment-{parent_id}"}
         comments.append(comment)
     author = article.author
     data = {
@@ -250,10 +340,10 @@ def list_items(rows, *, base_level, own, reply_level, editable=frozenset()):
     items = []
     for n, row in enumerate(shown):
         before = shown[n - 1].level if n else None
-        after = shown[n + 1].level if n + 1 < len(shown) else shown[0].level - 1
+        after = shown[n + 1].level if n + 1 < len(shown) else shown[0].level
         readable = is_shown(row, own)
         items.append(Item(
-            row, before is None or row.level > before, max(row.level - after, 0), readable,
+            row, before is not None and row.level > before, max(row.level - after, 0), readable,
             row.status == Comment.Status.PENDING, readable and row.level <= reply_level,
             row.id in continued, row.id in editable, readable and row.id in own,
             Markup(fresh.get(row.id, row.header_html)),

@@ -8,6 +8,7 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 
+from articles import pages
 from comments.models import Comment, Report
 from notifications.models import Preferences
 
@@ -52,6 +53,11 @@ def clean_web_address(url):
     return url
 
 
+def stamp_now():
+    """The form's signed "shown at" time (the bot trap's clock)."""
+    return signing.TimestampSigner(salt=SHOWN_AT).sign(str(time.time()))
+
+
 class CommentForm(forms.ModelForm):
     parent = forms.ModelChoiceField(
         queryset=Comment.objects.none(),
@@ -90,8 +96,8 @@ class CommentForm(forms.ModelForm):
         self.fields["body"].validators.append(MaxLengthValidator(settings.COMMENTS_BODY_MAX_LENGTH))
         self.fields["body"].widget.attrs["data-max-length"] = settings.COMMENTS_BODY_MAX_LENGTH
         self.fields["homepage"].widget.attrs.update({"tabindex": "-1", "autocomplete": "off"})
-        if not self.is_bound:
-            self.initial["shown_at"] = signing.TimestampSigner(salt=SHOWN_AT).sign(str(time.time()))
+        if not self.is_bound:  # filled in fresh even on a page kept for every reader (#17)
+            self.initial["shown_at"] = pages.part("shown_at", stamp_now)
         if user.is_authenticated:
             for name in ("author_name", "author_email", "author_url", "remember"):
                 del self.fields[name]

@@ -14,7 +14,7 @@ from django.urls import reverse
 
 # Bump after changing templates/jinja2/comments/_comment.html or _comments.html: cached pages and
 # stored headers of an older version are then never shown.
-MARKUP_VERSION = 10
+MARKUP_VERSION = 11
 TEMPLATE = "comments/_comment.html"
 
 

@@ -8,6 +8,7 @@ urlpatterns = [
     path("comments/<int:pk>/", views.permalink, name="permalink"),
     path("comments/<int:pk>/report/", views.report, name="report"),
     path("comments/<int:pk>/thread/", views.thread, name="thread"),
+    path("comments/<int:pk>/replies/", views.replies, name="replies"),
     path("comments/<int:pk>/edit/", views.edit, name="edit"),
     path("comments/<int:pk>/delete/", views.delete, name="delete"),
     path("comments/preview/", views.preview, name="preview"),

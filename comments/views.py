@@ -4,7 +4,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import cache_control, never_cache
@@ -101,7 +101,11 @@ def place_of(request, comment):
         return f"{reverse('comments:thread', args=[shown_from.pk])}#comment-{comment.pk}"
     root = comment if comment.level == 0 else comment.get_root()
     rules = DiscussionSettings.load()
-    earlier = Comment.objects.position_of(root, own=discussion.own_ids(request, comment.article))
+    own = discussion.own_ids(request, comment.article)
+    if comment.level and Comment.objects.place_in_thread(comment, own=own) > rules.replies_shown:
+        # Behind "N more replies" on the page of threads: its thread's page shows it (#17).
+        return f"{reverse('comments:thread', args=[root.pk])}#comment-{comment.pk}"
+    earlier = Comment.objects.position_of(root, own=own)
     page = earlier // rules.threads_per_page + 1
     # Pages are counted in the oldest-first order: say so when the site sorts otherwise.
     params = {"sort": "oldest"} if rules.default_sort != "oldest" else {}
@@ -129,6 +133,21 @@ def thread(request, pk):
         "discussion": discussion.build(request, comment.article, root=comment),
     }
     return render(request, "comments/thread.html", context)
+
+
+def replies(request, pk):
+    """A thread's whole markup, the <li> that "N more replies" puts in place of the page's
+    shorter one (#17)."""
+    root = get_object_or_404(
+        Comment.objects.select_related("article__author").filter(
+            level=0, article__in=Article.objects.visible_to(request.user)
+        ),
+        pk=pk,
+    )
+    markup = discussion.whole_thread(request, root)
+    if markup is None:
+        raise Http404("This thread is not available.")
+    return HttpResponse(markup)
 
 
 @never_cache

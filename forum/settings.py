@@ -90,6 +90,10 @@ if not ALLOWED_HOSTS:
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 # The site's public address, for links in email (no request to take it from there).
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Whole article pages for readers without a session (#17): a request carrying any of these
+# cookies gets a page of its own. A proxy or CDN in front may keep a shared page this long.
+PERSONAL_COOKIES = ["sessionid", "messages", "comment_author"]
+SHARED_CACHE_SECONDS = int(os.environ.get("SHARED_CACHE_SECONDS", 10))
 
 
 # Our documented URL schemes came before django-environ's names for them.
@@ -175,6 +179,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "forum.middleware.ClientAddressMiddleware",  # first: every later step sees the client (#6)
     "django.middleware.security.SecurityMiddleware",
+    # zstd, brotli or gzip, as the client accepts; never for a reader with a session (#17).
+    "forum.middleware.CompressionMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Database down: a friendly 503 with Retry-After instead of a 500 (issue #6).
     "forum.middleware.DatabaseUnavailableMiddleware",
@@ -182,6 +188,8 @@ MIDDLEWARE = [
     "forum.routers.PrimaryAfterWriteMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # A browser's word that a form comes from this site passes the CSRF check too (#17).
+    "forum.middleware.OriginCsrfMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -204,6 +212,8 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                # Django's CSRF token, but none in a page kept for every reader (#17).
+                "articles.pages.csrf",
             ],
         },
     },

@@ -56,7 +56,10 @@ def rules():
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """Each test starts with nothing cached, as after a deploy."""
+    from articles import pages
+
     cache.clear()
+    pages.forget()
 
 
 @pytest.fixture(autouse=True)

@@ -208,7 +208,11 @@ def browser(jar=None, *, follow_redirects=False):
 def fetch(url, *, data=None, opener=None, headers=None):
     """(status, headers, body) of one request; connection errors are raised (OSError)."""
     encoded = urllib.parse.urlencode(data).encode() if data is not None else None
-    request = urllib.request.Request(url, data=encoded, headers=headers or {})
+    headers = dict(headers or {})
+    if data is not None:  # as every browser does with a form
+        parts = urllib.parse.urlsplit(url)
+        headers.setdefault("Origin", f"{parts.scheme}://{parts.netloc}")
+    request = urllib.request.Request(url, data=encoded, headers=headers)
     try:
         with (opener or browser()).open(request, timeout=TIMEOUT) as response:
             return response.status, response.headers, response.read().decode()
@@ -226,7 +230,8 @@ def answers(url, status):
 
 
 def form_fields(page):
-    """The hidden fields of the comment form on ``page`` (CSRF token, bot-trap timestamp)."""
+    """The hidden fields of the comment form on ``page``: the bot-trap timestamp, and the CSRF
+    token on a page made for a reader with a session."""
     form = re.search(r'<form[^>]*action="/comments/post/\d+/".*?</form>', page, re.S).group(0)
     fields = {}
     for tag in re.findall(r"<input[^>]*>", form):

@@ -251,6 +251,7 @@ def test_the_pages_mail_links_to_are_accessible_and_valid(
 
 
 def test_the_live_banner_and_new_marks_are_accessible(browser, live_server, discussion):
+    set_rules(replies_shown=100)  # the new reply shown in its thread, not behind "N more"
     context = browser.new_context(bypass_csp=True)
     page = context.new_page()
     page.add_init_script("window.forumLiveInterval = 300;")

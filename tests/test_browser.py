@@ -161,6 +161,7 @@ def test_a_double_click_on_post_makes_one_comment(page, live_server):
 
 
 def test_a_deep_thread_continues_on_its_own_page(page, live_server):
+    set_rules(replies_shown=100)  # every reply on the page of threads: only depth cuts it
     article = make_article()
     parent = None
     for level in range(8):
@@ -197,3 +198,21 @@ def test_everything_works_without_javascript(browser, live_server):
     page.get_by_role("button", name="Send report").click()
     expect(page.get_by_text("Thank you for the report.")).to_be_visible()
     page.context.close()
+
+
+def test_more_replies_open_in_place_and_the_focus_goes_to_the_first_of_them(page, live_server):
+    article = make_article()
+    root = make_comment(article, body="A root with many answers")
+    answers = [make_comment(article, parent=root, body=f"Answer {n}") for n in range(6)]
+    page.goto(live_server.url + article.get_absolute_url())
+    expect(page.get_by_text("Answer 4")).to_have_count(0)
+    page.get_by_role("link", name="3 more replies").click()
+    expect(page.get_by_text("Answer 5")).to_be_visible()
+    expect(page.locator(f"#comment-{answers[3].pk}")).to_be_focused()
+    assert page.url == live_server.url + article.get_absolute_url()
+    expect(page.get_by_role("link", name="3 more replies")).to_have_count(0)
+    # the thread's new replies take part like the others: reply to one of them
+    page.get_by_role("link", name=f"Reply to {answers[5].author_name}").click()
+    fill_comment(page, "Answering the last one")
+    page.get_by_role("button", name="Post Reply").click()
+    expect(page.get_by_text("Answering the last one")).to_be_visible()

@@ -111,7 +111,7 @@ def test_the_page_links_sit_under_the_comments_and_above_the_form(client):
 
 
 def test_a_single_page_of_threads_has_no_page_links(client):
-    set_rules(threads_per_page=3)
+    set_rules(threads_per_page=3, replies_shown=100)
     article = make_article()
     make_threads(article, 3, replies=4)
     page = page_of(client.get(article.get_absolute_url()))
@@ -368,6 +368,7 @@ def test_a_held_new_thread_is_on_a_page_only_its_writer_has(client):
 
 
 def test_a_thread_deeper_than_six_levels_continues_on_its_own_page(client):
+    set_rules(replies_shown=100)  # every reply on the page of threads
     article = make_article()
     chain = make_chain(article, 8)  # levels 0 to 7
     make_comment(article, parent=chain[4], body="a depth 5 leaf")
@@ -426,6 +427,7 @@ def test_the_thread_page_shows_six_levels_from_its_own_root_then_continues(clien
 
 
 def test_a_permalink_to_a_reply_below_the_sixth_level_leads_to_its_thread_page(client):
+    set_rules(replies_shown=100)  # every reply on the page of threads
     article = make_article()
     chain = make_chain(article, 8)
 
@@ -466,7 +468,7 @@ def test_a_reply_posted_below_the_sixth_level_leads_to_its_thread_page(client):
 
 
 def test_a_deep_thread_on_a_later_page_continues_too(client):
-    set_rules(threads_per_page=1)
+    set_rules(threads_per_page=1, replies_shown=100)
     article = make_article()
     make_threads(article, 1)
     chain = make_chain(article, 7)
@@ -634,18 +636,17 @@ def test_the_preview_only_answers_post(client):
 
 def test_the_preview_is_protected_against_cross_site_requests():
     browser = Client(enforce_csrf_checks=True)
-    article = make_article()
-    assert browser.get(article.get_absolute_url()).status_code == 200
-    token = browser.cookies["csrftoken"].value
-
-    assert preview(browser, "*hi*").status_code == 403
-    response = browser.post(
-        reverse("comments:preview"), {"body": "*hi*", "csrfmiddlewaretoken": token}
+    assert preview(browser, "*hi*").status_code == 403  # no token, and no browser vouching
+    assert preview(browser, "*hi*", HTTP_ORIGIN="https://evil.example").status_code == 403
+    cross = preview(
+        browser, "*hi*", HTTP_SEC_FETCH_SITE="cross-site", HTTP_ORIGIN="http://testserver"
     )
-    assert response.status_code == 200
-    assert response.json() == {"html": "<p><em>hi</em></p>\n"}
-    response = preview(browser, "*hi*", HTTP_X_CSRFTOKEN=token)
-    assert response.status_code == 200
+    assert cross.status_code == 403
+
+    for header in ({"HTTP_ORIGIN": "http://testserver"}, {"HTTP_SEC_FETCH_SITE": "same-origin"}):
+        response = preview(browser, "*hi*", **header)
+        assert response.status_code == 200
+        assert response.json() == {"html": "<p><em>hi</em></p>\n"}
 
 
 # Repeated comments

@@ -144,7 +144,7 @@ def test_the_article_page_makes_the_same_queries_for_a_member_for_5_and_60_comme
     # the page of threads and their comments
     with django_assert_num_queries(8):
         response = client.get(article.get_absolute_url())
-    assert page_of(response).count('class="comment-body"') == min(size, 50)
+    assert page_of(response).count('class="comment-body"') == min(size, 20)
 
 
 def test_the_username_me_is_kept_for_the_members_own_page(client):

@@ -138,19 +138,26 @@ def test_the_cached_page_is_not_rendered_anew_for_every_vote(client, monkeypatch
     assert versions == {100_000}  # one change of the cache key for five votes
 
 
-def test_the_vote_form_carries_the_readers_own_csrf_token(client):
+def test_a_vote_needs_the_readers_token_or_a_browser_vouching_for_this_site(client):
     comment = make_comment(make_article())
+    url = comment.article.get_absolute_url()
     strict = Client(enforce_csrf_checks=True)
+    page = page_of(strict.get(url))  # the page every reader without a session gets: no token
+    assert '<form id="votes" method="post" action="/comments/vote/"></form>' in page
+    vote = {"vote": f"{comment.pk}:up"}
+    assert strict.post("/comments/vote/", vote).status_code == 403
+    assert (
+        strict.post("/comments/vote/", vote, HTTP_ORIGIN="https://evil.example").status_code == 403
+    )
+    assert strict.post("/comments/vote/", vote, HTTP_ORIGIN="http://testserver").status_code == 302
 
-    page = page_of(strict.get(comment.article.get_absolute_url()))
+    member = Client(enforce_csrf_checks=True)
+    member.force_login(make_user())
+    page = page_of(member.get(url))
     token = re.search(r'<form id="votes"[^>]*><input type="hidden" '
                       r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)  # fmt: skip
-
-    refused = strict.post("/comments/vote/", {"vote": f"{comment.pk}:up"})
-    assert refused.status_code == 403
-    form = {"vote": f"{comment.pk}:up", "csrfmiddlewaretoken": token}
-    accepted = strict.post("/comments/vote/", form)
-    assert accepted.status_code == 302
+    assert member.post("/comments/vote/", vote).status_code == 403
+    assert member.post("/comments/vote/", {**vote, "csrfmiddlewaretoken": token}).status_code == 302
 
 
 def test_best_ranks_threads_by_the_wilson_lower_bound_of_their_first_comment(client):

@@ -119,6 +119,15 @@ class CommentQuerySet(TreeQuerySet):
         earlier = Q(created_at__lt=root.created_at) | Q(created_at=root.created_at, pk__lt=root.pk)
         return self.threads(root.article, own=own).filter(earlier).count()
 
+    def place_in_thread(self, comment, *, own=()):
+        """How many comments come before ``comment`` in its thread as a page lists it: 0 for
+        the top-level comment, 1 for its first reply (preorder)."""
+        return (
+            self.for_article(comment.article, own=own)
+            .filter(tree_id=comment.tree_id, lft__lt=comment.lft, level__lt=DISPLAY_LEVELS)
+            .count()
+        )
+
     def subtree(self, comment, *, own=()):
         """``comment`` and every visible reply below it, in thread order, in one query."""
         return self.for_article(comment.article, own=own).filter(
@@ -228,6 +237,9 @@ class Comment(MPTTModel):
     # On a top-level comment: the approved comments of its thread, itself included (#7). A thread
     # is shown to readers when this is above 0 (an approved root, or a placeholder with replies).
     thread_comment_count = models.PositiveIntegerField(default=0, editable=False)
+    # On a top-level comment: bumped by every change readers can see in its thread, under the
+    # thread's lock; it keys the thread's cached markup (#17).
+    thread_version = models.PositiveIntegerField(default=0, editable=False)
     # The header (avatar, name, badge, date), rendered at save by comments.markup, and the
     # markup version it was rendered at (#7, #11).
     header_html = models.TextField(editable=False, default="")

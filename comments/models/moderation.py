@@ -6,10 +6,11 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.deconstruct import deconstructible
 
+from articles.models import Article
 from comments.models.comment import Comment
 
 
@@ -88,9 +89,16 @@ class DiscussionSettings(models.Model):
         help_text="Levels of a thread, its first comment included.",
     )
     threads_per_page = models.PositiveIntegerField(
-        default=50,
+        default=20,
         validators=[MinValueValidator(1), MaxValueValidator(500)],
         help_text="Top-level comments per page of a discussion.",
+    )
+    replies_shown = models.PositiveIntegerField(
+        "replies shown per thread",
+        default=3,
+        validators=[MaxValueValidator(1000)],
+        help_text="Replies each thread shows on a page of threads; the others are behind "
+        "“N more replies”, and on the thread's own page.",
     )
     reports_to_hold = models.PositiveIntegerField(
         "reports before holding",
@@ -178,7 +186,10 @@ class DiscussionSettings(models.Model):
 
     def save(self, *args, **kwargs):
         self.pk = 1
+        changed = not self._state.adding  # the first save only writes the defaults down
         super().save(*args, **kwargs)
+        if changed:  # every cached page of discussion follows the rules it was rendered with
+            Article.objects.update(comments_version=F("comments_version") + 1)
 
     @classmethod
     def load(cls):

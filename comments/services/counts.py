@@ -42,8 +42,8 @@ def refresh_counts(tree_ids):
 
     Called inside the transaction of every write readers can see (an approved post, a moderation
     change, a deletion, an edit), after the change: each thread is recounted under its lock, so
-    the stored counts are always exact (#7). Every call also bumps the articles'
-    ``comments_version``, which keys the cached discussion.
+    the stored counts are always exact (#7). Every call also bumps the threads'
+    ``thread_version`` and the articles' ``comments_version``, which key the cached markup.
     """
     tree_ids = sorted(set(tree_ids))
     for tree_id in tree_ids:  # in order, so that two batches never wait for each other
@@ -56,18 +56,18 @@ def refresh_counts(tree_ids):
         .order_by()
     )
     changes = defaultdict(lambda: [0, 0])  # article id: [comments, threads]
-    changed = []
-    roots = Comment.objects.filter(tree_id__in=tree_ids, level=0).only(
-        "tree_id", "article_id", "thread_comment_count"
+    roots = list(
+        Comment.objects.filter(tree_id__in=tree_ids, level=0).only(
+            "tree_id", "article_id", "thread_comment_count", "thread_version"
+        )
     )
     for root in roots:
         before, after = root.thread_comment_count, fresh.get(root.tree_id, 0)
         changes[root.article_id][0] += after - before
         changes[root.article_id][1] += (after > 0) - (before > 0)
-        if after != before:
-            root.thread_comment_count = after
-            changed.append(root)
-    Comment.objects.bulk_update(changed, ["thread_comment_count"])  # one UPDATE
+        root.thread_comment_count = after
+        root.thread_version += 1  # read under the thread's lock: no bump is lost
+    Comment.objects.bulk_update(roots, ["thread_comment_count", "thread_version"])  # one UPDATE
     for article_id, (comments, threads) in sorted(changes.items()):
         move_counts(article_id, comments=comments, threads=threads)
 
@@ -78,6 +78,13 @@ def move_counts(article_id, *, comments=0, threads=0):
         comment_count=F("comment_count") + comments,
         thread_count=F("thread_count") + threads,
         comments_version=F("comments_version") + 1,
+    )
+
+
+def bump_threads(tree_ids):
+    """Let the threads' cached markup go: for a change that moves no count (featuring)."""
+    Comment.objects.filter(tree_id__in=set(tree_ids), level=0).update(
+        thread_version=F("thread_version") + 1
     )
 
 
@@ -93,7 +100,10 @@ def recount(article):
     )
     with transaction.atomic():
         roots = Comment.objects.filter(article=article, level=0)
-        roots.update(thread_comment_count=Coalesce(Subquery(approved), 0))
+        roots.update(
+            thread_comment_count=Coalesce(Subquery(approved), 0),
+            thread_version=F("thread_version") + 1,
+        )
         totals = roots.aggregate(
             comments=Coalesce(Sum("thread_comment_count"), 0),
             threads=Count("pk", filter=Q(thread_comment_count__gt=0)),

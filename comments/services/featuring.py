@@ -7,16 +7,17 @@ from django.utils import timezone
 
 from articles.models import Article
 from comments.models import Comment
-from comments.services.counts import move_counts
+from comments.services.counts import bump_threads, move_counts
 
 
 def feature(comments, *, on=True):
     """Feature (or un-feature) ``comments``; returns how many changed."""
     with transaction.atomic():
         changing = comments.exclude(featured=on)
-        articles = set(changing.values_list("article_id", flat=True))
+        places = list(changing.values_list("article_id", "tree_id"))
         n = changing.update(featured=on, featured_at=timezone.now() if on else None)
-        refresh_featured(articles)
+        bump_threads(tree_id for _, tree_id in places)  # the badge is in the thread's markup
+        refresh_featured(article_id for article_id, _ in places)
     return n
 
 

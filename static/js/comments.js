@@ -82,7 +82,7 @@
   discussion.querySelectorAll(".comment-item").forEach(function (item) {
     var children = item.querySelector(":scope > .comment-list");
     var comment = item.querySelector(":scope > article.comment");
-    if (!children || !comment) return;
+    if (!children || !comment || comment.querySelector(".toggle")) return;
     var button = document.createElement("button");
     button.type = "button";
     button.className = "toggle";
@@ -97,6 +97,32 @@
   });
   }
   setUpToggles();
+
+  // "N more replies" (#17): the whole thread in place of the page's shorter one. Without this
+  // script the link opens the thread's page at its first hidden reply.
+  discussion.addEventListener("click", function (event) {
+    var more = event.target.closest(".more-replies a[data-replies-url]");
+    if (!more || !window.fetch) return;
+    event.preventDefault();
+    var item = more.closest("li.comment-item");
+    var first = more.hash.slice(1);
+    more.setAttribute("aria-busy", "true");
+    fetch(more.dataset.repliesUrl, { credentials: "same-origin" })
+      .then(function (response) { if (!response.ok) throw response; return response.text(); })
+      .then(function (text) {
+        var holder = document.createElement("template");
+        holder.innerHTML = text.trim();
+        var whole = holder.content.firstElementChild;
+        if (!whole) throw text;
+        item.replaceWith(whole);
+        setUpToggles();
+        showOwnVotes();
+        markNew();
+        var target = document.getElementById(first);
+        if (target) { target.setAttribute("tabindex", "-1"); target.focus(); }
+      })
+      .catch(function () { window.location.href = more.href; });
+  });
 
   // Permalinks: show the comment, even inside a collapsed thread, and highlight it.
   function highlight() {
@@ -256,7 +282,7 @@
     button.disabled = true;
     fetch(voting.action, {
       method: "POST", body: data, credentials: "same-origin",
-      headers: { Accept: "application/json", "X-CSRFToken": data.get("csrfmiddlewaretoken") }
+      headers: { Accept: "application/json", "X-CSRFToken": data.get("csrfmiddlewaretoken") || "" }
     })
       .then(function (response) { return response.json(); })
       .then(function (result) {
@@ -301,7 +327,8 @@
   previewButton.addEventListener("click", function () {
     var data = new FormData();
     data.append("body", body.value);
-    data.append("csrfmiddlewaretoken", form.elements.csrfmiddlewaretoken.value);
+    // Pages for readers without a session carry no token: the browser's Origin header vouches.
+    if (form.elements.csrfmiddlewaretoken) data.append("csrfmiddlewaretoken", form.elements.csrfmiddlewaretoken.value);
     previewButton.disabled = true;
     fetch(form.dataset.previewUrl, { method: "POST", body: data, credentials: "same-origin" })
       .then(function (response) { return response.json(); })

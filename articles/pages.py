@@ -1,0 +1,155 @@
+"""The article page, whole, for readers without a session (#17).
+
+A reader with no session, no messages and no remembered name sees exactly what every such
+reader sees, so the whole response is kept: its text in the shared cache under the article's
+versions (``Article.page_version``), and in each worker's memory as bytes, compressed for each
+encoding asked for, for one second. A page served from memory costs the article's row (the
+version), a dict lookup and a write.
+
+What differs per request is filled in at serve time, at most one second old: a form's signed
+timestamp, say. Its owner calls ``part()`` while the page renders; while a shared copy is made
+that returns a marker, which every serve replaces with a fresh value. Pages for readers without
+a session carry no CSRF token, so that they are the same for everyone and a proxy or CDN may
+keep them: their forms are protected by the browser's Origin and Sec-Fetch-Site headers
+instead (see ``forum.middleware.OriginCsrfMiddleware`` and the README).
+
+HTTP: a weak ETag from the versions answers If-None-Match with 304; ``Cache-Control`` lets a
+shared cache keep the page for SHARED_SECONDS and the browser revalidate it; ``Vary: Cookie,
+Accept-Encoding``. A reader with a session gets ``private, no-cache`` and a page rendered for them.
+"""
+
+import hashlib
+import time
+from collections import OrderedDict
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+
+from compression_middleware.middleware import compressor
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpResponse, HttpResponseNotModified
+from django.template import context_processors
+from django.utils.cache import patch_cache_control, patch_vary_headers
+
+CACHE_SECONDS = 24 * 3600  # the shared copy; a new version makes a new key long before
+KEPT_IN_MEMORY = 32  # pages per worker
+KEYED_PARAMETERS = ("page", "sort")  # other parameters (utm_source=...) change nothing
+PERSONAL_PARAMETERS = {"replytocom"}  # the form answers a comment: a page of its own
+_sharing = ContextVar("sharing", default=False)
+_parts = {}  # name: the function that makes its text
+
+
+def part(name, make):
+    """``make()``, or while a page is rendered for every reader, a marker that each serve
+    replaces with a fresh ``make()``. ``make`` returns plain ASCII without quotes or <>&."""
+    if not _sharing.get():
+        return make()
+    _parts[name] = make
+    return f"page-part-{name}-{MARKER}"
+
+
+MARKER = hashlib.md5(b"page part marker", usedforsecurity=False).hexdigest()[:12]
+
+
+def csrf(request):
+    """Context processor in place of Django's: no token in a page made for every reader."""
+    if _sharing.get():
+        return {"csrf_token": "NOTPROVIDED"}
+    return context_processors.csrf(request)
+
+
+def shareable(request):
+    """Whether ``request`` gets the page every reader without a session gets."""
+    if request.method not in ("GET", "HEAD"):
+        return False
+    if any(name in request.COOKIES for name in settings.PERSONAL_COOKIES):
+        return False
+    return not (set(request.GET) & PERSONAL_PARAMETERS)
+
+
+@dataclass
+class Entry:
+    second: int | None  # when its parts were filled; None: it has none
+    body: bytes
+    content_type: str
+    encoded: dict = field(default_factory=dict)  # encoding: bytes
+
+
+_memory = OrderedDict()  # key: Entry, the newest last
+
+
+def serve(request, version, render):
+    """The page keyed by ``version`` (a string of what it shows), from memory or the shared
+    cache, or ``render()`` once and kept; for a request that is not ``shareable``,
+    ``render()``'s own response marked private."""
+    if not shareable(request):
+        response = render()
+        patch_cache_control(response, private=True, no_cache=True)
+        patch_vary_headers(response, ["Cookie"])
+        return response
+    query = "&".join(f"{k}={request.GET.get(k, '')}" for k in KEYED_PARAMETERS)
+    key = (
+        "page:"
+        + hashlib.md5(
+            f"{request.path}?{query}:{version}".encode(), usedforsecurity=False
+        ).hexdigest()
+    )
+    etag = f'W/"{key[5:]}"'
+    known = {
+        tag.strip().removeprefix("W/")
+        for tag in request.headers.get("If-None-Match", "").split(",")
+    }
+    if etag.removeprefix("W/") in known:
+        return with_headers(HttpResponseNotModified(), etag)
+    now = int(time.time())
+    entry = _memory.get(key)
+    if entry is None or entry.second not in (now, None):
+        shared = cache.get(key)
+        if shared is None:
+            token = _sharing.set(True)
+            try:
+                response = render()
+            finally:
+                _sharing.reset(token)
+            text = response.content.decode()
+            if response.status_code != 200 or response.cookies:
+                response.content = fill(text).encode()  # what only this reader may see
+                return response
+            shared = (text, response["Content-Type"])
+            cache.set(key, shared, CACHE_SECONDS)
+        entry = Entry(now if MARKER in shared[0] else None, fill(shared[0]).encode(), shared[1])
+        _memory[key] = entry
+        _memory.move_to_end(key)
+        while len(_memory) > KEPT_IN_MEMORY:
+            _memory.popitem(last=False)
+    encoding, compress, _ = compressor(request.headers.get("Accept-Encoding", ""))
+    body = entry.body
+    if encoding:
+        if encoding not in entry.encoded:
+            entry.encoded[encoding] = compress(entry.body)
+        body = entry.encoded[encoding]
+    response = HttpResponse(body, content_type=entry.content_type)
+    if encoding:
+        response["Content-Encoding"] = encoding
+    return with_headers(response, etag)
+
+
+def forget():
+    """Drop this process's pages (the shared copies stay in the cache)."""
+    _memory.clear()
+
+
+def with_headers(response, etag):
+    response["ETag"] = etag
+    patch_cache_control(response, public=True, max_age=0, s_maxage=settings.SHARED_CACHE_SECONDS)
+    patch_vary_headers(response, ["Cookie", "Accept-Encoding"])
+    return response
+
+
+def fill(text):
+    """``text`` with every marker of ``part()`` replaced by a fresh value."""
+    if MARKER not in text:
+        return text
+    for name, make in _parts.items():
+        text = text.replace(f"page-part-{name}-{MARKER}", make())
+    return text
