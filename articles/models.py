@@ -118,6 +118,10 @@ class Article(models.Model):
         """The full address, for search engines and shared links."""
         return settings.SITE_URL + self.get_absolute_url()
 
+    # What ``page_version`` and ``get_absolute_url`` read: a kept page needs no more (#17).
+    VERSION_FIELDS = ["slug", "published_at", "created_at", "updated_at", "comments_version",
+                      "votes_version"]  # fmt: skip
+
     def page_version(self):
         """What the article's page shows, as text: the key of its whole-page cache (#17).
         Comment writes, moderation and the Discussion settings bump ``comments_version``."""

@@ -13,6 +13,11 @@ a session carry no CSRF token, so that they are the same for everyone and a prox
 keep them: their forms are protected by the browser's Origin and Sec-Fetch-Site headers
 instead (see ``forum.middleware.OriginCsrfMiddleware`` and the README).
 
+For the same reason the article's versions themselves may be a second old (``recent``): a
+worker asks PostgreSQL for them at most once a second per article, so a new comment reaches
+readers without a session up to PAGE_VERSION_SECONDS later. Its writer, who has a session,
+sees it at once.
+
 HTTP: a weak ETag from the versions answers If-None-Match with 304; ``Cache-Control`` lets a
 shared cache keep the page for SHARED_SECONDS and the browser revalidate it; ``Vary: Cookie,
 Accept-Encoding``. A reader with a session gets ``private, no-cache`` and a page rendered for them.
@@ -134,9 +139,30 @@ def serve(request, version, render):
     return with_headers(response, etag)
 
 
+_recent = OrderedDict()  # key: (when, value)
+
+
+def recent(key, load):
+    """``load()``, or what it gave in this process less than PAGE_VERSION_SECONDS ago: a kept
+    page then costs no query at all, and shows a change that much later (None is not kept)."""
+    seconds = settings.PAGE_VERSION_SECONDS
+    now = time.monotonic()
+    found = _recent.get(key)
+    if found is not None and now - found[0] < seconds:
+        return found[1]
+    value = load()
+    if value is not None and seconds > 0:
+        _recent[key] = (now, value)
+        _recent.move_to_end(key)
+        while len(_recent) > KEPT_IN_MEMORY * 8:
+            _recent.popitem(last=False)
+    return value
+
+
 def forget():
-    """Drop this process's pages (the shared copies stay in the cache)."""
+    """Drop this process's pages and versions (the shared copies stay in the cache)."""
     _memory.clear()
+    _recent.clear()
 
 
 def with_headers(response, etag):

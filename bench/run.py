@@ -27,6 +27,7 @@ BENCH_DIR = Path(__file__).resolve().parent
 STATIC_ROOT = BENCH_DIR.parent / "var" / "bench" / "static"
 HTTP_SIZE = 1000  # the discussion served under load
 CONCURRENT_CLIENTS = 8
+ROUNDS = 3  # throughput runs of each kind, taken in turn; the median counts
 
 
 @dataclass(frozen=True)
@@ -204,13 +205,17 @@ def measure_over_http(discussions, plan, pools, rng, database_url):
     largest = max(discussions)
     with server.Gunicorn(database_url, STATIC_ROOT) as gunicorn:
         progress(f"gunicorn up on {gunicorn.base} with {len(gunicorn.workers())} workers")
-        http = {"size": http_size}
-        for name, path in (
-            ("healthz", "/healthz"),
-            ("article", discussions[http_size].article.get_absolute_url()),
-        ):
-            http[name] = server.load(gunicorn.base + path, plan.load_seconds)
-            progress(f"{path}: {http[name]['rps']:.0f} req/s")
+        paths = {
+            "healthz": "/healthz",
+            "article": discussions[http_size].article.get_absolute_url(),
+        }
+        http = {"size": http_size, **server.alternating(
+            {name: lambda p=path: server.load(gunicorn.base + p, plan.load_seconds)
+             for name, path in paths.items()},
+            rounds=ROUNDS,
+        )}  # fmt: skip
+        for name, path in paths.items():
+            progress(f"{path}: {http[name]['rps']:.0f} req/s (median of {ROUNDS})")
         http["busy"] = reads_under_writes(gunicorn, discussions[http_size], plan, pools, rng)
         posting = concurrent_posting(gunicorn, discussions, http_size, plan, pools, rng)
         memory = server.worker_peak_rss(
@@ -241,8 +246,12 @@ def reads_under_writes(gunicorn, discussion, plan, pools, rng):
         measure.post(client, post_url, form)
 
     seconds = max(plan.load_seconds, 5)
-    alone = server.load(url, seconds)
-    busy = server.load_while_writing(url, seconds, write)
+    found = server.alternating(
+        {"alone": lambda: server.load(url, seconds),
+         "busy": lambda: server.load_while_writing(url, seconds, write)},
+        rounds=ROUNDS,
+    )  # fmt: skip
+    alone, busy = found["alone"], found["busy"]
     progress(f"reads alone {alone['rps']:.0f} req/s, under 1 post/s {busy['rps']:.0f} req/s "
              f"({busy['writes']} posts, {busy['failed_writes']} failed)")  # fmt: skip
     return {"alone": alone, "busy": busy}

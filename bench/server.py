@@ -150,6 +150,20 @@ def load(url, seconds):
     return python_load(url, seconds)
 
 
+def alternating(runs, rounds):
+    """{name: the result of the median run}: each of ``runs`` ({name: function giving a load
+    result}) run ``rounds`` times, in turn, so that a noisy moment on a shared machine weighs
+    on every figure alike."""
+    results = {name: [] for name in runs}
+    for _ in range(rounds):
+        for name, run in runs.items():
+            results[name].append(run())
+    return {
+        name: {**sorted(found, key=lambda r: r["rps"])[len(found) // 2], "rounds": len(found)}
+        for name, found in results.items()
+    }
+
+
 def load_while_writing(url, seconds, write, every=1.0):
     """``load(url, seconds)`` while ``write()`` runs every ``every`` seconds in a thread of
     this process (#17). Returns the load's result with the writes done and failed."""

@@ -94,6 +94,8 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # cookies gets a page of its own. A proxy or CDN in front may keep a shared page this long.
 PERSONAL_COOKIES = ["sessionid", "messages", "comment_author"]
 SHARED_CACHE_SECONDS = int(os.environ.get("SHARED_CACHE_SECONDS", 10))
+# Each worker reads an article's versions for such pages at most this often (0: every time).
+PAGE_VERSION_SECONDS = float(os.environ.get("PAGE_VERSION_SECONDS", 1))
 
 
 # Our documented URL schemes came before django-environ's names for them.

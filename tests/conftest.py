@@ -63,6 +63,13 @@ def _empty_cache():
 
 
 @pytest.fixture(autouse=True)
+def _versions_read_every_time(settings):
+    """Each page view reads the article's versions: a test sees a change at once.
+    tests/test_page_cache.py tests the second-old versions of production on its own."""
+    settings.PAGE_VERSION_SECONDS = 0
+
+
+@pytest.fixture(autouse=True)
 def _plain_http(settings):
     """The test client speaks plain HTTP, even when DATABASE_URL gives production settings."""
     settings.SECURE_SSL_REDIRECT = False

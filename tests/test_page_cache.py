@@ -64,6 +64,22 @@ def test_the_kept_page_costs_one_query_and_its_form_timestamp_is_fresh():
     assert shown_at(first) != shown_at(second)  # the bot trap's clock is a second old at most
 
 
+def test_a_worker_reads_the_versions_once_a_second_and_then_shows_the_change(settings):
+    settings.PAGE_VERSION_SECONDS = 1
+    article = make_article()
+    url = article.get_absolute_url()
+    Client().get(url)
+    with CaptureQueriesContext(connection) as queries:
+        Client().get(url)
+    assert len(queries) == 0
+    make_comment(article, body="news")
+    writer = Client()
+    writer.force_login(make_user())  # a reader with a session sees it at once
+    assert "news" in bodies(page_of(writer.get(url)))
+    time.sleep(1.05)
+    assert bodies(page_of(Client().get(url))) == ["news"]
+
+
 def test_a_post_from_the_kept_page_passes_on_the_browsers_origin():
     set_rules(min_fill_seconds=0)
     article = make_article()

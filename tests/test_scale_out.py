@@ -87,8 +87,11 @@ def site(django_db_setup, django_db_blocker):
         with django_db_blocker.unblock():
             database_url = url_of_test_database()
         # Both servers have one secret key, so that either accepts the other's tokens, and one
-        # static root, collected once; behind a load balancer, X-Forwarded-For counts.
-        shared = {"CACHE_URL": f"redis://127.0.0.1:{redis_port}/0", "DJANGO_TRUSTED_PROXIES": "1"}
+        # static root, collected once; behind a load balancer, X-Forwarded-For counts. Versions
+        # are read on every view, so "at once" below means at once (by default a worker reads
+        # them once a second, the same on one server as on two).
+        shared = {"CACHE_URL": f"redis://127.0.0.1:{redis_port}/0", "DJANGO_TRUSTED_PROXIES": "1",
+                  "PAGE_VERSION_SECONDS": "0"}  # fmt: skip
         with (
             serve(database_url, work / "static", log=work / "gunicorn-a.log", **shared) as a,
             serve(database_url, work / "static", log=work / "gunicorn-b.log", **shared) as b,
