@@ -2,7 +2,8 @@ from allauth.account.forms import LoginForm as AllauthLoginForm
 from django import forms
 
 from accounts.models import Profile
-from comments.forms import clean_name, clean_web_address, reject_control_characters
+from comments.forms import reject_control_characters
+from comments.text import NameField, WebAddressField
 from notifications.models import Preferences
 
 NAME_LENGTH = 100  # as long as the name a comment stores
@@ -11,15 +12,12 @@ NAME_LENGTH = 100  # as long as the name a comment stores
 class ProfileForm(forms.ModelForm):
     """The member's own profile: the name shown beside their comments, a website and a bio."""
 
-    display_name = forms.CharField(
+    display_name = NameField(
         max_length=NAME_LENGTH, label="Display name",
         help_text="Shown beside your comments. Your username is used when this is empty.",
-        required=False, validators=[reject_control_characters],
+        required=False,
     )  # fmt: skip
-    website = forms.URLField(
-        required=False, max_length=200, assume_scheme="https",
-        error_messages={"invalid": "Enter a web address starting with http:// or https://."},
-    )  # fmt: skip
+    website = WebAddressField(required=False, max_length=200)
 
     class Meta:
         model = Profile
@@ -30,13 +28,6 @@ class ProfileForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["display_name"].initial = self.instance.user.get_full_name()
         self.fields["bio"].validators.append(reject_control_characters)
-
-    def clean_display_name(self):
-        name = self.cleaned_data["display_name"]
-        return clean_name(name) if name.strip() else ""
-
-    def clean_website(self):
-        return clean_web_address(self.cleaned_data["website"])
 
     def save(self, commit=True):
         user = self.instance.user

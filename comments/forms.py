@@ -1,6 +1,5 @@
 import time
 import unicodedata
-from urllib.parse import urlsplit
 
 from django import forms
 from django.conf import settings
@@ -10,47 +9,23 @@ from django.core.validators import MaxLengthValidator
 
 from articles import pages
 from comments.models import Comment, Report
+from comments.text import EmailAddressField, NameField, WebAddressField, refuse_invisible_in_lines
 from notifications.models import Preferences
 
 SHOWN_AT = "comments.form-shown-at"
-DIRECTION_OVERRIDES = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-JOINERS = {"\u200c", "\u200d"}
 # XML cannot carry these two: one in a comment would break its article's feed (issue #6).
 NONCHARACTERS = {"\ufffe", "\uffff"}
 REMEMBER_LABEL = "Save my name, email, and website in this browser for the next time I comment."
 
 
 def reject_control_characters(value):
-    """Refuse control characters; tabs and line breaks are fine, and Django reports NUL itself."""
+    """Refuse control characters in text of several lines (a comment, a bio); tabs and line
+    breaks are fine, and Django reports NUL itself. One-line fields: comments/text.py."""
     if any(
         (unicodedata.category(ch) == "Cc" and ch not in "\t\n\r\x00") or ch in NONCHARACTERS
         for ch in value
     ):
         raise ValidationError("Remove the control characters from this text.", code="control")
-
-
-def clean_name(value):
-    """A name people see: NFC, trimmed, single spaces, no direction overrides, something visible.
-
-    Used by every form that takes a name shown beside comments (the comment form, profiles).
-    """
-    name = " ".join(unicodedata.normalize("NFC", value).split())
-    if any(ch in DIRECTION_OVERRIDES for ch in name):
-        raise ValidationError("Remove the text-direction control characters from your name.")
-    # Other invisible format characters go, but the joiners some scripts need stay.
-    name = "".join(ch for ch in name if unicodedata.category(ch) != "Cf" or ch in JOINERS)
-    if not any(unicodedata.category(ch)[0] in "LNPS" for ch in name):
-        raise ValidationError("Enter a name with at least one visible letter or sign.")
-    return name
-
-
-def clean_web_address(url):
-    """A website people may follow: http or https only, and no user name in front of the host."""
-    if url and not url.lower().startswith(("http://", "https://")):
-        raise ValidationError("Enter a web address starting with http:// or https://.")
-    if "@" in urlsplit(url).netloc:  # https://trusted.example@evil.example/ misleads readers
-        raise ValidationError("Enter a web address without a user name or password in it.")
-    return url
 
 
 def stamp_now():
@@ -65,13 +40,7 @@ class CommentForm(forms.ModelForm):
         widget=forms.HiddenInput,
         error_messages={"invalid_choice": "The comment you are replying to is not available."},
     )
-    author_url = forms.URLField(
-        label="Website",
-        required=False,
-        max_length=200,
-        assume_scheme="https",
-        error_messages={"invalid": "Enter a web address starting with http:// or https://."},
-    )
+    author_url = WebAddressField(label="Website", required=False, max_length=200)
     remember = forms.BooleanField(required=False, label=REMEMBER_LABEL)
     # Mail the writer may ask for (#13); a guest's address is confirmed by one mail first.
     email_replies = forms.BooleanField(required=False, label="Email me replies to this comment")
@@ -88,6 +57,7 @@ class CommentForm(forms.ModelForm):
     class Meta:
         model = Comment
         fields = ["body", "author_name", "author_email", "author_url", "parent"]
+        field_classes = {"author_name": NameField, "author_email": EmailAddressField}
         widgets = {"body": forms.Textarea(attrs={"rows": 8})}
 
     def __init__(self, *args, article, user, own=(), **kwargs):
@@ -102,9 +72,7 @@ class CommentForm(forms.ModelForm):
             for name in ("author_name", "author_email", "author_url", "remember"):
                 del self.fields[name]
             self.fields["email_replies"].initial = Preferences.of(user).replies_by_default
-        for name in ("body", "author_name", "author_url"):
-            if name in self.fields:
-                self.fields[name].validators.append(reject_control_characters)
+        self.fields["body"].validators.append(reject_control_characters)
 
     def seconds_to_write(self):
         """Seconds since the form was shown, or -1 when its timestamp is missing or forged."""
@@ -122,12 +90,6 @@ class CommentForm(forms.ModelForm):
                  "published": "email_published"}  # fmt: skip
         return {kind for kind, field in boxes.items() if self.cleaned_data.get(field)}
 
-    def clean_author_name(self):
-        return clean_name(self.cleaned_data["author_name"])
-
-    def clean_author_url(self):
-        return clean_web_address(self.cleaned_data["author_url"])
-
 
 class ReportForm(forms.Form):
     reason = forms.ChoiceField(
@@ -138,7 +100,7 @@ class ReportForm(forms.Form):
         required=False,
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 3}),
-        validators=[reject_control_characters],
+        validators=[reject_control_characters, refuse_invisible_in_lines],
     )
 
 

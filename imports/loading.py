@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from articles.markup import article_html, comment_html
 from articles.models import Article
-from comments.forms import clean_web_address
+from comments import text
 from comments.markup import render_header
 from comments.models import Comment, ModerationLog
 from comments.services import lock_thread, notifying, recount
@@ -340,9 +340,9 @@ class Loader:
             users[login] = self.user(login)
         comment = Comment(
             article=article, user=users.get(login), kind=remark.kind, markup="html",
-            author_name=(remark.author_name or "Anonymous")[:100],
-            author_email=remark.author_email.lower()[:254],
-            author_url=web_address(remark.author_url), ip_address=ip_or_none(remark.ip_address),
+            author_name=(text.fixed_name(remark.author_name) or "Anonymous")[:100],
+            author_email=text.fixed(remark.author_email).lower()[:254],
+            author_url=followable(remark.author_url), ip_address=ip_or_none(remark.ip_address),
             body=remark.body, body_html=comment_html(remark.body, "html"), status=remark.status,
             created_at=remark.created_at, source=self.source, source_id=remark.source_id,
             shown_at=remark.created_at if remark.status == "approved" else None,
@@ -351,12 +351,12 @@ class Loader:
         return comment
 
 
-def web_address(url):
-    """A commenter's website if the comment form would take it (``clean_web_address``), else
-    "": an old site's ``javascript:`` link is not kept."""
+def followable(url):
+    """A commenter's website if the comment form would take it (``comments.text.web_address``),
+    else "": an old site's ``javascript:`` link or spoofed address is not kept (#18)."""
     url = url.strip()
     try:
-        return clean_web_address(url) if len(url) <= 200 else ""
+        return text.web_address(url) if len(url) <= 200 else ""
     except ValidationError:
         return ""
 

@@ -1,13 +1,14 @@
 from django import forms
 
 from articles.models import Article
+from comments.text import JOINERS, SingleLineField
 
 MAX_QUERY = 200
 
 
 class SearchForm(forms.Form):
-    q = forms.CharField(
-        label="Search", max_length=MAX_QUERY, required=False, strip=True,
+    q = SingleLineField(
+        label="Search", max_length=MAX_QUERY, required=False, allowed=JOINERS,
         error_messages={"max_length": "Search for at most %(limit_value)d characters."},
     )  # fmt: skip
     type = forms.ChoiceField(
@@ -24,9 +25,6 @@ class SearchForm(forms.Form):
         super().__init__(*args, **kwargs)
         # Published as of this request: "now" is taken when the form is made, not at start-up.
         self.fields["article"].queryset = Article.objects.published()
-
-    def clean_q(self):
-        return " ".join(self.cleaned_data["q"].split())
 
     def clean_type(self):
         return self.cleaned_data["type"] or "all"

@@ -183,7 +183,18 @@ NULL = "Null characters are not allowed."
 WEB_ADDRESS = "Enter a web address starting with http:// or https://."
 INVALID_EMAIL = "Enter a valid email address."
 NOT_AVAILABLE = "The comment you are replying to is not available."
-DIRECTION = "Remove the text-direction control characters from your name."
+
+
+def hidden(code, name="a control character", more=""):
+    """The one-line fields' refusal of an invisible character (#18)."""
+    return (f"Remove the invisible character {code} ({name}){more} from this field: it could "
+            "hide or reorder what readers see.")  # fmt: skip
+
+
+def web_hidden(described):
+    return f"Enter a web address without spaces or invisible characters: it holds {described}."
+
+
 VISIBLE = "Enter a name with at least one visible letter or sign."
 SCRIPT = "<script>alert(1)</script>"
 ESCAPED_SCRIPT = "&lt;script&gt;alert(1)&lt;/script&gt;"
@@ -464,15 +475,42 @@ NAME = [
         shows="Sam Bcc: victim@example.com",
         id="name: CR LF and a header",
     ),
-    stored("author_name", "Sa\u200bm", kept="Sam", shows="Sam", id="name: zero-width"),
-    refused("author_name", "\u202egnp.exe", DIRECTION, id="name: right-to-left override"),
-    refused("author_name", "Sam\u2066", DIRECTION, id="name: left-to-right isolate"),
-    refused("author_name", "\u200b\u200b", VISIBLE, id="name: only zero-width spaces"),
-    refused("author_name", "\u200b \u200b \ufeff", VISIBLE, id="name: zero-width and spaces"),
-    refused("author_name", "Sam\x00", NULL, id="name: NUL"),
-    refused("author_name", "Sam\x07", CONTROL, id="name: bell"),
-    refused("author_name", "Sam\x1b[2J", CONTROL, id="name: escape sequence"),
-    refused("author_name", "Sam\uffff", CONTROL, id="name: noncharacter U+FFFF"),
+    refused(
+        "author_name", "Sa\u200bm", hidden("U+200B", "ZERO WIDTH SPACE"), id="name: zero-width"
+    ),
+    refused(
+        "author_name",
+        "\u202egnp.exe",
+        hidden("U+202E", "RIGHT-TO-LEFT OVERRIDE"),
+        id="name: right-to-left override",
+    ),
+    refused(
+        "author_name",
+        "Sam\u2066",
+        hidden("U+2066", "LEFT-TO-RIGHT ISOLATE"),
+        id="name: left-to-right isolate",
+    ),
+    refused(
+        "author_name",
+        "\u200b\u200b",
+        hidden("U+200B", "ZERO WIDTH SPACE"),
+        id="name: only zero-width spaces",
+    ),
+    refused(
+        "author_name",
+        "\u200b \u200b \ufeff",
+        hidden("U+200B", "ZERO WIDTH SPACE", " and 1 more"),
+        id="name: zero-width and spaces",
+    ),
+    refused("author_name", "Sam\x00", hidden("U+0000"), id="name: NUL"),
+    refused("author_name", "Sam\x07", hidden("U+0007"), id="name: bell"),
+    refused("author_name", "Sam\x1b[2J", hidden("U+001B"), id="name: escape sequence"),
+    refused(
+        "author_name",
+        "Sam\uffff",
+        hidden("U+FFFF", "a noncharacter"),
+        id="name: noncharacter U+FFFF",
+    ),
     stored(
         "author_name",
         b"Sam%ED%A0%80",
@@ -480,7 +518,9 @@ NAME = [
         shows="Sam\ufffd\ufffd\ufffd",
         id="name: lone surrogate, percent-encoded",
     ),
-    refused("author_name", b"Sam\xed\xa0\x80", CONTROL, id="name: lone surrogate, raw bytes"),
+    refused(
+        "author_name", b"Sam\xed\xa0\x80", hidden("U+0080"), id="name: lone surrogate, raw bytes"
+    ),
 ]
 
 EMAIL = [
@@ -529,7 +569,10 @@ WEBSITE = [
         id="website: javascript: with an entity",
     ),
     refused(
-        "author_url", "java\tscript:alert(1)", WEB_ADDRESS, id="website: javascript: with a tab"
+        "author_url",
+        "java\tscript:alert(1)",
+        web_hidden("U+0009 (a control character)"),
+        id="website: javascript: with a tab",
     ),
     refused(
         "author_url",
@@ -538,7 +581,12 @@ WEBSITE = [
         id="website: data:",
     ),
     refused("author_url", "vbscript:msgbox(1)", WEB_ADDRESS, id="website: vbscript:"),
-    refused("author_url", "https://example.com/\x00", NULL, id="website: NUL"),
+    refused(
+        "author_url",
+        "https://example.com/\x00",
+        web_hidden("U+0000 (a control character)"),
+        id="website: NUL",
+    ),
     refused(
         "author_url",
         "https://trusted.example@evil.example/",
@@ -686,7 +734,7 @@ def test_trap_fields_sent_back_on_a_refused_form_stay_inert(client, field, value
         pytest.param("  Sam  ", "Sam", id="trimmed"),
         pytest.param("Sam  \t O'Neil", "Sam O'Neil", id="inner runs of spaces collapsed"),
         pytest.param("Sam\u00a0\u3000Lee", "Sam Lee", id="unicode spaces collapsed"),
-        pytest.param("Sa\u200bm\u2060", "Sam", id="zero-width characters dropped"),
+        pytest.param("Sam\u2028Lee", "Sam Lee", id="line separator folded"),
         pytest.param("\u0915\u094d\u200d\u0937", "\u0915\u094d\u200d\u0937", id="joiner kept"),
     ],
 )

@@ -302,3 +302,22 @@ def test_an_imported_website_follows_the_comment_forms_rule(tmp_path):
         "",
         "",
     ]
+
+
+def test_imported_names_emails_and_websites_follow_the_one_line_rule(tmp_path):
+    remarks = [
+        comment(1, author="Eve\u202e\u200b Lee", email="eve\u200b@example.com",
+                url="https://example.org/%E2%80%AEfdp.exe"),
+        comment(2, author="\u200b\u2060", email="nobody@example.com"),
+        comment(3, author="👩\u200d💻 Dev", url="https://example.org/a.pdf"),
+    ]  # fmt: skip
+    import_text(tmp_path, export(post(1, comments=remarks)))
+
+    stored = Comment.objects.order_by("source_id").values_list(
+        "author_name", "author_email", "author_url"
+    )
+    assert list(stored) == [
+        ("Eve Lee", "eve@example.com", ""),
+        ("Anonymous", "nobody@example.com", ""),
+        ("👩\u200d💻 Dev", "reader@example.com", "https://example.org/a.pdf"),
+    ]

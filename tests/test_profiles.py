@@ -94,8 +94,9 @@ def test_a_member_edits_their_profile_and_comments_under_the_new_name(client, me
             "Enter a web address starting with http:// or https://.",
         ),
         ("website", "https://bank.example@evil.example/", "without a user name or password"),
-        ("display_name", "Ada\u202eevil", "Remove the text-direction control characters"),
-        ("display_name", "\u200b\u200b", "Enter a name with at least one visible letter or sign."),
+        ("display_name", "Ada\u202eevil", "Remove the invisible character U+202E"),
+        ("display_name", "\u200b\u200b", "Remove the invisible character U+200B"),
+        ("display_name", "\u0301", "Enter a name with at least one visible letter or sign."),
         ("bio", "bell \x07 here", "Remove the control characters from this text."),
     ],
 )

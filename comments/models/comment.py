@@ -14,6 +14,7 @@ from mptt.querysets import TreeQuerySet
 
 from articles.markup import comment_html
 from articles.models import Article
+from comments import text
 from comments.markup import render_header
 
 TREE_ID_SEQUENCE = "comments_comment_tree_id_seq"
@@ -259,6 +260,8 @@ class Comment(MPTTModel):
                 condition=Q(status="pending") | Q(status="approved", report_count__gt=0),
             ),
             models.Index(fields=["author_email", "created_at"], name="comment_author_idx"),
+            # The admin's list of all comments, newest first, with years of spam in it (#17).
+            models.Index(fields=["-created_at"], name="comment_created_idx"),
             # Full-text search finds approved comments only (#15).
             GinIndex(fields=["search_vector"], condition=Q(status="approved"),
                      name="comment_search_idx"),
@@ -293,7 +296,8 @@ class Comment(MPTTModel):
         ]
 
     def __str__(self):
-        return f"{self.author_name}: {self.body[:40]}"
+        # The admin shows this in titles and labels: an invisible character written out (#18).
+        return text.shown(f"{self.author_name}: {self.body[:40]}")
 
     def save(self, *args, **kwargs):
         # Rendered once here rather than on every page view (#7).
