@@ -1,9 +1,16 @@
 from allauth.account.adapter import DefaultAccountAdapter
 
+from comments import text as one_line
 from notifications import services as mail
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    def clean_email(self, email):
+        """Sign-up and a changed address follow the one-line rule of every form (#18)."""
+        email = one_line.single_line(email)
+        one_line.refuse_invisible(email)
+        return super().clean_email(email)
+
     def send_mail(self, template_prefix, email, context):
         """Account mail (verification, password reset) goes through the outbox like all our
         mail (#13): the request does not wait on the SMTP server, and failures are retried."""

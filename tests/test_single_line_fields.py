@@ -10,6 +10,7 @@ import html
 import io
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
@@ -260,3 +261,19 @@ def test_check_text_lists_stored_values_the_rule_refuses_and_fix_cleans_them():
     out = io.StringIO()
     call_command("check_text", stdout=out)  # nothing left: exits normally
     assert "0 stored values the one-line rule refuses found." in out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("email", "refused"),
+    [("ada\u200b@example.com", "Enter a valid email address."),  # Django's own check
+     ("ada@exa\u200bmple.com", "Remove the invisible character U+200B"),  # IDNA would drop it
+     ("ada@example.com\u202e", "Remove the invisible character U+202E")],
+)  # fmt: skip
+def test_signing_up_refuses_an_invisible_character_in_the_address(email, refused):
+    data = {"username": "ada", "email": email, "password1": "a long passphrase 42",
+            "password2": "a long passphrase 42"}  # fmt: skip
+    response = Client().post("/accounts/signup/", data)
+    assert response.status_code == 200
+    errors = response.context["form"].errors["email"]
+    assert errors[0].startswith(refused)
+    assert not get_user_model().objects.filter(username="ada").exists()
