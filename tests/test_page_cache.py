@@ -65,7 +65,7 @@ def test_the_kept_page_costs_one_query_and_its_form_timestamp_is_fresh():
 
 
 def test_a_worker_reads_the_versions_once_a_second_and_then_shows_the_change(settings):
-    settings.PAGE_VERSION_SECONDS = 1
+    settings.PAGE_VERSION_SECONDS = 2  # 1 in production; 2 leaves a slow machine some room
     article = make_article()
     url = article.get_absolute_url()
     Client().get(url)
@@ -76,7 +76,7 @@ def test_a_worker_reads_the_versions_once_a_second_and_then_shows_the_change(set
     writer = Client()
     writer.force_login(make_user())  # a reader with a session sees it at once
     assert "news" in bodies(page_of(writer.get(url)))
-    time.sleep(1.05)
+    time.sleep(2.05)
     assert bodies(page_of(Client().get(url))) == ["news"]
 
 
@@ -172,11 +172,13 @@ def test_the_page_is_compressed_as_the_client_accepts(encoding, decode):
     for n in range(20):
         make_comment(article, body=f"comment number {n} " * 20)
     url = article.get_absolute_url()
-    plain = Client().get(url).content
+    plain = Client().get(url).content.decode()
     response = Client().get(url, headers={"Accept-Encoding": encoding})
     assert response["Content-Encoding"] == encoding
     assert len(response.content) < len(plain) / 3
-    assert decode(response.content) == plain
+    unpacked = decode(response.content).decode()
+    # the same page, but for the form's timestamp, which a second later is a new one
+    assert unpacked.replace(shown_at(unpacked), "") == plain.replace(shown_at(plain), "")
 
 
 # Per-thread fragments
