@@ -1,10 +1,9 @@
 """The article page, whole, for readers without a session (#17).
 
 A reader with no session, no messages and no remembered name sees exactly what every such
-reader sees, so the whole response is kept: its text in the shared cache under the article's
-versions (``Article.page_version``), and in each worker's memory as bytes, compressed for each
-encoding asked for, for one second. A page served from memory costs the article's row (the
-version), a dict lookup and a write.
+reader sees, so the whole response is kept in each worker's memory under the article's versions
+(``Article.page_version``), as text and as bytes compressed for each encoding asked for. A page
+served from memory costs a dict lookup and a write.
 
 What differs per request is filled in at serve time, at most one second old: a form's signed
 timestamp, say. Its owner calls ``part()`` while the page renders; while a shared copy is made
@@ -19,7 +18,7 @@ readers without a session up to PAGE_VERSION_SECONDS later. Its writer, who has 
 sees it at once.
 
 HTTP: a weak ETag from the versions answers If-None-Match with 304; ``Cache-Control`` lets a
-shared cache keep the page for SHARED_SECONDS and the browser revalidate it; ``Vary: Cookie,
+shared cache keep the page for SHARED_CACHE_SECONDS and the browser revalidate it; ``Vary: Cookie,
 Accept-Encoding``. A reader with a session gets ``private, no-cache`` and a page rendered for them.
 """
 
@@ -31,12 +30,10 @@ from dataclasses import dataclass, field
 
 from compression_middleware.middleware import compressor
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpResponse, HttpResponseNotModified
 from django.template import context_processors
 from django.utils.cache import patch_cache_control, patch_vary_headers
 
-CACHE_SECONDS = 24 * 3600  # the shared copy; a new version makes a new key long before
 KEPT_IN_MEMORY = 32  # pages per worker
 KEYED_PARAMETERS = ("page", "sort")  # other parameters (utm_source=...) change nothing
 PERSONAL_PARAMETERS = {"replytocom"}  # the form answers a comment: a page of its own
@@ -74,72 +71,76 @@ def shareable(request):
 
 @dataclass
 class Entry:
-    second: int | None  # when its parts were filled; None: it has none
-    body: bytes
+    """A kept page: its text with the markers of ``part()``, and what was last sent of it."""
+
+    text: str
     content_type: str
-    encoded: dict = field(default_factory=dict)  # encoding: bytes
+    second: int = -1  # when the parts were last filled
+    body: bytes = b""
+    encoded: dict = field(default_factory=dict)  # encoding: body compressed
+
+    def current(self, encoding, compress):
+        """The body to send, its parts filled at most a second ago, compressed if asked."""
+        now = int(time.time())
+        if self.second != now and (not self.body or MARKER in self.text):
+            self.second, self.body, self.encoded = now, fill(self.text).encode(), {}
+        if not encoding:
+            return self.body
+        if encoding not in self.encoded:
+            self.encoded[encoding] = compress(self.body)
+        return self.encoded[encoding]
 
 
+# Kept in each worker's memory only, never in the shared cache: ?page=junk and the like make
+# keys without end, and must not fill Redis. A worker renders a new version once, cheaply (the
+# discussion's list and threads come from the shared cache).
 _memory = OrderedDict()  # key: Entry, the newest last
+_recent = OrderedDict()  # key: (when, value)
+
+
+def keep(store, key, value, size):
+    """Put ``value`` in ``store`` as its newest, forgetting the oldest past ``size``."""
+    store[key] = value
+    store.move_to_end(key)
+    while len(store) > size:
+        store.popitem(last=False)
 
 
 def serve(request, version, render):
-    """The page keyed by ``version`` (a string of what it shows), from memory or the shared
-    cache, or ``render()`` once and kept; for a request that is not ``shareable``,
-    ``render()``'s own response marked private."""
+    """The page keyed by ``version`` (a string of what it shows), from memory, or ``render()``
+    once and kept; for a request that is not ``shareable``, ``render()``'s own response
+    marked private."""
     if not shareable(request):
         response = render()
         patch_cache_control(response, private=True, no_cache=True)
         patch_vary_headers(response, ["Cookie"])
         return response
     query = "&".join(f"{k}={request.GET.get(k, '')}" for k in KEYED_PARAMETERS)
-    key = (
-        "page:"
-        + hashlib.md5(
-            f"{request.path}?{query}:{version}".encode(), usedforsecurity=False
-        ).hexdigest()
-    )
-    etag = f'W/"{key[5:]}"'
+    key = hashlib.md5(f"{request.path}?{query}:{version}".encode(), usedforsecurity=False)
+    etag = f'W/"{key.hexdigest()}"'
     known = {
-        tag.strip().removeprefix("W/")
-        for tag in request.headers.get("If-None-Match", "").split(",")
+        t.strip().removeprefix("W/") for t in request.headers.get("If-None-Match", "").split(",")
     }
     if etag.removeprefix("W/") in known:
         return with_headers(HttpResponseNotModified(), etag)
-    now = int(time.time())
-    entry = _memory.get(key)
-    if entry is None or entry.second not in (now, None):
-        shared = cache.get(key)
-        if shared is None:
-            token = _sharing.set(True)
-            try:
-                response = render()
-            finally:
-                _sharing.reset(token)
-            text = response.content.decode()
-            if response.status_code != 200 or response.cookies:
-                response.content = fill(text).encode()  # what only this reader may see
-                return response
-            shared = (text, response["Content-Type"])
-            cache.set(key, shared, CACHE_SECONDS)
-        entry = Entry(now if MARKER in shared[0] else None, fill(shared[0]).encode(), shared[1])
-        _memory[key] = entry
-        _memory.move_to_end(key)
-        while len(_memory) > KEPT_IN_MEMORY:
-            _memory.popitem(last=False)
+    entry = _memory.get(etag)
+    if entry is None:
+        token = _sharing.set(True)
+        try:
+            response = render()
+        finally:
+            _sharing.reset(token)
+        text = response.content.decode()
+        if response.status_code != 200 or response.cookies:
+            response.content = fill(text).encode()  # what only this reader may see
+            return response
+        entry = Entry(text, response["Content-Type"])
+        keep(_memory, etag, entry, KEPT_IN_MEMORY)
     encoding, compress, _ = compressor(request.headers.get("Accept-Encoding", ""))
-    body = entry.body
-    if encoding:
-        if encoding not in entry.encoded:
-            entry.encoded[encoding] = compress(entry.body)
-        body = entry.encoded[encoding]
-    response = HttpResponse(body, content_type=entry.content_type)
+    response = HttpResponse(entry.current(encoding, compress), content_type=entry.content_type)
     if encoding:
         response["Content-Encoding"] = encoding
     return with_headers(response, etag)
-
-
-_recent = OrderedDict()  # key: (when, value)
 
 
 def recent(key, load):
@@ -152,15 +153,12 @@ def recent(key, load):
         return found[1]
     value = load()
     if value is not None and seconds > 0:
-        _recent[key] = (now, value)
-        _recent.move_to_end(key)
-        while len(_recent) > KEPT_IN_MEMORY * 8:
-            _recent.popitem(last=False)
+        keep(_recent, key, (now, value), KEPT_IN_MEMORY * 8)
     return value
 
 
 def forget():
-    """Drop this process's pages and versions (the shared copies stay in the cache)."""
+    """Drop this process's pages and versions."""
     _memory.clear()
     _recent.clear()
 

@@ -98,7 +98,7 @@ def build(request, article, *, root=None, form=None):
         keep["page"] = page.number
     keep = urlencode(keep)
 
-    editable = {pk for pk, comment in written.items() if comment.may_be_edited(rules)}
+    editable = editable_of(written, rules)
     listing, rows = cached_listing(article, rules, is_open, root, sort, page, own, keep, editable)
     if form is None:
         remembered = remembered_author(request)
@@ -200,7 +200,9 @@ def thread_fragments(article, rules, is_open, threads, *, own, keep, editable, l
             items[-1] = last._replace(closes=last.comment.level - thread_rows[0].level)
         html = template.render({**context, "items": items, "more": max(more, 0),
                                 "first_hidden": more > 0 and first_hidden})  # fmt: skip
-        fresh[tree_id] = Fragment(Markup(html), structured_rows(items))
+        # Only a page of threads has JSON-LD: a whole thread or a thread page needs none.
+        data = structured_rows(items) if limit is not None else []
+        fresh[tree_id] = Fragment(Markup(html), data)
     if keys:
         cache.set_many({keys[t]: f for t, f in fresh.items() if t in keys}, CACHE_SECONDS)
     fragments = [
@@ -217,10 +219,9 @@ def whole_thread(request, root):
     article = root.article
     rules = DiscussionSettings.load()
     written = writers_comments(request, article)
-    editable = {pk for pk, comment in written.items() if comment.may_be_edited(rules)}
     fragments, _ = thread_fragments(
         article, rules, comments_open(article, rules), [(root.tree_id, root.thread_version)],
-        own=sorted(written), keep="", editable=editable, limit=None,
+        own=sorted(written), keep="", editable=editable_of(written, rules), limit=None,
     )  # fmt: skip
     return fragments[0].html if fragments else None
 
@@ -396,6 +397,11 @@ def writers_comments(request, article):
     mine = Q(pk__in=written) | Q(user=user) if member else Q(pk__in=written)
     fields = ["status", "lft", "rght", "created_at"]
     return {c.pk: c for c in Comment.objects.filter(mine, article=article).only(*fields)}
+
+
+def editable_of(written, rules):
+    """Ids of the reader's comments (``writers_comments``) they may still edit (#12)."""
+    return {pk for pk, comment in written.items() if comment.may_be_edited(rules)}
 
 
 def own_ids(request, article):

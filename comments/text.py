@@ -53,13 +53,13 @@ def describe(ch):
     return f"U+{ord(ch):04X} ({name})"
 
 
-def refuse_invisible(text, allowed=frozenset(), *, what="this field"):
+def refuse_invisible(text, allowed=frozenset()):
     found = invisible(text, allowed)
     if found:
         more = f" and {len(found) - 1} more" if len(found) > 1 else ""
         raise ValidationError(
-            f"Remove the invisible character {describe(found[0])}{more} from {what}: it could "
-            "hide or reorder what readers see.",
+            f"Remove the invisible character {describe(found[0])}{more} from this field: it "
+            "could hide or reorder what readers see.",
             code="invisible",
         )
 
@@ -80,7 +80,12 @@ def fixed(text, allowed=frozenset()):
 def fixed_name(text):
     """A name as ``fixed``, joiners kept; "" when nothing visible is left."""
     name = fixed(text, JOINERS)
-    return name if any(unicodedata.category(ch)[0] in "LNPS" for ch in name) else ""
+    return name if has_visible(name) else ""
+
+
+def has_visible(text):
+    """Whether ``text`` has a letter, digit, punctuation or symbol: something a reader sees."""
+    return any(unicodedata.category(ch)[0] in "LNPS" for ch in text)
 
 
 def shown(text):
@@ -140,7 +145,7 @@ class NameField(SingleLineField):
 
     def validate(self, value):
         super().validate(value)
-        if value and not any(unicodedata.category(ch)[0] in "LNPS" for ch in value):
+        if value and not has_visible(value):
             raise ValidationError("Enter a name with at least one visible letter or sign.")
 
 

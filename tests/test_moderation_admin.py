@@ -343,3 +343,31 @@ def test_the_moderators_group_holds_exactly_view_and_change_on_comments():
         "change_comment",
         "view_comment",
     ]
+
+
+def test_the_list_of_all_comments_takes_postgresqls_estimate_instead_of_counting_the_table(
+    admin_client, monkeypatch
+):
+    from comments import admin as comments_admin
+
+    article = make_article()
+    for n in range(6):
+        make_comment(article, body=f"comment {n}")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE comments_comment")  # as autovacuum would have
+        cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'comments_comment'")
+        estimate = int(cursor.fetchone()[0])
+    assert estimate >= 6
+    monkeypatch.setattr(comments_admin, "ESTIMATE_FROM", 1)  # a large table, for this test
+    url = "/admin/comments/comment/?queue=all"
+    with CaptureQueriesContext(connection) as queries:
+        page = page_of(admin_client.get(url))
+    counts = [
+        q["sql"] for q in queries if "COUNT(*)" in q["sql"] and "comments_comment" in q["sql"]
+    ]
+    assert [sql for sql in counts if " WHERE " not in sql] == []  # no count of the whole table
+    assert f"{estimate} comments" in page
+    assert "comment 5" in page
+    # filtered, the list is counted exactly
+    page = page_of(admin_client.get("/admin/comments/comment/?queue=all&status__exact=spam"))
+    assert "0 comments" in page

@@ -268,3 +268,18 @@ def test_the_first_page_of_a_long_discussion_stays_light():
     assert page.count(b'class="comment-body"') == 20 * 4  # 20 threads, 3 replies each
     assert page.count(b"1 more reply") == 20
     assert len(page) < 250 * 1024
+
+
+def test_query_values_without_end_never_grow_the_kept_pages_past_their_bound():
+    from django.core.cache import cache
+
+    from articles import pages
+
+    article = make_article()
+    make_comment(article, body="only")
+    url = article.get_absolute_url()
+    for n in range(pages.KEPT_IN_MEMORY + 10):
+        response = Client().get(url, {"page": f"junk{n}"})
+        assert response.status_code == 200 and bodies(page_of(response)) == ["only"]
+    assert len(pages._memory) == pages.KEPT_IN_MEMORY
+    assert not [key for key in cache._cache if ":page:" in key]  # none in the shared cache
