@@ -1,6 +1,7 @@
 from allauth.account.adapter import DefaultAccountAdapter
 
 from comments import text as one_line
+from comments.services import limits
 from notifications import services as mail
 
 
@@ -10,6 +11,16 @@ class AccountAdapter(DefaultAccountAdapter):
         email = one_line.single_line(email)
         one_line.refuse_invisible(email)
         return super().clean_email(email)
+
+    def _get_login_attempts_cache_key(self, request, **credentials):
+        """allauth counts failed sign-ins under this key: one per account, whatever spelling of
+        its username or address was typed, as the admin's lock-out counts them (#23)."""
+        typed = credentials.get("email", credentials.get("username", ""))
+        return f"account:{limits.account_name(typed)}"
+
+    def get_client_ip(self, request):
+        """allauth's per-address limits key on the same client as ours (IPv6: its /64)."""
+        return limits.client_key(request) or super().get_client_ip(request)
 
     def send_mail(self, template_prefix, email, context):
         """Account mail (verification, password reset) goes through the outbox like all our

@@ -23,11 +23,12 @@ from dataclasses import dataclass
 from typing import NamedTuple
 from urllib.parse import urlencode
 
-from django.core.cache import cache
+from django.core.cache import caches
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.template import engines
 from django.urls import reverse
+from django.utils.connection import ConnectionProxy
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from markupsafe import Markup
@@ -37,6 +38,8 @@ from comments.forms import CommentForm
 from comments.models import DISPLAY_LEVELS, SORTS, Comment, DiscussionSettings, is_shown
 from comments.services import comments_open, deepest_allowed
 
+# Rendered lists and threads, under keys that carry their versions (settings.CACHES).
+cache = ConnectionProxy(caches, "discussion")
 CACHE_SECONDS = 24 * 3600
 OWN_COMMENTS = "own_comments"  # session key: ids of the comments this browser wrote
 AUTHOR_COOKIE = "comment_author"

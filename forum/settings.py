@@ -51,6 +51,9 @@ def _database(url, **options):
 
 
 DATABASES = {"default": _database(DATABASE_URL)}
+# Test runs side by side on one server each need a test database of their own.
+if os.environ.get("TEST_DATABASE_NAME"):
+    DATABASES["default"]["TEST"] = {"NAME": os.environ["TEST_DATABASE_NAME"]}
 # An optional streaming replica: pages read from it, unless the request, or the same reader a
 # moment before, wrote (forum/routers.py). Tests treat it as a mirror of the primary.
 DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "").strip()
@@ -133,7 +136,15 @@ def _email(url):
     return {name: value for name, value in email.items() if value is not None}
 
 
-CACHES = {"default": _cache(os.environ.get("CACHE_URL") or "locmem://")}
+# Two caches (#23). "default" holds what must be one for every worker and server, such as
+# allauth's rate limits (a per-process cache let each gunicorn worker count on its own):
+# CACHE_URL, or else a PostgreSQL table (created by `migrate`). "discussion" holds rendered
+# lists and threads under keys that carry their versions, so a per-process cache stays right.
+CACHE_URL = os.environ.get("CACHE_URL", "").strip()
+CACHES = {
+    "default": _cache(CACHE_URL or "db://forum_cache"),
+    "discussion": _cache(CACHE_URL or "locmem://"),
+}
 
 # Background tasks (issue #13): `manage.py db_worker` runs them; `make run` starts one worker.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
@@ -278,6 +289,11 @@ if HTTPS:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", default=True)
     SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", default=True)
     SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
+# Every per-address limit and lock-out treats an IPv6 network of this many bits as one client:
+# a /64 is what one home or server is given (#23).
+IPV6_PREFIX = env_int("IPV6_PREFIX", 64)
+ALLAUTH_RATE_LIMIT_IPV6_PREFIX = IPV6_PREFIX
+AXES_CLIENT_IP_CALLABLE = "comments.services.limits.client_key"
 # Proxies in front that append to X-Forwarded-For; the client's address is read from there (#6).
 TRUSTED_PROXIES = env_int("DJANGO_TRUSTED_PROXIES", 0)
 if env_bool("DJANGO_BEHIND_PROXY"):  # a proxy in front terminates TLS and says so

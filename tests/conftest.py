@@ -2,7 +2,7 @@ import os
 import shutil
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
 
 from forum.database import start_if_embedded
 
@@ -58,7 +58,8 @@ def _empty_cache():
     """Each test starts with nothing cached, as after a deploy."""
     from articles import pages
 
-    cache.clear()
+    for each in caches.all():
+        each.clear()
     pages.forget()
 
 

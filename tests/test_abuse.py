@@ -229,6 +229,29 @@ def test_admin_sign_in_locks_out_after_repeated_failures_per_username_and_ip(cli
     assert "editor" in attempts and "198.51.100.20" in attempts
 
 
+def test_a_locked_account_stays_locked_in_every_spelling_of_its_name_and_address(client, rules):
+    set_rules(login_failure_limit=3, login_lockout_minutes=15)
+    user = make_user(username="editor", email="Editor@example.com", is_staff=True)
+    user.set_password("the right passphrase")
+    user.save()
+    ip = "198.51.100.30"
+
+    for spelling in ("editor", "EDITOR", "editor@EXAMPLE.com"):  # three spellings, one account
+        client.post("/admin/login/", {"username": spelling, "password": "wrong"}, REMOTE_ADDR=ip)
+
+    for spelling in ("Editor", "EDITOR@example.com"):
+        admin = client.post(
+            "/admin/login/", {"username": spelling, "password": "the right passphrase"},
+            REMOTE_ADDR=ip,
+        )  # fmt: skip
+        assert admin.status_code == 429
+        reader = client.post(
+            "/accounts/login/", {"login": spelling, "password": "the right passphrase"},
+            REMOTE_ADDR=ip,
+        )  # fmt: skip
+        assert "_auth_user_id" not in client.session and reader.status_code == 429
+
+
 def test_sign_in_lock_out_is_off_at_zero(client, rules):
     set_rules(login_failure_limit=0)
     make_user(username="editor", is_staff=True)

@@ -252,6 +252,17 @@ def test_repeated_failed_sign_ins_to_one_account_are_stopped(client, mailoutbox)
     assert "Too many failed login attempts" in page_of(refused)
 
 
+def test_failed_sign_ins_count_per_account_whatever_spelling_was_typed(client, mailoutbox):
+    verified_member(client, mailoutbox)
+
+    for login in ("ada", "ADA", "Ada@example.com", "ADA@EXAMPLE.COM", "aDa"):
+        sign_in(client, login, password="guess")
+    refused = sign_in(client, "ada@Example.com")  # a sixth spelling, with the right password
+
+    assert not signed_in(client)
+    assert "Too many failed login attempts" in page_of(refused)
+
+
 def test_a_new_email_address_counts_only_once_verified(client, mailoutbox):
     member = verified_member(client, mailoutbox)
     sign_in(client, "ada")

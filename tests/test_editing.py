@@ -3,10 +3,10 @@
 from datetime import timedelta
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone
 
+from comments.discussion import cache
 from comments.models import Comment, ModerationLog, Revision
 from tests.factories import make_article, make_comment, make_user, set_rules
 from tests.pages import form_errors, page_of, shows, submit

@@ -9,7 +9,7 @@ import pytest
 
 from comments.models import Comment, DiscussionSettings
 from tests.factories import make_article
-from tests.servers import browser, serve, url_of_test_database
+from tests.servers import browser, fetch, serve, url_of_test_database
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -68,3 +68,35 @@ def test_a_bad_comment_through_gunicorn_is_a_400_with_the_form_not_a_500(gunicor
     assert refused.value.code == 400
     assert "Your comment was not posted" in refused.value.read().decode()
     assert not Comment.objects.exists()
+
+
+def test_account_limits_hold_across_every_worker(tmp_path):
+    """allauth's limits live in the shared cache, not in each worker's memory (#23): several
+    workers still send one address at most three reset mails an hour, and stop a sixth try
+    at one account's password."""
+    from allauth.account.models import EmailAddress
+
+    from notifications.models import Mail
+    from tests.factories import make_user
+
+    DiscussionSettings.load()  # the admin's lock-out off: allauth's own limit is tested here
+    ada = make_user(username="ada", email="ada@example.com")
+    ada.set_password("a long passphrase 42")
+    ada.save()
+    EmailAddress.objects.create(user=ada, email=ada.email, verified=True, primary=True)
+    with serve(url_of_test_database(), tmp_path / "static", workers=3) as server:
+        for _ in range(9):  # each a new connection: the workers take turns
+            fetch(server.url + "/accounts/password/reset/", data={"email": "ada@example.com"})
+        tries = [
+            fetch(server.url + "/accounts/login/", data={"login": "ada", "password": "guess"})[2]
+            for _ in range(6)
+        ]
+        right = fetch(
+            server.url + "/accounts/login/",
+            data={"login": "ada", "password": "a long passphrase 42"},
+        )
+
+    assert Mail.objects.filter(to="ada@example.com", kind="account").count() == 3
+    refused = ["Too many failed login attempts" in page for page in tries]
+    assert refused == [False] * 5 + [True]
+    assert right[0] == 200 and "Too many failed login attempts" in right[2]  # not signed in

@@ -271,9 +271,8 @@ def test_the_first_page_of_a_long_discussion_stays_light():
 
 
 def test_query_values_without_end_never_grow_the_kept_pages_past_their_bound():
-    from django.core.cache import cache
-
     from articles import pages
+    from comments.discussion import cache
 
     article = make_article()
     make_comment(article, body="only")

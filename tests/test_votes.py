@@ -5,10 +5,10 @@ import re
 import threading
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 
+from comments.discussion import cache
 from comments.models import Comment, Vote
 from comments.services import votes as vote_service
 from tests.factories import make_article, make_comment, make_user, set_rules
