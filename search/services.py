@@ -50,6 +50,8 @@ def matches(text, *, kind="all", article=None):
         chosen = Comment.objects.filter(pk__in=newest).order_by()
         parts.append(chosen.annotate(result=Value("comment"), rank=rank, date=F("created_at")))
     rows = [part.values_list("result", "pk", "rank", "date") for part in parts]
+    if not rows:  # articles within one discussion: there are none (#23)
+        return Comment.objects.none().values_list("pk")
     first, *rest = rows
     return (first.union(*rest, all=True) if rest else first).order_by("-rank", "-date", "-pk")
 

@@ -2,7 +2,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import render
 
-from comments.services import refuse_if_over_limit
+from comments.services import client_key, refuse_if_over_limit
 from search import services
 from search.forms import SearchForm
 
@@ -17,7 +17,7 @@ def search(request):
     if form.is_valid() and form.cleaned_data["q"]:
         try:
             refuse_if_over_limit(
-                f"search:{request.META.get('REMOTE_ADDR')}", limit=SEARCHES_PER_MINUTE, seconds=60
+                f"search:{client_key(request)}", limit=SEARCHES_PER_MINUTE, seconds=60
             )
         except ValidationError as error:
             form.add_error(None, error)

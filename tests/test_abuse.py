@@ -63,6 +63,27 @@ def test_the_window_applies_per_ip_address_and_per_email(client, rules):
     assert [same_ip.status_code, same_email.status_code, neither.status_code] == [429, 429, 302]
 
 
+def test_one_ipv6_network_is_one_poster_for_the_flood_window(client, rules):
+    set_rules(flood_seconds=15, new_author_flood_seconds=15)
+    article = make_article()
+    assert (
+        post(client, article, "one", email="a@example.com", ip="2001:db8:7:1::1").status_code == 302
+    )
+    same_64 = post(client, article, "two", email="b@example.com", ip="2001:db8:7:1:abcd::9")
+    next_64 = post(client, article, "three", email="c@example.com", ip="2001:db8:7:2::1")
+    assert [same_64.status_code, next_64.status_code] == [429, 302]
+
+
+def test_the_network_size_of_one_ipv6_client_is_a_setting(settings):
+    from comments.services import address_key
+
+    assert address_key("2001:db8:7:1:abcd::9") == "2001:db8:7:1::"
+    assert address_key("::ffff:198.51.100.4") == "198.51.100.4"
+    assert address_key("198.51.100.4") == "198.51.100.4"
+    settings.IPV6_PREFIX = 48
+    assert address_key("2001:db8:7:1:abcd::9") == "2001:db8:7::"
+
+
 def test_new_authors_wait_longer_than_authors_with_an_approved_comment(client, rules):
     set_rules(flood_seconds=15, new_author_flood_seconds=30, hold_first_comment=True)
     article = make_article()
@@ -250,6 +271,25 @@ def test_a_locked_account_stays_locked_in_every_spelling_of_its_name_and_address
             REMOTE_ADDR=ip,
         )  # fmt: skip
         assert "_auth_user_id" not in client.session and reader.status_code == 429
+
+
+def test_a_lock_out_covers_the_whole_ipv6_network_of_the_client(client, rules):
+    set_rules(login_failure_limit=3, login_lockout_minutes=15)
+    user = make_user(username="editor", is_staff=True)
+    user.set_password("the right passphrase")
+    user.save()
+
+    for n in range(3):
+        client.post(
+            "/admin/login/", {"username": "editor", "password": "wrong"},
+            REMOTE_ADDR=f"2001:db8:3:4::{n + 1}",
+        )  # fmt: skip
+    same_64 = client.post(
+        "/admin/login/", {"username": "editor", "password": "the right passphrase"},
+        REMOTE_ADDR="2001:db8:3:4:ffff::1",
+    )  # fmt: skip
+
+    assert same_64.status_code == 429
 
 
 def test_sign_in_lock_out_is_off_at_zero(client, rules):

@@ -216,8 +216,17 @@ def report_url(comment):
     return reverse("comments:report", args=[comment.pk])
 
 
-def report(client, comment, **data):
-    return client.post(report_url(comment), {"reason": "spam", "text": "", **data}, follow=True)
+def report(client, comment, *, ip="127.0.0.1", **data):
+    return client.post(
+        report_url(comment), {"reason": "spam", "text": "", **data}, follow=True, REMOTE_ADDR=ip
+    )
+
+
+def member(n):
+    """A signed-in browser of the member ``reader<n>``."""
+    browser = Client()
+    browser.force_login(make_user(username=f"reader{n}"))
+    return browser
 
 
 def messages_on(page):
@@ -276,7 +285,7 @@ def test_a_report_is_recorded_and_the_reader_is_thanked_at_the_comment(client):
         "Name-calling",
         "127.0.0.1",
     )
-    assert stored.reporter.startswith("session:") and not stored.is_dismissed
+    assert stored.reporter == "address:127.0.0.1" and not stored.is_dismissed
     comment.refresh_from_db()
     assert (comment.status, comment.report_count) == (Status.APPROVED, 1)
     assert shows(page_of(response), comment)  # one report alone hides nothing
@@ -317,12 +326,12 @@ def test_enough_reports_from_different_readers_send_the_comment_back_to_pending(
     reported = make_comment(article, body="Offending")
     make_comment(article, body="Harmless")
 
-    report(Client(), reported)
+    report(member(1), reported, ip="198.51.100.1")
     reported.refresh_from_db()
     assert (reported.status, reported.report_count) == (Status.APPROVED, 1)
     assert not ModerationLog.objects.exists()
 
-    response = report(Client(), reported, reason="abuse")
+    response = report(member(2), reported, reason="abuse", ip="198.51.100.2")
 
     reported.refresh_from_db()
     assert (reported.status, reported.status_reason, reported.report_count) == (
@@ -351,17 +360,70 @@ def test_by_default_the_third_report_holds_the_comment():
     article = make_article()
     comment = make_comment(article)
 
-    for _ in range(2):
-        report(Client(), comment)
+    for n in range(2):
+        report(member(n), comment, ip=f"198.51.100.{n}")
     assert Comment.objects.get().status == Status.APPROVED
     assert front_page_count(article) == "1 comment… add one"
-    report(Client(), comment)
+    report(member(2), comment, ip="198.51.100.2")
 
     assert Comment.objects.values_list("status", "status_reason").get() == (
         Status.PENDING,
         "held: 3 reports",
     )
     assert front_page_count(article) == "No comments… add one"
+
+
+def test_cookieless_reports_from_one_address_are_one_reporter(client):
+    comment = make_comment(make_article())
+
+    answers = [report(Client(), comment) for _ in range(3)]  # a new "reader" each time
+
+    assert [r.status_code for r in answers] == [200, 400, 400]
+    assert ALREADY in page_of(answers[1])
+    assert Comment.objects.get().status == Status.APPROVED
+    assert Report.objects.count() == 1
+
+
+def test_one_ipv6_network_is_one_reporter(client):
+    comment = make_comment(make_article())
+
+    report(Client(), comment, ip="2001:db8:9:1::5")
+    again = report(Client(), comment, ip="2001:db8:9:1:ffff::6")  # the same /64
+
+    assert again.status_code == 400 and Report.objects.count() == 1
+
+
+def test_members_on_one_address_cannot_hold_a_comment_alone(client):
+    comment = make_comment(make_article())
+
+    for n in range(5):
+        report(member(n), comment, ip="198.51.100.9")
+
+    assert Comment.objects.get().status == Status.APPROVED
+    assert Report.objects.count() == 5  # recorded for the moderators all the same
+
+
+def test_a_guests_report_weighs_half_a_members(client):
+    comment = make_comment(make_article())  # three reports' weight holds it
+
+    for n in range(5):
+        report(Client(), comment, ip=f"198.51.100.{n}")
+    assert Comment.objects.get().status == Status.APPROVED  # 2.5
+    report(Client(), comment, ip="198.51.100.5")
+
+    assert Comment.objects.get().status == Status.PENDING  # 3
+
+
+def test_two_guests_and_a_member_from_different_addresses_hold_a_comment(client):
+    comment = make_comment(make_article())
+
+    report(Client(), comment, ip="198.51.100.1")
+    report(Client(), comment, ip="198.51.100.2")
+    report(member(1), comment, ip="198.51.100.3")
+    assert Comment.objects.get().status == Status.APPROVED  # 2
+    report(member(2), comment, ip="198.51.100.3")
+
+    assert Comment.objects.get().status == Status.PENDING  # 3, from three addresses
 
 
 @pytest.mark.parametrize("status", [Status.PENDING, Status.SPAM, Status.REMOVED])
@@ -418,8 +480,8 @@ def test_dismissing_reports_restores_the_comment_and_readers_may_report_again(cl
     set_rules(reports_to_hold=2)
     article = make_article()
     comment = make_comment(article, body="Contested")
-    report(client, comment)
-    report(Client(), comment, reason="abuse")
+    report(member(1), comment, ip="198.51.100.1")
+    report(member(2), comment, reason="abuse", ip="198.51.100.2")
     moderator = make_user(is_staff=True)
     assert front_page_count(article) == "No comments… add one"
 
@@ -463,7 +525,9 @@ def test_a_comment_held_by_reports_emails_the_moderators_with_a_link(settings, m
     set_rules(moderator_mail="each", reports_to_hold=1)
     make_user(is_superuser=True, is_staff=True, email="boss@example.com")
     comment = make_comment(make_article(), body="borderline")
-    services.report_comment(comment, reporter="session:one", reason="abuse")
+    services.report_comment(
+        comment, reporter=services.reporter_of(user=make_user()), reason="abuse"
+    )
     run_tasks()
     [message] = mailoutbox
     assert message.to == ["boss@example.com"]

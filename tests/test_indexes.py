@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from bench import build
 from comments.models import Comment
+from comments.services.limits import address_network
 
 pytestmark = pytest.mark.django_db
 SIZE = 4000
@@ -47,7 +48,7 @@ def page_queries(article):
         "permalink's place": comments.threads(article).filter(created_at__lt=root.created_at),
         "reply target": comments.shown_to(article).filter(pk=reply.pk),
         "flood check": comments.recent_by_poster(
-            email=reply.author_email, ip_address=reply.ip_address, since=since
+            email=reply.author_email, network=address_network(reply.ip_address), since=since
         )[:1],
         "thread recount": comments.approved().filter(tree_id__in=[root.tree_id]),
         "moderation queue": comments.needing_review().order_by("-created_at")[:100],

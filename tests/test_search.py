@@ -103,6 +103,15 @@ def test_one_discussion_can_be_searched_from_its_page(client):
     assert "Only this discussion." in listing
 
 
+def test_articles_within_one_discussion_are_an_empty_result_not_an_error(client):
+    article = make_article(title="Kites")
+    make_comment(article, body="kites need wind")
+
+    _, found = results(client, q="kites", article=article.pk, type="articles")
+
+    assert found == []
+
+
 def test_edits_erasures_and_moderation_keep_search_right(client):
     article = make_article()
     comment = make_comment(article, body="original wording")
@@ -158,6 +167,17 @@ def test_searches_are_rate_limited_per_ip_address(client):
     statuses = [client.get("/search/", {"q": "fox"}).status_code for _ in range(32)]
 
     assert statuses[:30] == [200] * 30 and statuses[30:] == [429, 429]
+
+
+def test_one_ipv6_network_is_one_searcher(client):
+    statuses = [
+        client.get("/search/", {"q": "fox"}, REMOTE_ADDR=f"2001:db8:5:7::{n:x}").status_code
+        for n in range(31)
+    ]
+    other = client.get("/search/", {"q": "fox"}, REMOTE_ADDR="2001:db8:5:8::1")
+
+    assert statuses[:30] == [200] * 30 and statuses[30] == 429
+    assert other.status_code == 200  # the next /64 is another client
 
 
 def test_searching_comments_uses_the_full_text_index():

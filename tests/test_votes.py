@@ -18,8 +18,10 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("rules")]
 JSON = {"Accept": "application/json"}
 
 
-def vote(client, comment, value="up", **headers):
-    return client.post("/comments/vote/", {"vote": f"{comment.pk}:{value}"}, headers=headers)
+def vote(client, comment, value="up", *, ip="127.0.0.1", **headers):
+    return client.post(
+        "/comments/vote/", {"vote": f"{comment.pk}:{value}"}, headers=headers, REMOTE_ADDR=ip
+    )
 
 
 def score_on_page(client, comment):
@@ -48,7 +50,7 @@ def test_voting_again_takes_the_vote_back_and_each_reader_counts_once(client):
     comment = make_comment(make_article())
     other = Client()
 
-    vote(client, comment), vote(other, comment)
+    vote(client, comment), vote(other, comment, ip="198.51.100.2")  # another reader elsewhere
     assert Comment.objects.get(pk=comment.pk).upvotes == 2
     vote(client, comment)  # the same reader again: taken back
 
@@ -105,6 +107,37 @@ def test_votes_per_ip_address_are_limited_whatever_the_cookies(client):
 
     assert statuses == [200, 200, 200, 429]
     assert sum(Comment.objects.values_list("upvotes", flat=True)) == 3
+
+
+def test_a_guest_votes_once_per_comment_per_address_whatever_the_cookies(client):
+    set_rules(votes_per_ip_per_hour=0)  # the address's hourly limit is tested above
+    comment = make_comment(make_article())
+
+    first = vote(Client(), comment, ip="2001:db8:1:2::10", **JSON)
+    again = [vote(Client(), comment, ip=f"2001:db8:1:2::{n}", **JSON) for n in range(20, 80)]
+    elsewhere = vote(Client(), comment, ip="2001:db8:1:3::10", **JSON)  # another /64
+
+    assert first.json() == {"vote": 1, "score": 1}
+    assert {r.status_code for r in again} == {400}
+    assert "already counted" in again[0].json()["error"]
+    assert elsewhere.json() == {"vote": 1, "score": 2}
+    assert Comment.objects.get(pk=comment.pk).upvotes == Vote.objects.count() == 2
+
+
+def test_members_behind_one_address_each_vote_and_each_account_is_limited(client):
+    set_rules(votes_per_ip_per_hour=3)
+    comments = [make_comment(make_article()) for _ in range(4)]
+    ada, bo = Client(), Client()
+    ada.force_login(make_user(username="ada"))
+    bo.force_login(make_user(username="bo"))
+
+    shared = [vote(ada, comments[0], **JSON).status_code, vote(bo, comments[0], **JSON).status_code]
+    ada_elsewhere = [
+        vote(ada, c, ip=f"203.0.113.{n}", **JSON).status_code for n, c in enumerate(comments[1:])
+    ]
+
+    assert shared == [200, 200]  # one address, two accounts: two votes
+    assert ada_elsewhere == [200, 200, 429]  # an account's hourly limit, from any address
 
 
 def test_held_comments_cannot_be_voted_on(client):
@@ -164,10 +197,10 @@ def test_best_ranks_threads_by_the_wilson_lower_bound_of_their_first_comment(cli
     set_rules(downvotes=True)
     article = make_article()
     mixed, loved, new = (make_comment(article, body=b) for b in ("mixed", "loved", "new"))
-    for _ in range(6):
-        vote(Client(), loved)
+    for n in range(6):
+        vote(Client(), loved, ip=f"198.51.100.{n}")
     for n in range(8):
-        vote(Client(), mixed, "up" if n < 5 else "down")
+        vote(Client(), mixed, "up" if n < 5 else "down", ip=f"198.51.100.{n}")
 
     page = page_of(client.get(f"{article.get_absolute_url()}?sort=best"))
 
@@ -196,13 +229,13 @@ def test_concurrent_voters_lose_no_vote():
     comment = make_comment(article)
     set_rules(votes_per_ip_per_hour=0, hold_first_comment=False)
 
-    def voter():
+    def voter(n):
         try:
-            vote(Client(), comment)
+            vote(Client(), comment, ip=f"198.51.100.{n}")
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=voter) for _ in range(12)]
+    threads = [threading.Thread(target=voter, args=(n,)) for n in range(12)]
     for thread in threads:
         thread.start()
     for thread in threads:

@@ -17,6 +17,19 @@ from articles.models import Article
 from comments import text
 from comments.markup import render_header
 
+
+@models.GenericIPAddressField.register_lookup
+class InNetwork(models.Lookup):
+    """``ip_address__in_network="2001:db8::/64"``: the address lies in that network (#23)."""
+
+    lookup_name = "in_network"
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        return f"{lhs} <<= %s::inet", (*lhs_params, self.rhs)
+
+
 TREE_ID_SEQUENCE = "comments_comment_tree_id_seq"
 # Levels of a thread shown under an article; deeper replies get "Continue this thread" (#5).
 DISPLAY_LEVELS = 6
@@ -135,11 +148,12 @@ class CommentQuerySet(TreeQuerySet):
             tree_id=comment.tree_id, lft__gte=comment.lft, rght__lte=comment.rght
         )
 
-    def recent_by_poster(self, *, email, ip_address, since):
-        """Comments since ``since`` from this email address or this IP address, newest first."""
+    def recent_by_poster(self, *, email, network, since):
+        """Comments since ``since`` from this email address or this network (one client's
+        address or IPv6 /64, from ``limits.address_network``), newest first."""
         poster = Q(author_email=email) if email else Q(pk__in=[])
-        if ip_address:
-            poster |= Q(ip_address=ip_address)
+        if network:
+            poster |= Q(ip_address__in_network=network)
         return self.filter(poster, created_at__gte=since).order_by("-created_at")
 
     def needing_review(self):
@@ -312,8 +326,12 @@ class Comment(MPTTModel):
             rules.edit_minutes > 0
             and self.status in (Comment.Status.APPROVED, Comment.Status.PENDING)
             and self.rght - self.lft == 1
-            and timezone.now() < self.created_at + timedelta(minutes=rules.edit_minutes)
+            and timezone.now() < self.editable_until(rules)
         )
+
+    def editable_until(self, rules):
+        """When the edit window of the Discussion settings closes for this comment."""
+        return self.created_at + timedelta(minutes=rules.edit_minutes)
 
     def get_absolute_url(self):
         """The permalink, which finds the comment's page however the discussion grows."""

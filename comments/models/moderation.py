@@ -302,7 +302,7 @@ class Report(models.Model):
     comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="reports")
     reason = models.CharField(max_length=10, choices=Reason)
     text = models.CharField("details", max_length=500, blank=True)
-    reporter = models.CharField(max_length=80, editable=False)  # "user:<id>" or "session:<key>"
+    reporter = models.CharField(max_length=80, editable=False)  # "user:<id>" or "address:<ip>"
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     is_dismissed = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)

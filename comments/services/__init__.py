@@ -23,6 +23,9 @@ from comments.services.featuring import feature, refresh_featured
 from comments.services.limits import (
     PREVIEWS_PER_MINUTE,
     REPORTS_PER_HOUR,
+    address_key,
+    address_network,
+    client_key,
     login_failure_limit,
     login_lockout_time,
     login_username,
@@ -37,6 +40,7 @@ from comments.services.moderation import (
     purge,
     purge_spam,
     report_comment,
+    reporter_of,
     set_status,
 )
 from comments.services.personal import (
@@ -59,6 +63,9 @@ __all__ = [
     "POSTER_LOCK",
     "PREVIEWS_PER_MINUTE",
     "REPORTS_PER_HOUR",
+    "address_key",
+    "address_network",
+    "client_key",
     "THREAD_LOCK",
     "TOO_LATE_TO_EDIT",
     "authors_comments",
@@ -87,6 +94,7 @@ __all__ = [
     "refresh_featured",
     "refuse_if_over_limit",
     "report_comment",
+    "reporter_of",
     "set_status",
     "vote",
     "votes_of",

@@ -17,6 +17,7 @@ from django.db.models.functions import Coalesce
 
 from articles.models import Article
 from comments.models import Comment
+from comments.services.limits import address_key
 
 # First keys of the two-key advisory locks this app takes: the second is the thread's tree_id, or
 # a hash of the poster's IP address or email.
@@ -33,7 +34,7 @@ def lock_thread(tree_id):
 def lock_poster(*, ip_address, email):
     """Serialise this poster's writes (by IP, then email) until the transaction ends."""
     with connection.cursor() as cursor:
-        for key in (f"ip:{ip_address or ''}", f"email:{email}"):
+        for key in (f"ip:{address_key(ip_address)}", f"email:{email}"):
             cursor.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [POSTER_LOCK, key])
 
 

@@ -9,7 +9,7 @@ from comments.models import Ban, Comment, DiscussionSettings, ModerationLog, Rep
 from comments.services import notifying
 from comments.services.counts import lock_thread, move_counts, refresh_counts
 from comments.services.featuring import refresh_featured
-from comments.services.limits import REPORTS_PER_HOUR, refuse_if_over_limit
+from comments.services.limits import REPORTS_PER_HOUR, address_key, refuse_if_over_limit
 from notifications import services as mail
 
 
@@ -104,11 +104,31 @@ def ban_author(comment, *, by, reason=""):
     return ban, removed
 
 
+def reporter_of(*, user=None, ip_address=None):
+    """Who reports: a member's account, else the guest's address (an IPv6 /64), so a client
+    that drops its cookies is still the same reporter (#23)."""
+    if user is not None and user.is_authenticated:
+        return f"user:{user.pk}"
+    return f"address:{address_key(ip_address)}"
+
+
+def report_weight(comment):
+    """(weight, addresses) of the open reports on ``comment``: each member counts 1 and each
+    guest 1/2, and ``addresses`` is how many clients (addresses, IPv6 /64s) they came from."""
+    reports = Report.objects.filter(comment=comment, is_dismissed=False)
+    reporters = list(reports.values_list("reporter", "ip_address"))
+    members = sum(1 for reporter, _ in reporters if reporter.startswith("user:"))
+    addresses = {address_key(ip) or reporter for reporter, ip in reporters}
+    return members + (len(reporters) - members) / 2, len(addresses)
+
+
 def report_comment(comment, *, reporter, reason, text="", ip_address=None):
-    """Record a reader's report; enough of them send the comment back to pending."""
+    """Record a reader's report. The comment goes back to pending once its open reports weigh
+    ``reports_to_hold`` (a member's report counts 1, a guest's 1/2) and come from at least two
+    addresses (unless one report is set to hold): no one address can hide a comment (#23)."""
     if comment.status != Comment.Status.APPROVED:
         raise ValidationError("This comment cannot be reported.", code="not_reportable")
-    refuse_if_over_limit(f"report:{ip_address}", limit=REPORTS_PER_HOUR, seconds=3600)
+    refuse_if_over_limit(f"report:{address_key(ip_address)}", limit=REPORTS_PER_HOUR, seconds=3600)
     rules = DiscussionSettings.load()
     with transaction.atomic():
         try:
@@ -126,7 +146,8 @@ def report_comment(comment, *, reporter, reason, text="", ip_address=None):
             ) from None
         Comment.objects.filter(pk=comment.pk).update(report_count=F("report_count") + 1)
         comment.refresh_from_db(fields=["report_count", "status"])
-        if comment.report_count >= rules.reports_to_hold:
+        weight, addresses = report_weight(comment)
+        if weight >= rules.reports_to_hold and addresses >= min(2, rules.reports_to_hold):
             comment.status_reason = f"held: {comment.report_count} reports"
             held = set_status(
                 Comment.objects.filter(pk=comment.pk, status=Comment.Status.APPROVED),

@@ -13,6 +13,7 @@ from articles.markup import comment_html
 from comments.models import Ban, Comment, DiscussionSettings, Revision
 from comments.services import notifying
 from comments.services.counts import lock_poster, lock_thread, refresh_counts
+from comments.services.limits import address_network
 from comments.services.moderation import set_status
 
 
@@ -180,7 +181,7 @@ def refuse_if_flooding(comment, rules):
         return
     since = timezone.now() - timedelta(seconds=seconds)
     last = Comment.objects.recent_by_poster(
-        email=comment.author_email, ip_address=comment.ip_address, since=since
+        email=comment.author_email, network=address_network(comment.ip_address), since=since
     ).first()
     if last is not None:
         wait = max(1, round(seconds - (timezone.now() - last.created_at).total_seconds()))

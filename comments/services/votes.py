@@ -1,6 +1,7 @@
 """Voting (issue #16): one vote per reader per comment, taken back by voting again; never on
-one's own comment; counted per IP address. Counts and the "best" score are kept on the comment
-under its row lock, so concurrent voters never lose a vote."""
+one's own comment; a guest's once per comment per address, and limited per address and per
+account (#23). Counts and the "best" score are kept on the comment under its row lock, so
+concurrent voters never lose a vote."""
 
 import math
 import time
@@ -11,7 +12,7 @@ from django.db.models import Q
 
 from articles.models import Article
 from comments.models import Comment, DiscussionSettings, Vote
-from comments.services.limits import refuse_if_over_limit
+from comments.services.limits import address_key, address_network, refuse_if_over_limit
 
 Z = 1.96  # 95% confidence
 SCORE_REFRESH_SECONDS = 10  # how stale a cached page's scores may be
@@ -44,11 +45,16 @@ def vote(comment, *, value, user=None, voter="", ip_address=None, own=()):
     if comment.pk in own or (user is not None and comment.user_id == user.pk):
         raise ValidationError("You cannot vote on your own comment.", code="own")
     if rules.votes_per_ip_per_hour:
-        refuse_if_over_limit(f"vote:{ip_address}", limit=rules.votes_per_ip_per_hour, seconds=3600)
+        limit = rules.votes_per_ip_per_hour
+        refuse_if_over_limit(f"vote:{address_key(ip_address)}", limit=limit, seconds=3600)
+        if user is not None:
+            refuse_if_over_limit(f"vote:user:{user.pk}", limit=limit, seconds=3600)
     mine = Q(user=user) if user else Q(voter=voter, user=None)
     with transaction.atomic():
         comment = Comment.objects.select_for_update().get(pk=comment.pk)  # votes queue here
         existing = Vote.objects.filter(mine, comment=comment).first()
+        if existing is None and user is None:
+            refuse_if_voted_from_here(comment, ip_address)
         if existing is not None:
             existing.delete()
             count(comment, existing.value, -1)
@@ -66,6 +72,18 @@ def vote(comment, *, value, user=None, voter="", ip_address=None, own=()):
         comment.save(update_fields=["upvotes", "downvotes", "best"])
         show_new_scores(comment.article_id)
     return now, comment
+
+
+def refuse_if_voted_from_here(comment, ip_address):
+    """A guest votes once per comment per address (an IPv6 /64) whatever cookie it sends, so
+    dropping the cookie is no new voter (#23); members vote once per account from anywhere."""
+    network = address_network(ip_address)
+    if network and comment.votes.filter(user=None, ip_address__in_network=network).exists():
+        raise ValidationError(
+            "A vote from your network is already counted on this comment. "
+            "Sign in to vote with your account.",
+            code="address",
+        )
 
 
 def count(comment, value, change):
