@@ -35,7 +35,6 @@ from django.template import context_processors
 from django.utils.cache import patch_cache_control, patch_vary_headers
 
 KEPT_IN_MEMORY = 32  # pages per worker
-KEYED_PARAMETERS = ("page", "sort")  # other parameters (utm_source=...) change nothing
 PERSONAL_PARAMETERS = {"replytocom"}  # the form answers a comment: a page of its own
 _sharing = ContextVar("sharing", default=False)
 _parts = {}  # name: the function that makes its text
@@ -60,13 +59,27 @@ def csrf(request):
     return context_processors.csrf(request)
 
 
+def personal(request, response=None):
+    """Whether the request (or the response, setting one) carries a cookie of one reader's own:
+    its page is rendered for that reader alone and never compressed (#17, #23)."""
+    cookies = [*request.COOKIES, *(response.cookies if response is not None else ())]
+    return any(name in cookies for name in settings.PERSONAL_COOKIES)
+
+
 def shareable(request):
     """Whether ``request`` gets the page every reader without a session gets."""
-    if request.method not in ("GET", "HEAD"):
-        return False
-    if any(name in request.COOKIES for name in settings.PERSONAL_COOKIES):
+    if request.method not in ("GET", "HEAD") or personal(request):
         return False
     return not (set(request.GET) & PERSONAL_PARAMETERS)
+
+
+def keyed_query(request):
+    """The page and sort of the discussion, so that ``?page=01`` is the page of ``?page=1``.
+    Other parameters (utm_source=...) change nothing, and a page or sort that does not exist
+    is a 404, never kept: junk values cannot push popular pages out (#23)."""
+    page = request.GET.get("page", "1").strip() or "1"
+    page = str(int(page)) if page.isdecimal() else page
+    return f"page={page}&sort={request.GET.get('sort', '')}"
 
 
 @dataclass
@@ -115,8 +128,8 @@ def serve(request, version, render):
         patch_cache_control(response, private=True, no_cache=True)
         patch_vary_headers(response, ["Cookie"])
         return response
-    query = "&".join(f"{k}={request.GET.get(k, '')}" for k in KEYED_PARAMETERS)
-    key = hashlib.md5(f"{request.path}?{query}:{version}".encode(), usedforsecurity=False)
+    key = f"{request.path}?{keyed_query(request)}:{version}"
+    key = hashlib.md5(key.encode(), usedforsecurity=False)
     etag = f'W/"{key.hexdigest()}"'
     known = {
         t.strip().removeprefix("W/") for t in request.headers.get("If-None-Match", "").split(",")

@@ -23,9 +23,11 @@ from dataclasses import dataclass
 from typing import NamedTuple
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.core.cache import caches
-from django.core.paginator import Paginator
+from django.core.paginator import InvalidPage, Paginator
 from django.db.models import Q
+from django.http import Http404
 from django.template import engines
 from django.urls import reverse
 from django.utils.connection import ConnectionProxy
@@ -83,7 +85,9 @@ def build(request, article, *, root=None, form=None):
     rules = DiscussionSettings.load()
     written = writers_comments(request, article)
     own = sorted(written)
-    sort = request.GET.get("sort") if request.GET.get("sort") in SORTS else rules.default_sort
+    sort = request.GET.get("sort") or rules.default_sort
+    if sort not in SORTS:
+        raise Http404("No such order of comments.")
     is_open = comments_open(article, rules)
     page = None
     if root is None:
@@ -93,7 +97,10 @@ def build(request, article, *, root=None, form=None):
         )
         if not any(c.status == Comment.Status.PENDING for c in written.values()):
             paginator.count = article.thread_count  # stored (#7): no count query
-        page = paginator.get_page(request.GET.get("page"))
+        try:  # a page that does not exist is a 404, never a page of its own to keep (#23)
+            page = paginator.page(request.GET.get("page") or 1)
+        except InvalidPage:
+            raise Http404("No such page of comments.") from None
     keep = {}
     if sort != rules.default_sort:
         keep["sort"] = sort
@@ -443,4 +450,5 @@ def remember_author(response, author):
     response.set_signed_cookie(
         AUTHOR_COOKIE, json.dumps(author), salt=AUTHOR_COOKIE,
         max_age=AUTHOR_COOKIE_AGE, httponly=True, samesite="Lax",
+        secure=settings.SESSION_COOKIE_SECURE,
     )  # fmt: skip

@@ -7,14 +7,13 @@ stored header only when its version is current, and renders the others afresh wi
 them (a read never writes); ``manage.py render_comments`` stores them again.
 """
 
-import hashlib
-
 from django.template import engines
 from django.urls import reverse
+from django.utils.crypto import salted_hmac
 
 # Bump after changing templates/jinja2/comments/_comment.html or _comments.html: cached pages and
 # stored headers of an older version are then never shown.
-MARKUP_VERSION = 11
+MARKUP_VERSION = 13
 TEMPLATE = "comments/_comment.html"
 
 
@@ -64,8 +63,9 @@ def _store(model, batch, progress):
 
 
 def avatar_hue(email):
-    """A colour for the generated avatar, stable per email address."""
-    digest = hashlib.md5(email.strip().lower().encode(), usedforsecurity=False)
+    """A colour for the generated avatar, stable per email address. Keyed with the site's
+    secret: a plain hash of the address would let anyone test guesses of it (#23)."""
+    digest = salted_hmac("comments.avatar", email.strip().lower(), algorithm="sha256")
     return int(digest.hexdigest()[:4], 16) % 360
 
 

@@ -20,6 +20,8 @@ from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils.cache import add_never_cache_headers
 
+from articles import pages
+
 logger = logging.getLogger(__name__)
 
 RETRY_AFTER_SECONDS = 30
@@ -110,12 +112,11 @@ def sent_from_here(request):
 
 class CompressionMiddleware(Compression):
     """zstd, brotli or gzip as the client accepts (django-compression-middleware), but never
-    for a request with a session: a response that holds a reader's own data is not compressed,
+    for a personal request (``pages.personal``): a response that holds a reader's own data is not compressed,
     so reflected input can never be used to guess it (BREACH). CSRF tokens are masked per
     response by Django in any case."""
 
     def process_response(self, request, response):
-        session = settings.SESSION_COOKIE_NAME
-        if session in request.COOKIES or session in response.cookies:
+        if pages.personal(request, response):  # a session, a remembered name and email, ...
             return response
         return super().process_response(request, response)

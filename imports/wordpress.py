@@ -37,35 +37,40 @@ class Item:
 def read(path):
     """("site", base blog URL), ("link", channel link), ("version", "1.2"), ("author", Author)
     and ("item", Item), in file order."""
-    channel, depth, seen_wp = None, 0, False
+    open_elements, seen_wp = [], False  # rss, channel, ...: the elements being read
     for event, element in stream(path):
         namespace, name = split(element.tag)
         if event == "start":
-            depth += 1
-            if depth == 1 and name != "rss":
+            if not open_elements and name != "rss":
                 raise BadExport("This is not a WordPress export: its root element is "
                                 f"<{name}>, not <rss>.")  # fmt: skip
-            if name == "channel" and channel is None:
-                channel = element
+            open_elements.append(element)
             continue
-        depth -= 1
+        open_elements.pop()
         seen_wp = seen_wp or bool(WP.fullmatch(namespace))
-        if channel is None or depth != 2:  # only the channel's own children matter here
-            continue
-        if name == "item":
-            yield "item", item_of(element)
-        elif WP.fullmatch(namespace) and name == "author":
-            yield "author", author_of(element)
-        elif WP.fullmatch(namespace) and name == "wxr_version":
-            yield "version", text(element).strip()
-        elif WP.fullmatch(namespace) and name == "base_blog_url":
-            yield "site", text(element).strip().rstrip("/")
-        elif not namespace and name == "link":
-            yield "link", text(element).strip().rstrip("/")
-        channel.clear()  # what was read is not kept: memory stays flat
+        if 1 <= len(open_elements) <= 2:
+            # What was read is not kept, after the first channel too: memory stays flat (#23).
+            parent = open_elements[-1]
+            in_channel = len(open_elements) == 2 and split(parent.tag)[1] == "channel"
+            yield from (channel_child(namespace, name, element) if in_channel else ())
+            parent.clear()
     if not seen_wp:
         raise BadExport("This is not a WordPress export: it has no wp: elements "
                         "(WordPress: Tools → Export writes one).")  # fmt: skip
+
+
+def channel_child(namespace, name, element):
+    """What one child of a <channel> says, as ``read()`` yields it."""
+    if name == "item":
+        yield "item", item_of(element)
+    elif WP.fullmatch(namespace) and name == "author":
+        yield "author", author_of(element)
+    elif WP.fullmatch(namespace) and name == "wxr_version":
+        yield "version", text(element).strip()
+    elif WP.fullmatch(namespace) and name == "base_blog_url":
+        yield "site", text(element).strip().rstrip("/")
+    elif not namespace and name == "link":
+        yield "link", text(element).strip().rstrip("/")
 
 
 def fields(element):

@@ -14,9 +14,9 @@ from django.core.cache import cache
 from django.test import Client
 
 from comments.models import Comment
-from tests.factories import make_article
+from tests.factories import make_article, set_rules
 from tests.outbox import run_tasks
-from tests.pages import form_errors, page_of, submit, value_in
+from tests.pages import form_errors, page_of, submit
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("rules")]
 PASSWORD = "a long passphrase 42"
@@ -142,17 +142,35 @@ def test_a_forged_verification_link_verifies_nothing(client, mailoutbox):
     assert not EmailAddress.objects.get(email="ada@example.com").verified
 
 
-def test_a_guest_cannot_comment_with_a_members_verified_address(client, mailoutbox):
+def test_a_guest_with_a_members_address_is_held_and_told_as_anyone_and_the_member_mailed(
+    client, mailoutbox
+):
     verified_member(client, mailoutbox)
+    mailoutbox.clear()
     article = make_article()
 
-    page = page_of(
-        submit(client, article, author_name="Not Ada", author_email="ADA@example.com", body="Hi")
+    as_member = page_of(
+        submit(Client(), article, author_name="Not Ada", author_email="ADA@example.com", body="Hi")
     )
+    set_rules(hold_first_comment=True)
+    as_stranger = page_of(
+        submit(Client(), article, author_name="Kim", author_email="kim@example.com", body="Hey")
+    )
+    run_tasks()
 
-    assert "Log in to comment as ada." in form_errors(page)
-    assert Comment.objects.count() == 0
-    assert value_in(page, "body") == "Hi"  # the text is kept
+    assert "ada" not in as_member and not form_errors(as_member)
+    held = Comment.objects.get(body="Hi")
+    assert (held.status, held.user) == (Comment.Status.PENDING, None)
+    assert Comment.objects.get(body="Hey").status == Comment.Status.PENDING
+    for page in (as_member, as_stranger):  # the writer is told the same either way
+        assert "awaiting moderation" in page
+    [mail] = [m for m in mailoutbox if m.to == ["ada@example.com"]]
+    assert "A comment was sent with your email address" in mail.subject
+    assert "/accounts/login/" in mail.body
+
+    submit(Client(), article, author_email="ada@example.com", body="Again the same day")
+    run_tasks()
+    assert len([m for m in mailoutbox if m.to == ["ada@example.com"]]) == 1  # once a day
 
 
 def test_an_unverified_address_does_not_stop_a_guest(client, mailoutbox):

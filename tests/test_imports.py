@@ -321,3 +321,28 @@ def test_imported_names_emails_and_websites_follow_the_one_line_rule(tmp_path):
         ("Anonymous", "nobody@example.com", ""),
         ("👩\u200d💻 Dev", "reader@example.com", "https://example.org/a.pdf"),
     ]
+
+
+def test_reading_keeps_nothing_it_has_read_after_the_first_channel(tmp_path, monkeypatch):
+    """Elements are cleared as they are read, in a second <channel> as in the first: the
+    reader's memory stays flat however long the export (#23)."""
+    from imports import wordpress
+
+    one = export(post(1, comments=[comment(1)]))
+    two = export(post(2, comments=[comment(2), comment(3)]))
+    inner = two[two.index("<channel>") : two.index("</channel>") + len("</channel>")]
+    path = tmp_path / "two-channels.xml"
+    path.write_text(one.replace("</rss>", inner + "\n</rss>"))
+    parsed, stream = [], wordpress.stream
+
+    def recording(path):
+        for event, element in stream(path):
+            parsed.append(element)
+            yield event, element
+
+    monkeypatch.setattr(wordpress, "stream", recording)
+    items = [value for kind, value in wordpress.read(path) if kind == "item"]
+
+    assert [item.post.title for item in items] == ["A post", "A post"]
+    channels = list({id(e): e for e in parsed if e.tag == "channel"}.values())  # start, end
+    assert len(channels) == 2 and all(len(c) == 0 for c in channels)  # nothing kept

@@ -197,3 +197,67 @@ def test_behind_trusted_proxies_the_client_address_comes_from_x_forwarded_for(
         body="hello", author_name="Ana", author_email="ana@example.com",
     )  # fmt: skip
     assert Comment.objects.get().ip_address == stored
+
+
+# What an attacker found (#23)
+
+
+@pytest.mark.django_db
+def test_the_remember_me_cookie_is_secure_under_https(client, settings, rules):
+    settings.SESSION_COOKIE_SECURE = True
+    response = submit(client, make_article(), follow=False, remember="on")
+    cookie = response.cookies["comment_author"]
+    assert cookie["secure"] and cookie["httponly"] and cookie["samesite"] == "Lax"
+
+
+@pytest.mark.django_db
+def test_a_page_for_a_remembered_guest_is_never_compressed(client, rules):
+    article = make_article()
+    make_comment(article, body="x " * 2000)  # long enough to be worth compressing
+    posted = submit(client, article, follow=False, remember="on", author_email="jo@example.com")
+    assert "Content-Encoding" not in posted  # the answer that sets the cookie
+    client.cookies.pop(settings.SESSION_COOKIE_NAME, None)  # the session ended; the name stays
+
+    page = client.get(article.get_absolute_url(), headers={"Accept-Encoding": "gzip"})
+    stranger = Client().get(article.get_absolute_url(), headers={"Accept-Encoding": "gzip"})
+
+    assert "jo@example.com" in page_of(page) and "Content-Encoding" not in page
+    assert stranger["Content-Encoding"] == "gzip"
+
+
+@pytest.mark.django_db
+def test_the_avatar_colour_is_keyed_by_the_sites_secret(settings):
+    from comments.markup import avatar_hue
+
+    first = [avatar_hue(f"reader{n}@example.com") for n in range(20)]
+    settings.SECRET_KEY = "another site's secret " * 3
+    second = [avatar_hue(f"reader{n}@example.com") for n in range(20)]
+
+    assert first != second  # nobody can test a guessed address against the colour
+    assert avatar_hue("Reader0@Example.com ") == second[0]  # stable per address
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "status", [Comment.Status.PENDING, Comment.Status.SPAM, Comment.Status.REMOVED]
+)
+def test_a_permalink_to_a_comment_the_reader_may_not_see_is_a_404(client, status):
+    comment = make_comment(make_article(), status=status)
+    staff = Client()
+    staff.force_login(make_user(is_staff=True))
+
+    assert client.get(f"/comments/{comment.pk}/").status_code == 404
+    assert staff.get(f"/comments/{comment.pk}/").status_code == 302
+
+
+@pytest.mark.django_db
+def test_a_permalink_to_ones_own_held_comment_leads_to_it(client, rules):
+    from tests.factories import set_rules
+
+    set_rules(hold_all=True)
+    article = make_article()
+    submit(client, article, body="mine, held")
+    held = Comment.objects.get(body="mine, held")
+
+    assert client.get(f"/comments/{held.pk}/").status_code == 302
+    assert Client().get(f"/comments/{held.pk}/").status_code == 404

@@ -76,6 +76,17 @@ def comment_held(comment):
     tell_moderators.enqueue(comment.pk)
 
 
+def members_address_used(comment, member):
+    """Tell a member, at most once a day, that a comment was sent with their address by
+    someone not signed in; the comment waits for a moderator (#23)."""
+    mail.queue_mail(
+        to=comment.author_email, kind="account", template="notifications/mail/address_used",
+        context={"name": member.get_full_name() or member.get_username(),
+                 "article": comment.article.title, "login_url": mail.link("account_login")},
+        key=f"address-used:{comment.author_email}:{timezone.localdate():%Y-%m-%d}",
+    )  # fmt: skip
+
+
 def comments_hidden(ids):
     """Call when comments become spam or are removed: their mail still queued is not sent."""
     mail.cancel_about(ids)

@@ -45,8 +45,7 @@ def post_comment(
     if parent is not None and parent.article_id != article.pk:
         raise ValidationError("That comment belongs to another article.", code="parent")
     refuse_if_banned(user=user, email=author_email, ip_address=ip_address)
-    if user is None:
-        refuse_if_a_members_address(author_email)
+    member = None if user is not None else member_of_address(author_email)
     comment = Comment(
         article=article,
         user=user,
@@ -60,6 +59,10 @@ def post_comment(
     comment.status, comment.status_reason = decide_status(
         comment, rules, honeypot=honeypot, seconds_to_write=seconds_to_write
     )
+    if member is not None and comment.status == Comment.Status.APPROVED:
+        # Said to the writer exactly as any held comment is: no page tells which addresses
+        # have accounts (#23). The member hears of it by mail.
+        comment.status, comment.status_reason = Comment.Status.PENDING, MEMBERS_ADDRESS
     if comment.status == Comment.Status.APPROVED:
         comment.shown_at = timezone.now()  # readers see it from now on: announced once (#13)
     with transaction.atomic():
@@ -82,6 +85,8 @@ def post_comment(
         elif comment.status == Comment.Status.PENDING:
             notifying.comment_held(comment)
         notifying.subscribe_writer(comment, set(subscribe) & notifying.WANTS, user=user)
+        if member is not None:
+            notifying.members_address_used(comment, member)
     return comment
 
 
@@ -204,16 +209,15 @@ def refuse_if_repeated(*, article, body, user, email, rules):
         raise ValidationError("You have already said that.", code="duplicate")
 
 
-def refuse_if_a_members_address(email):
-    """A guest may not comment with the verified email address of a member's account (#12)."""
-    address = (
-        EmailAddress.objects.filter(email__iexact=email, verified=True)
-        .select_related("user")
-        .first()
-    )
-    if address is not None:
-        member = address.user.get_full_name() or address.user.get_username()
-        raise ValidationError(f"Log in to comment as {member}.", code="member")
+MEMBERS_ADDRESS = "held: a member's email address, sent without signing in"
+
+
+def member_of_address(email):
+    """The member whose verified address ``email`` is, or None. A guest's comment with it is
+    held and the member told, never refused: a refusal would tell anyone which addresses have
+    accounts (#12, #23)."""
+    address = EmailAddress.objects.filter(email__iexact=email, verified=True).first()
+    return address.user if address is not None else None
 
 
 def refuse_if_banned(*, user, email, ip_address):
