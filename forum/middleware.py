@@ -112,9 +112,9 @@ def sent_from_here(request):
 
 class CompressionMiddleware(Compression):
     """zstd, brotli or gzip as the client accepts (django-compression-middleware), but never
-    for a personal request (``pages.personal``): a response that holds a reader's own data is not compressed,
-    so reflected input can never be used to guess it (BREACH). CSRF tokens are masked per
-    response by Django in any case."""
+    for a personal request (``pages.personal``): a response that holds a reader's own data is
+    not compressed, so reflected input can never be used to guess it (BREACH). CSRF tokens are
+    masked per response by Django in any case."""
 
     def process_response(self, request, response):
         if pages.personal(request, response):  # a session, a remembered name and email, ...
