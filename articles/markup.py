@@ -5,8 +5,11 @@ attributes listed here reach a page, and links keep only http, https and mailto 
 """
 
 import re
+from html import unescape
 
 import nh3
+from django.utils.html import strip_tags
+from django.utils.text import Truncator
 from markdown_it import MarkdownIt
 
 ARTICLE_TAGS = {
@@ -81,3 +84,19 @@ def wpautop(text):
     )
     html = re.sub(r"<pre>(\d+)</pre>", lambda m: kept[int(m.group(1))], html)
     return html + "\n" if html else ""  # ending as Markdown's output does
+
+
+def excerpt(html, words):
+    """The first ``words`` words of ``html`` as text, a paragraph (ending in a blank line) per
+    paragraph, heading or list item, so that the front page keeps the breaks (issue #24)."""
+    blocks = [" ".join(unescape(strip_tags(b)).split()) for b in _block_end.split(html)]
+    lines, left = [], words
+    for block in filter(None, blocks):
+        if left <= 0:  # the words ran out at the end of the block before
+            lines[-1] += "…"
+            break
+        lines.append(Truncator(block).words(left))
+        left -= len(block.split())
+        if left < 0:  # cut inside this block, and marked so by Truncator
+            break
+    return "\n\n".join(lines)

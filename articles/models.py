@@ -6,10 +6,9 @@ from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import strip_tags
-from django.utils.text import Truncator, slugify
+from django.utils.text import slugify
 
-from articles.markup import article_html
+from articles.markup import article_html, excerpt
 
 EXCERPT_WORDS = 50
 # A page also changes with time alone (comments close some days after publication): a cached
@@ -103,9 +102,7 @@ class Article(models.Model):
         if self.status == self.Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
         self.body_html = article_html(self.body, self.markup)
-        self.summary = self.excerpt.strip() or Truncator(strip_tags(self.body_html)).words(
-            EXCERPT_WORDS
-        )
+        self.summary = self.excerpt.strip() or excerpt(self.body_html, EXCERPT_WORDS)
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):

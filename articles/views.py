@@ -15,6 +15,12 @@ def index(request):
     return render(request, "articles/index.html", {"page": page})
 
 
+def subscribe(request):
+    """What the feeds are and their addresses, for a reader who clicks "Subscribe": a feed
+    itself is XML a browser shows as code or downloads (issue #24)."""
+    return render(request, "articles/subscribe.html")
+
+
 def detail(request, year, month, slug):
     """The article; its discussion comes from the comments app's ``{% discussion %}`` tag.
 

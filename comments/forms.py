@@ -33,6 +33,13 @@ def stamp_now():
     return signing.TimestampSigner(salt=SHOWN_AT).sign(str(time.time()))
 
 
+# Under every comment box (issue #24): what the renderer (articles.markup.comment_html) takes.
+MARKDOWN_HINT = (
+    "You can use Markdown: *italics*, **bold**, [a link](https://example.com), `code`, "
+    "> a quote, and lists starting with - or 1."
+)
+
+
 class CommentForm(forms.ModelForm):
     parent = forms.ModelChoiceField(
         queryset=Comment.objects.none(),
@@ -59,6 +66,7 @@ class CommentForm(forms.ModelForm):
         fields = ["body", "author_name", "author_email", "author_url", "parent"]
         field_classes = {"author_name": NameField, "author_email": EmailAddressField}
         widgets = {"body": forms.Textarea(attrs={"rows": 8})}
+        help_texts = {"body": MARKDOWN_HINT}
 
     def __init__(self, *args, article, user, own=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -108,7 +116,10 @@ class EditForm(forms.Form):
     """A writer's new text for their comment (#12): the same limits as when it was posted."""
 
     body = forms.CharField(
-        label="Comment", widget=forms.Textarea(attrs={"rows": 8}),
+        label="Comment", help_text=MARKDOWN_HINT,
+        widget=forms.Textarea(
+            attrs={"rows": 8, "data-max-length": settings.COMMENTS_BODY_MAX_LENGTH}
+        ),
         validators=[MaxLengthValidator(settings.COMMENTS_BODY_MAX_LENGTH),
                     reject_control_characters],
     )  # fmt: skip

@@ -1,4 +1,6 @@
+import math
 import secrets
+from datetime import timedelta
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -7,6 +9,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_POST
 
@@ -16,6 +19,7 @@ from comments import discussion, services
 from comments.forms import CommentForm, EditForm, PreviewForm, ReportForm
 from comments.models import DISPLAY_LEVELS, Comment, DiscussionSettings, Vote
 
+MINUTE = timedelta(minutes=1)
 # A username or full name can be longer than the name a comment stores.
 NAME_LENGTH = Comment._meta.get_field("author_name").max_length
 
@@ -227,13 +231,15 @@ def edit(request, pk):
         else:
             held = comment.status != Comment.Status.APPROVED
             messages.success(
-                request, "Your comment is changed." + (" A moderator will look at it." * held)
+                request, "Your comment was changed." + (" A moderator will look at it." * held)
             )
             return redirect(comment)
+    rules = DiscussionSettings.load()
     context = {
         "comment": comment,
         "form": form,
-        "may_edit": comment.may_be_edited(DiscussionSettings.load()),
+        "may_edit": comment.may_be_edited(rules),
+        "minutes_left": math.ceil((comment.editable_until(rules) - timezone.now()) / MINUTE),
         "too_late": services.TOO_LATE_TO_EDIT,
     }
     return render(request, "comments/edit.html", context, status=400 if form.errors else 200)
@@ -245,7 +251,7 @@ def delete(request, pk):
     if request.method == "POST":
         user = request.user if request.user.is_authenticated else None
         services.delete_by_writer(comment, by=user)
-        messages.success(request, "Your comment is deleted.")
+        messages.success(request, "Your comment was deleted.")
         return redirect(f"{comment.article.get_absolute_url()}#comments")
     return render(request, "comments/delete.html", {"comment": comment})
 
@@ -296,7 +302,7 @@ def vote(request):
     if wants_json(request):
         response = JsonResponse({"vote": now, "score": comment.upvotes - comment.downvotes})
     else:
-        messages.success(request, "Your vote is counted." if now else "Your vote is taken back.")
+        messages.success(request, "Your vote was counted." if now else "Your vote was taken back.")
         response = redirect(place_of(request, comment))
     if new_voter:
         response.set_signed_cookie(

@@ -69,6 +69,7 @@ def pages(live_server, article):
         "search": "/search/?q=thread+link",
         "search in a discussion": f"/search/?q=thread&article={article.pk}&type=comments",
         "search, nothing found": "/search/?q=zzzqqq",
+        "subscribe": "/subscribe/",
     }
 
 

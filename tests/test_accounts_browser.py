@@ -46,6 +46,7 @@ def test_a_member_signs_up_comments_edits_deletes_and_leaves(page, live_server, 
     box = page.locator(f"#comment-{first.pk}")
     expect(box.get_by_role("link", name="ada", exact=True)).to_have_attribute("href", "/users/ada/")
 
+    box.locator("summary").click()  # "More", where the minor actions are (#24)
     box.get_by_role("link", name="Edit your comment").click()
     page.get_by_role("textbox", name="Comment").fill("Worms do most of the work.")
     page.get_by_role("button", name="Save").click()
@@ -67,7 +68,7 @@ def test_a_member_signs_up_comments_edits_deletes_and_leaves(page, live_server, 
     for comment in (first, second):
         page.goto(base + f"/comments/{comment.pk}/delete/")
         page.get_by_role("button", name="Delete").click()
-        expect(page.get_by_text("Your comment is deleted.")).to_be_visible()
+        expect(page.get_by_text("Your comment was deleted.")).to_be_visible()
     expect(page.get_by_text("This comment was removed.")).to_be_visible()  # the first, replied to
     expect(page.get_by_text("A neighbour's reply.")).to_be_visible()
     expect(page.locator(f"#comment-{second.pk}")).to_have_count(0)

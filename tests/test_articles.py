@@ -35,8 +35,44 @@ def test_front_page_shows_title_author_date_and_excerpt(client):
     make_article(title="With excerpt", excerpt="A hand-written teaser.", body="Long body")
     page = page_of(client.get("/"))
     assert "By Ada Byron" in page and "<time datetime=" in page
-    assert "First paragraph. Second one." in page
+    assert "<p>First paragraph.</p>\n\n<p>Second one.</p>" in page  # breaks kept (#24)
     assert "A hand-written teaser." in page and "Long body" not in page
+
+
+def test_an_excerpt_keeps_its_headings_and_paragraphs_apart(client):
+    make_article(body="The first point.\n\n## A heading\n\n- one item\n- another *item*")
+    page = page_of(client.get("/"))
+    excerpt = page.split('<div class="excerpt">', 1)[1].split("</div>", 1)[0]
+    assert excerpt == (
+        "<p>The first point.</p>\n\n<p>A heading</p>\n\n<p>one item</p>\n\n<p>another item</p>"
+    )
+
+
+def test_an_article_says_how_many_comments_it_has_and_where_to_leave_one(client):
+    article = make_article()
+    make_comment(article)
+    make_comment(article)
+    page = page_of(client.get(article.get_absolute_url()))
+    links = page.split('<p class="article-links">', 1)[1].split("</p>", 1)[0]
+    assert links == '<a href="#comments">2 comments</a> · <a href="#respond">Leave a comment</a>'
+    assert page.index("article-links") < page.index('class="article-body"')  # by the title
+    assert '<a class="skip-link" href="#respond">Skip to the comment form</a>' in page
+
+    closed = make_article(comments_open=False)
+    page = page_of(client.get(closed.get_absolute_url()))
+    assert '<a href="#comments">No comments</a></p>' in page
+    assert "Leave a comment" not in page and "Skip to the comment form" not in page
+
+
+def test_a_visible_subscribe_link_leads_to_a_page_of_feeds(client):
+    article = make_article()
+    page = page_of(client.get(article.get_absolute_url()))
+    assert '<a href="/subscribe/">Subscribe</a>' in page  # in the footer of every page
+    assert f'<a href="{article.get_absolute_url()}comments/feed/"' in page
+    page = page_of(client.get("/subscribe/"))
+    for feed in ("/feed/", "/feed/rss/", "/comments/feed/", "/comments/feed/rss/"):
+        assert f'href="{feed}"' in page
+    assert "http://testserver/feed/" in page  # the address to copy into a feed reader
 
 
 def test_front_page_shows_twenty_articles_a_page(client):

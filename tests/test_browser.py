@@ -77,6 +77,8 @@ def test_reply_moves_the_form_under_the_comment_and_cancel_moves_it_back(page, l
     expect(page.locator(f"#comment-{first.pk} + #respond")).to_have_count(0)
     expect(form_box.get_by_role("heading", name="Leave a Comment")).to_be_visible()
     expect(page.locator("input[name=parent]")).to_have_value("")
+    # the keyboard is back where the reader left it (#24)
+    expect(page.get_by_role("link", name="Reply to Ines")).to_be_focused()
 
     page.get_by_role("link", name="Reply to Ines").click()
     fill_comment(page, "An inline reply")
@@ -94,14 +96,14 @@ def test_threads_collapse_and_expand_and_the_choice_survives_a_reload(page, live
     make_comment(article, parent=child, body="Answer to the answer")
     page.goto(live_server.url + article.get_absolute_url())
 
-    toggle = comment_box(page, root).get_by_role("button", name="Collapse 2 replies")
+    toggle = comment_box(page, root).get_by_role("button", name="Hide 2 replies")
     toggle.click()
-    expect(comment_box(page, root).locator("button.toggle")).to_have_text("[+] 2 replies")
+    expect(comment_box(page, root).locator("button.toggle")).to_have_text("Show 2 replies")
     expect(page.get_by_text("First answer")).to_be_hidden()
 
     page.reload()
     expect(page.get_by_text("First answer")).to_be_hidden()
-    comment_box(page, root).get_by_role("button", name="Expand 2 replies").click()
+    comment_box(page, root).get_by_role("button", name="Show 2 replies").click()
     expect(page.get_by_text("Answer to the answer")).to_be_visible()
     page.reload()
     expect(page.get_by_text("Answer to the answer")).to_be_visible()
@@ -193,6 +195,7 @@ def test_everything_works_without_javascript(browser, live_server):
     page.goto(f"{live_server.url}{article.get_absolute_url()}?replytocom={first.pk}#respond")
     page.get_by_role("link", name="Cancel reply").click()
     expect(page.get_by_role("heading", name="Leave a Comment")).to_be_visible()
+    page.locator(f"#comment-{first.pk} summary").click()  # "More" opens without a script too
     page.get_by_role("link", name="Report the comment by Ines").click()
     page.get_by_label("Spam").check()
     page.get_by_role("button", name="Send report").click()

@@ -52,7 +52,8 @@ def errors_beside(page, name):
     )
     widget = re.search(rf'<(input|textarea) [^>]*name="{name}"[^>]*>', block).group(0)
     assert 'aria-invalid="true"' in widget
-    described_by = re.search(r'aria-describedby="([^"]+)"', widget).group(1)
+    described = re.search(r'aria-describedby="([^"]+)"', widget).group(1).split()
+    described_by = next(name for name in described if name.endswith("_error"))  # after the hint
     assert page.count(f'id="{described_by}"') == 1
     errors = re.search(
         rf'<span id="{described_by}">((?:<span class="field-error">.*?</span>)+)</span>', block
@@ -227,6 +228,14 @@ def test_a_user_with_a_long_username_and_no_full_name_can_comment(client):
     assert response.status_code == 302
     comment = Comment.objects.get()
     assert (comment.user, comment.author_name) == (user, "u" * 100)
+
+
+def test_the_comment_box_says_it_takes_markdown(client):
+    page = page_of(client.get(make_article().get_absolute_url()))
+    box = re.search(r'<textarea [^>]*name="body"[^>]*>', page).group(0)
+    assert 'aria-describedby="id_body_helptext"' in box  # read out with the box (#24)
+    hint = re.search(r'<p class="form-note" id="id_body_helptext">(.*?)</p>', page).group(1)
+    assert html.unescape(hint).startswith("You can use Markdown: *italics*, **bold**")
 
 
 # Remember my name, email and website

@@ -34,14 +34,16 @@ def guest_comment(client):
 def test_a_guest_edits_their_comment_in_the_same_browser(client, guest_comment):
     page = page_of(client.get(guest_comment.article.get_absolute_url()))
     assert edit_link(guest_comment) in page and delete_link(guest_comment) in page
-    assert 'name="body"' in page_of(client.get(f"/comments/{guest_comment.pk}/edit/"))
+    form = page_of(client.get(f"/comments/{guest_comment.pk}/edit/"))
+    assert 'name="body"' in form and "You can use Markdown" in form  # #24
+    assert "You can change it for 15 more minutes, as long as nobody replies to it." in form
 
     response = client.post(f"/comments/{guest_comment.pk}/edit/", {"body": "First post."},
                            follow=True)  # fmt: skip
 
     page = page_of(response)
     assert "First post." in page and "Frist" not in page and "(edited)" in page
-    assert "Your comment is changed." in page
+    assert "Your comment was changed." in page
     comment = Comment.objects.get()
     assert comment.edited_at is not None and comment.status == Status.APPROVED
     assert list(Revision.objects.values_list("body", flat=True)) == ["Frist post."]
@@ -159,7 +161,7 @@ def test_deleting_a_comment_without_replies_takes_it_off_the_page(client, guest_
     response = client.post(f"/comments/{guest_comment.pk}/delete/", follow=True)
 
     page = page_of(response)
-    assert "Your comment is deleted." in page and not shows(page, guest_comment)
+    assert "Your comment was deleted." in page and not shows(page, guest_comment)
     comment = Comment.objects.get()
     assert (comment.status, comment.body) == (Status.REMOVED, "")
     article.refresh_from_db()

@@ -29,7 +29,9 @@
     return link;
   }
 
-  function replyTo(id, name, comment) {
+  var replyLink = null; // the "Reply" that moved the form: Cancel gives it the focus back (#24)
+  function replyTo(id, name, comment, link) {
+    replyLink = link || null;
     form.elements.parent.value = id;
     replyTitle().textContent = "Reply to " + name;
     cancelLink().parentNode.hidden = false;
@@ -44,7 +46,9 @@
     cancelLink().parentNode.hidden = true;
     form.querySelector("button[type=submit]").textContent = "Post Comment";
     home.insertBefore(respond, homeNext);
-    form.elements.body.focus();
+    if (replyLink && document.contains(replyLink)) replyLink.focus();
+    else form.elements.body.focus();
+    replyLink = null;
   }
 
   if (form) {
@@ -52,7 +56,7 @@
       var reply = event.target.closest("a.reply");
       if (reply) {
         event.preventDefault();
-        replyTo(reply.dataset.replyTo, reply.dataset.author, reply.closest("article.comment"));
+        replyTo(reply.dataset.replyTo, reply.dataset.author, reply.closest("article.comment"), reply);
       } else if (event.target.closest("a.cancel-reply")) {
         event.preventDefault();
         cancelReply();
@@ -73,9 +77,8 @@
     var replies = item.querySelectorAll(".comment-list .comment-item").length;
     item.classList.toggle("collapsed", isCollapsed);
     button.setAttribute("aria-expanded", String(!isCollapsed));
-    button.textContent = isCollapsed ? "[+] " + replies + (replies === 1 ? " reply" : " replies") : "[–]";
-    button.setAttribute("aria-label", (isCollapsed ? "Expand " : "Collapse ") + replies +
-      (replies === 1 ? " reply" : " replies"));
+    // Words, not "[–]" and "[+]" (#24).
+    button.textContent = (isCollapsed ? "Show " : "Hide ") + replies + (replies === 1 ? " reply" : " replies");
   }
   function setUpToggles() {
   var saved = collapsed();
@@ -87,7 +90,8 @@
     button.type = "button";
     button.className = "toggle";
     button.setAttribute("aria-controls", children.id = children.id || comment.id + "-replies");
-    comment.querySelector(".comment-meta, .placeholder").appendChild(button);
+    var place = comment.querySelector(".comment-actions, .placeholder, .ping-line");
+    place.insertBefore(button, place.querySelector(":scope > .more-actions"));
     setCollapsed(item, button, saved.indexOf(comment.id) !== -1);
     button.addEventListener("click", function () {
       var isCollapsed = !item.classList.contains("collapsed");
@@ -136,6 +140,20 @@
     match.scrollIntoView({ block: "start" });
   }
   window.addEventListener("hashchange", highlight);
+
+  // A confirmation ("Your comment was changed.", "Your vote was counted.") comes with a
+  // redirect to what it is about: show it there, where the reader is, rather than at the top
+  // of the page (#24). Without this script it sticks to the top of the window instead.
+  function placeMessages() {
+    var messages = document.querySelector("main > .messages");
+    var hash = location.hash;
+    var target = /^#comment-\d+$/.test(hash) ? document.querySelector(hash)
+      : hash === "#comments" ? discussion.querySelector("#comments-title") : null;
+    if (!messages || !target) return;
+    messages.classList.add("in-place");
+    target.insertAdjacentElement("afterend", messages);
+  }
+  placeMessages();
   highlight();
 
   // Votes without a reload (#16): the score changes in place, the button shows it is pressed.
@@ -260,7 +278,7 @@
         markNew();
         if (replyingTo) {
           var link = discussion.querySelector('a.reply[data-reply-to="' + replyingTo + '"]');
-          if (link) replyTo(replyingTo, link.dataset.author, link.closest("article.comment"));
+          if (link) replyTo(replyingTo, link.dataset.author, link.closest("article.comment"), link);
         }
         var back = anchor && document.getElementById(anchor);
         if (back) window.scrollBy(0, back.getBoundingClientRect().top - offset);
@@ -289,7 +307,7 @@
         if (result.error) { window.alert(result.error); return; }
         pressVotes(id, result.vote);
         var score = button.parentNode.querySelector(".score");
-        if (score) score.textContent = result.score;
+        if (score) score.textContent = result.score ? result.score + (Math.abs(result.score) === 1 ? " point" : " points") : "";
       })
       .catch(function () {})
       .then(function () { button.disabled = false; });
@@ -297,55 +315,8 @@
 
   if (!form) return;
 
-  // A live character counter under the comment box.
-  var body = form.elements.body;
-  var limit = Number(body.dataset.maxLength || 0);
-  var counter = document.createElement("p");
-  counter.className = "char-count";
-  counter.setAttribute("aria-live", "polite");
-  body.insertAdjacentElement("afterend", counter);
-  function count() {
-    var n = body.value.length;
-    counter.textContent = n.toLocaleString() + " / " + limit.toLocaleString() + " characters";
-    counter.classList.toggle("over", n > limit);
-  }
-  body.addEventListener("input", count);
-  count();
-
-  // Preview through the server's own renderer.
+  // The character count and "Preview" come from compose.js, which the edit page shares.
   var submit = form.querySelector("button[type=submit]");
-  var preview = document.createElement("div");
-  preview.className = "comment-preview";
-  preview.hidden = true;
-  preview.setAttribute("aria-live", "polite");
-  var previewButton = document.createElement("button");
-  previewButton.type = "button";
-  previewButton.className = "secondary";
-  previewButton.textContent = "Preview";
-  submit.insertAdjacentElement("afterend", previewButton);
-  submit.parentNode.insertAdjacentElement("beforebegin", preview);
-  previewButton.addEventListener("click", function () {
-    var data = new FormData();
-    data.append("body", body.value);
-    // Pages for readers without a session carry no token: the browser's Origin header vouches.
-    if (form.elements.csrfmiddlewaretoken) data.append("csrfmiddlewaretoken", form.elements.csrfmiddlewaretoken.value);
-    previewButton.disabled = true;
-    fetch(form.dataset.previewUrl, { method: "POST", body: data, credentials: "same-origin" })
-      .then(function (response) { return response.json(); })
-      .then(function (result) {
-        preview.hidden = false;
-        preview.innerHTML = "";
-        var heading = document.createElement("h3");
-        heading.textContent = result.error ? "Preview not available" : "Preview";
-        preview.appendChild(heading);
-        var content = document.createElement("div");
-        if (result.error) content.textContent = result.error;
-        else content.innerHTML = result.html; // sanitised by the server, as when it is posted
-        preview.appendChild(content);
-      })
-      .catch(function () { preview.hidden = false; preview.textContent = "Preview failed; try again."; })
-      .then(function () { previewButton.disabled = false; });
-  });
 
   // One click, one comment: the server refuses duplicates as well.
   var submitLabel = submit.textContent;
