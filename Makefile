@@ -19,7 +19,7 @@ WITH_DB = mkdir -p -m 700 $(XDG_RUNTIME_DIR); \
 	  trap '$(PY) -m forum.database stop' EXIT; trap 'exit 130' INT TERM; fi;
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint format migrations-check db-stop clean
+.PHONY: help run test lint format migrations-check db-stop clean clean-data screenshots
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-18s %s\n", $$1, $$2}'
@@ -42,8 +42,8 @@ run: $(VENV)/.installed-run ## Serve the site with demo content on http://$(HOST
 	echo "Site:  http://$(HOST):$(PORT)/" && \
 	echo "Admin: http://$(HOST):$(PORT)/admin/  (user 'admin'; the password was printed when it was created, or set DJANGO_SUPERUSER_PASSWORD)" && \
 	echo "Mail:  a task worker delivers it; the demo prints it here (EMAIL_URL=console://)." && \
-	echo "Press Ctrl-C to stop." && \
-	$(PY) manage.py serve
+	echo "Press Ctrl-C to stop. (ACCESS_LOG=1 make run logs every request.)" && \
+	ACCESS_LOG=$${ACCESS_LOG:-0} $(PY) manage.py serve
 
 test: $(VENV)/.installed-dev lint node_modules/.installed ## Lint, then run the whole test suite (PYTEST_ARGS=... to narrow it)
 	@$(WITH_DB) $(VENV)/bin/pytest $(PYTEST_ARGS)
@@ -86,8 +86,20 @@ bench: $(VENV)/.installed-bench ## Benchmark the article page and posting (QUICK
 	@mkdir -p -m 700 $(XDG_RUNTIME_DIR)
 	@timeout -k 30 $(if $(BENCH_QUICK),300,1200) $(PY) -m bench.run $(if $(BENCH_QUICK),--quick)
 
+screenshots: $(VENV)/.installed-dev ## Photograph the demo for the README: docs/images/*.png (needs Chromium)
+	@mkdir -p -m 700 $(XDG_RUNTIME_DIR)
+	@timeout -k 10 300 $(PY) docs/screenshots.py
+
 db-stop: ## Stop the embedded PostgreSQL if it is running
 	@$(PY) -m forum.database stop
 
-clean: db-stop ## Remove the virtualenv and all local data (the embedded database too)
-	rm -rf $(VENV) var node_modules
+# Two steps (issue #24): `clean` keeps the data, `clean-data` asks before it deletes any.
+clean: ## Remove the virtualenv, node_modules and collected static files; keeps the data in var/
+	rm -rf $(VENV) node_modules var/staticfiles var/screenshots
+
+DATA := var
+clean-data: ## Delete var/ (the embedded database, the backups, the demo's secret key), after asking
+	@printf 'This deletes $(DATA)/: the database in $(DATA)/postgres, every backup in $(DATA)/backups and the secret key.\nType "delete" to go on: '; \
+	read -r answer; [ "$$answer" = delete ] || { echo "Nothing deleted."; exit 1; }
+	@$(PY) -m forum.database stop
+	rm -rf $(DATA)

@@ -32,6 +32,10 @@ keepalive = 5
 # Recycle workers now and then so a slow leak can never take a server down.
 max_requests = 2000
 max_requests_jitter = 200
-accesslog = "-"
+# One line per request on stdout, for production's log collector; `make run` turns it off
+# (ACCESS_LOG=0) so that the demo's terminal shows the mail and errors (issue #24).
+accesslog = (
+    "-" if os.environ.get("ACCESS_LOG", "1").lower() not in ("0", "false", "no", "off") else None
+)
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
