@@ -4,6 +4,7 @@ Loads the demo content into a throwaway embedded PostgreSQL in /tmp/forum-screen
 var/postgres), holds two comments for the moderation queue, serves it with gunicorn and
 gunicorn.conf.py, and photographs it with Debian's Chromium: docs/images/article.png (an article
 and its discussion), phone.png (its top at 360 px, dark) and moderation-queue.png (the admin).
+`python docs/screenshots.py DIR` writes them into DIR instead.
 """
 
 import os
@@ -24,7 +25,7 @@ from forum import database  # noqa: E402  (needs the path above)
 
 PG_DIR = Path("/tmp/forum-screenshots-pg")
 STATIC_ROOT = Path("/tmp/forum-screenshots-static")
-IMAGES = BASE / "docs" / "images"
+IMAGES = Path(sys.argv[1]) if len(sys.argv) > 1 else BASE / "docs" / "images"
 PASSWORD = secrets.token_urlsafe(16)
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
@@ -111,16 +112,18 @@ def photograph(url):
         )
         phone.goto(url + article.get_absolute_url())
         phone.screenshot(path=IMAGES / "phone.png")
-        admin = browser.new_page(viewport={"width": 1280, "height": 720})
+        admin = browser.new_page(viewport={"width": 1440, "height": 720})
         admin.goto(url + "/admin/login/")
         admin.fill("#id_username", "admin")
         admin.fill("#id_password", PASSWORD)
         admin.click("input[type=submit]")
         admin.goto(url + "/admin/comments/comment/")
+        admin.click("#toggle-nav-sidebar")  # the queue, not the list of models, fills the width
+        admin.evaluate("window.scrollTo(0, 0)")
         admin.screenshot(path=IMAGES / "moderation-queue.png")
         browser.close()
     for name in ("article", "phone", "moderation-queue"):
-        print(f"wrote docs/images/{name}.png")
+        print(f"wrote {IMAGES / name}.png")
 
 
 def wait_for(url, seconds=30):

@@ -2,7 +2,9 @@
 the access log is on in production and off for the demo's terminal."""
 
 import runpy
+import struct
 import subprocess
+import sys
 
 import pytest
 from django.conf import settings
@@ -51,3 +53,23 @@ def test_the_access_log_is_on_unless_turned_off(monkeypatch):
 def test_make_run_serves_without_the_access_log_unless_asked():
     commands = make("-n", "run").stdout
     assert "ACCESS_LOG=${ACCESS_LOG:-0}" in commands and "manage.py serve" in commands
+
+
+def png_size(path):
+    return struct.unpack(">II", path.read_bytes()[16:24])  # width and height, from IHDR
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_make_screenshots_photographs_the_demo(tmp_path, browser_type_launch_args):
+    # browser_type_launch_args: skipped, like every browser test, where Chromium is missing
+    done = subprocess.run(
+        [sys.executable, "docs/screenshots.py", str(tmp_path)], cwd=settings.BASE_DIR,
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert {path.name: png_size(path) for path in tmp_path.glob("*.png")} == {
+        "article.png": (1280, 1600),
+        "phone.png": (720, 1560),  # 360 px at twice the density
+        "moderation-queue.png": (1440, 720),
+    }
