@@ -17,7 +17,7 @@ from articles.markup import comment_html
 from articles.models import Article
 from comments import discussion, services
 from comments.forms import CommentForm, EditForm, PreviewForm, ReportForm
-from comments.models import DISPLAY_LEVELS, Comment, DiscussionSettings, Vote
+from comments.models import DISPLAY_LEVELS, Comment, DiscussionSettings, Vote, is_shown
 
 MINUTE = timedelta(minutes=1)
 # A username or full name can be longer than the name a comment stores.
@@ -87,11 +87,17 @@ def _posted(request, comment, form):
 
 
 def permalink(request, pk):
-    """/comments/<id>/ leads to the comment's place: its page of threads, or its thread page."""
+    """/comments/<id>/ leads to the comment's place: its page of threads, or its thread page.
+    A comment this reader may not see (held and not theirs, spam, removed) is a 404: even its
+    redirect would tell that it exists and where (#23). Staff are led to any comment."""
     comment = get_object_or_404(
         Comment.objects.select_related("article").filter(article__in=Article.objects.published()),
         pk=pk,
     )
+    if not (
+        request.user.is_staff or is_shown(comment, discussion.own_ids(request, comment.article))
+    ):
+        raise Http404("No such comment.")
     return redirect(place_of(request, comment))
 
 
@@ -159,7 +165,7 @@ def replies(request, pk):
 def preview(request):
     """The comment body rendered as it would be posted; JSON for the Preview button."""
     try:
-        key = f"preview:{request.META.get('REMOTE_ADDR')}"
+        key = f"preview:{services.client_key(request)}"
         services.refuse_if_over_limit(key, limit=services.PREVIEWS_PER_MINUTE, seconds=60)
     except ValidationError as error:
         return JsonResponse({"error": error.messages[0]}, status=429)
@@ -167,15 +173,6 @@ def preview(request):
     if not form.is_valid():
         return JsonResponse({"error": " ".join(form.errors["body"])}, status=400)
     return JsonResponse({"html": comment_html(form.cleaned_data["body"])})
-
-
-def reporter_key(request):
-    """Who is reporting: the account, or else this browser's session."""
-    if request.user.is_authenticated:
-        return f"user:{request.user.pk}"
-    if not request.session.session_key:
-        request.session.save()
-    return f"session:{request.session.session_key}"
 
 
 def report(request, pk):
@@ -191,7 +188,9 @@ def report(request, pk):
         try:
             services.report_comment(
                 comment,
-                reporter=reporter_key(request),
+                reporter=services.reporter_of(
+                    user=request.user, ip_address=request.META.get("REMOTE_ADDR")
+                ),
                 reason=form.cleaned_data["reason"],
                 text=form.cleaned_data["text"],
                 ip_address=request.META.get("REMOTE_ADDR"),
