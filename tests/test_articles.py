@@ -1,8 +1,10 @@
 """Articles: the front page, drafts and scheduling, Markdown, slugs and the admin."""
 
+import importlib
 from datetime import timedelta
 
 import pytest
+from django.apps import apps
 from django.utils import timezone
 
 from articles.models import Article
@@ -46,6 +48,20 @@ def test_an_excerpt_keeps_its_headings_and_paragraphs_apart(client):
     assert excerpt == (
         "<p>The first point.</p>\n\n<p>A heading</p>\n\n<p>one item</p>\n\n<p>another item</p>"
     )
+
+
+def test_the_upgrade_stores_the_summaries_of_earlier_articles_with_their_breaks():
+    upgrade = importlib.import_module("articles.migrations.0006_summaries_keep_breaks")
+    older = make_article(body="The first point.\n\n## A heading")
+    teaser = make_article(body="Long body", excerpt="A hand-written teaser.")
+    Article.objects.filter(pk=older.pk).update(summary="The first point. A heading")  # as before
+
+    upgrade.resummarise(apps, None)
+
+    older.refresh_from_db()
+    teaser.refresh_from_db()
+    assert older.summary == "The first point.\n\nA heading"
+    assert teaser.summary == "A hand-written teaser."
 
 
 def test_an_article_says_how_many_comments_it_has_and_where_to_leave_one(client):
