@@ -17,7 +17,7 @@ from articles.markup import comment_html
 from articles.models import Article
 from comments import discussion, services
 from comments.forms import CommentForm, EditForm, PreviewForm, ReportForm
-from comments.models import DISPLAY_LEVELS, Comment, DiscussionSettings, Vote, is_shown
+from comments.models import DISPLAY_LEVELS, Comment, DiscussionSettings, Vote
 
 MINUTE = timedelta(minutes=1)
 # A username or full name can be longer than the name a comment stores.
@@ -88,15 +88,15 @@ def _posted(request, comment, form):
 
 def permalink(request, pk):
     """/comments/<id>/ leads to the comment's place: its page of threads, or its thread page.
-    A comment this reader may not see (held and not theirs, spam, removed) is a 404: even its
-    redirect would tell that it exists and where (#23). Staff are led to any comment."""
+    A comment this reader may not see (held, spam or removed, and not theirs) is a 404: even its
+    redirect would tell that it exists and where (#23). Staff are led to any comment, and a
+    writer to their own (where a held one shows to them, and a spam one does not)."""
     comment = get_object_or_404(
         Comment.objects.select_related("article").filter(article__in=Article.objects.published()),
         pk=pk,
     )
-    if not (
-        request.user.is_staff or is_shown(comment, discussion.own_ids(request, comment.article))
-    ):
+    shown = comment.status == Comment.Status.APPROVED or discussion.is_writer(request, comment)
+    if not (shown or request.user.is_staff):
         raise Http404("No such comment.")
     return redirect(place_of(request, comment))
 
