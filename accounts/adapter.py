@@ -1,4 +1,8 @@
+from types import SimpleNamespace
+from urllib.parse import urlsplit
+
 from allauth.account.adapter import DefaultAccountAdapter
+from django.conf import settings
 
 from comments import text as one_line
 from comments.services import limits
@@ -25,7 +29,7 @@ class AccountAdapter(DefaultAccountAdapter):
     def send_mail(self, template_prefix, email, context):
         """Account mail (verification, password reset) goes through the outbox like all our
         mail (#13): the request does not wait on the SMTP server, and failures are retried."""
-        message = self.render_mail(template_prefix, email, context)
+        message = self.render_mail(template_prefix, email, {**context, **site_context()})
         html = next(
             (c for c, kind in getattr(message, "alternatives", []) if kind == "text/html"), ""
         )
@@ -33,3 +37,10 @@ class AccountAdapter(DefaultAccountAdapter):
         mail.queue(
             to=email, kind="account", subject=message.subject, text=text, html=html, asked=True
         )
+
+
+def site_context():
+    """What allauth's mail templates name the site by ("Hello from {{ current_site.name }}!"):
+    the site's own name and public address, not the host of the request (#24)."""
+    domain = urlsplit(settings.SITE_URL).netloc
+    return {"current_site": SimpleNamespace(name=settings.SITE_NAME, domain=domain)}

@@ -2,6 +2,7 @@
 
 import re
 
+from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 
@@ -18,9 +19,15 @@ def xml_safe(text):
 
 class LatestArticles(Feed):
     feed_type = Atom1Feed
-    title = "Forum: latest articles"
     link = "/"
-    subtitle = description = "Articles and the conversations around them."
+
+    def title(self):
+        return f"{settings.SITE_NAME}: latest articles"
+
+    def description(self):
+        return settings.SITE_DESCRIPTION
+
+    subtitle = description
 
     def items(self):
         return (

@@ -300,6 +300,7 @@ def structured_data(article, rows, keep):
         "datePublished": (article.published_at or article.created_at).isoformat(),
         "dateModified": article.updated_at.isoformat(),
         "author": {"@type": "Person", "name": author.get_full_name() or author.get_username()},
+        "isPartOf": {"@type": "WebSite", "name": settings.SITE_NAME, "url": settings.SITE_URL},
         "commentCount": article.comment_count,
         "comment": comments,
     }  # fmt: skip

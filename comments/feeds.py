@@ -1,5 +1,6 @@
 """Feeds of approved comments: one article's, and the whole site's; Atom and RSS 2.0 each."""
 
+from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
@@ -62,7 +63,10 @@ class ArticleCommentsRss(ArticleComments):
 
 class LatestComments(CommentItems, Feed):
     feed_type = Atom1Feed
-    title = "Forum: latest comments"
+
+    def title(self):
+        return f"{settings.SITE_NAME}: latest comments"
+
     description = "The latest approved comments on every article."
     link = "/"
 

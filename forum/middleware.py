@@ -21,6 +21,7 @@ from django.template.loader import render_to_string
 from django.utils.cache import add_never_cache_headers
 
 from articles import pages
+from forum.context import site
 
 logger = logging.getLogger(__name__)
 
@@ -44,7 +45,7 @@ class DatabaseUnavailableMiddleware:
 def database_unavailable_response():
     """The 503 page, rendered without the request: context processors would ask the database
     who the user is, and the database is what just failed."""
-    response = HttpResponse(render_to_string("503.html"), status=503)
+    response = HttpResponse(render_to_string("503.html", site(None)), status=503)
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     add_never_cache_headers(response)
     return response

@@ -93,6 +93,11 @@ if not ALLOWED_HOSTS:
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 # The site's public address, for links in email (no request to take it from there).
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The site's name and one-line description, in every page, mail and feed (#24).
+SITE_NAME = os.environ.get("SITE_NAME", "").strip() or "Forum"
+SITE_DESCRIPTION = (
+    os.environ.get("SITE_DESCRIPTION", "").strip() or "Articles and the conversations around them."
+)
 # Whole article pages for readers without a session (#17): a request carrying any of these
 # cookies gets a page of its own. A proxy or CDN in front may keep a shared page this long.
 PERSONAL_COOKIES = ["sessionid", "messages", "comment_author"]
@@ -225,6 +230,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "forum.context.site",  # SITE_NAME and SITE_DESCRIPTION (#24)
                 # Django's CSRF token, but none in a page kept for every reader (#17).
                 "articles.pages.csrf",
             ],
@@ -336,7 +342,7 @@ ACCOUNT_USERNAME_BLACKLIST = ["me"]  # /users/me/ is the member's own page
 ACCOUNT_CHANGE_EMAIL = True  # one address per account; a new one is verified before it counts
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if HTTPS else "http"
-ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Forum] "
+ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
     # The same as the admin's lock-out defaults: 5 failures per account in 15 minutes.

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path, re_path
@@ -6,8 +7,8 @@ from django.views.generic import RedirectView
 from articles.sitemaps import ArticleSitemap
 from forum import views
 
-admin.site.site_header = "Forum administration"
-admin.site.site_title = "Forum"
+admin.site.site_header = f"{settings.SITE_NAME} administration"
+admin.site.site_title = settings.SITE_NAME
 admin.site.index_title = "Articles, discussions and moderation"
 
 handler500 = "forum.views.server_error"

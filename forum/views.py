@@ -8,6 +8,7 @@ from django.http import HttpResponse, HttpResponseServerError
 from django.template.loader import render_to_string
 from django.views.decorators.cache import never_cache
 
+from forum.context import site
 from forum.middleware import database_unavailable_response
 
 
@@ -16,7 +17,7 @@ def server_error(request):
     is still the 503 page; anything else is the plain 500 page."""
     if isinstance(sys.exc_info()[1], OperationalError | InterfaceError):
         return database_unavailable_response()
-    return HttpResponseServerError(render_to_string("500.html"))
+    return HttpResponseServerError(render_to_string("500.html", site(request)))
 
 
 @never_cache

@@ -93,6 +93,7 @@ def queue_mail(*, to, kind, template, context, unsubscribe=None, **fields):
     context = {
         **context,
         "site_url": settings.SITE_URL,
+        "site_name": settings.SITE_NAME,
         "unsubscribe_url": unsubscribe_link(unsubscribe) if unsubscribe else "",
         "unsubscribe_all_url": unsubscribe_link({"a": to}),
     }

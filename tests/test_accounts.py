@@ -80,6 +80,20 @@ def test_a_reader_signs_up_verifies_by_mail_and_comments_as_a_member(client, mai
     assert "My first words as a member." in page
 
 
+def test_account_mail_names_the_site_and_its_address(client, mailoutbox, settings):
+    """allauth's mails say "Hello from NAME!" and "an account on HOST", never blanks (#24)."""
+    settings.SITE_NAME = "Pond Talk"
+    settings.SITE_URL = "https://ponds.example"
+    settings.ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Pond Talk] "
+    sign_up(client)
+
+    [mail] = mailoutbox
+    assert mail.subject.startswith("[Pond Talk] ")
+    assert "Hello from Pond Talk!" in mail.body
+    assert "register an account on ponds.example." in mail.body
+    assert "Thank you for using Pond Talk!" in mail.body
+
+
 def test_a_member_signs_in_by_username_or_email_and_out_again(client, mailoutbox):
     verified_member(client, mailoutbox)
 

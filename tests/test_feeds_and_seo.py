@@ -171,3 +171,26 @@ def test_the_json_ld_holds_the_first_twenty_comments_with_short_texts(client):
     assert len(data["comment"]) == 20 and data["commentCount"] == 55
     assert all(len(c["text"]) <= 300 for c in data["comment"])
     assert data["comment"][0]["text"].endswith("…")
+
+
+def test_the_sites_name_and_description_come_from_settings(client, discussion, settings):
+    """Pages, feeds and the JSON-LD name the site as configured, never a hard-coded "Forum"
+    (#24). The admin's title is set at start-up, so only the pages read here are checked."""
+    settings.SITE_NAME = "Pond Talk"
+    settings.SITE_DESCRIPTION = "Ponds, streams and the people who love them."
+
+    for url in ("/", discussion.get_absolute_url(), "/search/?q=ponds", "/accounts/login/"):
+        page = page_of(client.get(url))
+        title = re.search(r"<title>(.*?)</title>", page, re.S).group(1)
+        assert title.strip().endswith("Pond Talk"), (url, title)
+        assert ">Pond Talk</a>" in page and "Ponds, streams and the people" in page
+        assert not re.search(r"\bForum\b", page), url
+    page = page_of(client.get(discussion.get_absolute_url()))
+    assert '<meta property="og:site_name" content="Pond Talk">' in page
+    raw = re.search(r'application/ld\+json">(.*?)</script>', page, re.S).group(1)
+    assert json.loads(raw)["isPartOf"]["name"] == "Pond Talk"
+    for url, _ in FEEDS.values():
+        _, feed = parse(client, url)
+        assert feed.feed.title.startswith("Pond Talk: latest"), url
+    _, feed = parse(client, "/feed/")
+    assert feed.feed.subtitle == "Ponds, streams and the people who love them."

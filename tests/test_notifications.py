@@ -485,3 +485,15 @@ def test_the_mail_admin_pages_open_with_rows_in_them(admin_client, client):
         assert GUEST in page_of(listing), page
     one = Mail.objects.filter(to=GUEST).first()
     assert admin_client.get(f"/admin/notifications/mail/{one.pk}/change/").status_code == 200
+
+
+def test_the_confirmation_mail_names_the_site(client, settings):
+    settings.SITE_NAME = "Pond Talk"
+    submit(client, make_article(), author_email=GUEST, email_replies="on")
+    run_tasks()
+
+    [confirmation] = inbox(GUEST)
+    assert "comments on Pond Talk (http" in confirmation.body
+    assert "Stop all mail from Pond Talk:" in confirmation.body
+    html = confirmation.alternatives[0][0]
+    assert "comments on Pond Talk (" in html and "Stop all mail from Pond Talk<" in html
