@@ -67,3 +67,18 @@ def test_the_superuser_password_can_be_chosen(monkeypatch):
     output = demo()
     assert "a chosen passphrase" not in output
     assert get_user_model().objects.get(username="admin").check_password("a chosen passphrase")
+
+
+def test_each_demo_comment_shows_its_own_date_and_newest_first_is_in_date_order(client):
+    demo()
+    article = Article.objects.order_by("-published_at").first()
+    comments = list(Comment.objects.filter(article=article).order_by("created_at"))
+
+    page = page_of(client.get(article.get_absolute_url()))
+    # The header stored when each was posted named the minute the demo ran (#24).
+    for comment in comments:
+        assert f'<time datetime="{comment.created_at.isoformat()}">' in page
+    assert len({c.created_at for c in comments}) == len(comments)
+    newest = page_of(client.get(article.get_absolute_url(), {"sort": "newest"}))
+    roots = [c for c in comments if c.parent_id is None]
+    assert newest.index(roots[1].body[:40]) < newest.index(roots[0].body[:40])

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from articles.models import Article
 from comments import services
+from comments.markup import store_headers
 from comments.models import Comment, DiscussionSettings
 
 ARTICLES = [
@@ -146,14 +147,17 @@ class Command(BaseCommand):
                     body=body,
                 )
             )
-        # The readers are new here, so the "hold first comments" rule held them: approve them.
+        # Spread the comments over the day after publication, in the order they were written.
+        for n, comment in enumerate(posted):
+            created_at = article.published_at + timedelta(hours=2 + 3 * n)
+            Comment.objects.filter(pk=comment.pk).update(created_at=created_at)
+        # Their stored headers show the date: render them again with the new one (#24).
+        store_headers(Comment.objects.filter(article=article))
+        # The readers are new here, so the "hold first comments" rule held them: approve them
+        # (last, so that the cached pages go with the change).
         services.set_status(
             Comment.objects.filter(article=article),
             Comment.Status.APPROVED,
             by=author,
             reason="demo",
         )
-        # Spread the comments over the day after publication, in the order they were written.
-        for n, comment in enumerate(posted):
-            created_at = article.published_at + timedelta(hours=2 + 3 * n)
-            Comment.objects.filter(pk=comment.pk).update(created_at=created_at)
