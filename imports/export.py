@@ -2,6 +2,7 @@
 (issue #14): WordPress's importer, or this site's, reads it back with every thread, status,
 author and date."""
 
+import html
 from datetime import UTC
 from email.utils import format_datetime
 from xml.sax.saxutils import escape
@@ -77,7 +78,7 @@ def write_article(out, article):
     body = article.body if article.markup == "html" else article.body_html
     out.write("<item>\n")
     for line in (
-        tag("title", article.title),
+        tag("title", html.escape(article.title, quote=False)),  # WordPress keeps HTML there
         tag("link", article.canonical_url()),
         tag("pubDate", format_datetime(date)),
         tag("dc:creator", cdata(article.author.get_username()), raw=True),
@@ -87,6 +88,7 @@ def write_article(out, article):
         tag("wp:post_id", article.pk),
         tag("wp:post_date", local(date)),
         tag("wp:post_date_gmt", gmt(article.published_at)),
+        tag("wp:post_modified_gmt", gmt(article.updated_at)),
         tag("wp:comment_status", "open" if article.comments_open else "closed"),
         tag("wp:ping_status", "closed"),
         tag("wp:post_name", article.slug),
@@ -108,7 +110,7 @@ def write_comment(out, c):
     body = c.body if c.markup == "html" else c.body_html
     fields = (
         tag("wp:comment_id", c.pk),
-        tag("wp:comment_author", cdata(c.author_name), raw=True),
+        tag("wp:comment_author", cdata(html.escape(c.author_name, quote=False)), raw=True),
         tag("wp:comment_author_email", c.author_email),
         tag("wp:comment_author_url", c.author_url),
         tag("wp:comment_author_IP", c.ip_address or ""),

@@ -85,12 +85,15 @@ class Loader:
         # Authors, kept across the files of one import (WordPress.com splits big exports).
         self.authors = {} if authors is None else authors  # login: Author record
         self.author_ids = {a.source_id: a.login for a in self.authors.values() if a.source_id}
+        self.author_emails = {a.email.lower(): a.login for a in self.authors.values() if a.email}
 
     def add_author(self, author):
         if author.login:
             self.authors[author.login] = author
             if author.source_id:
                 self.author_ids[author.source_id] = author.login
+            if author.email:
+                self.author_emails.setdefault(author.email.lower(), author.login)
 
     # Articles.
 
@@ -121,6 +124,7 @@ class Loader:
                 )  # fmt: skip
                 article.slug = article.unique_slug(unquote(post.slug))  # WordPress %-encodes
                 article.save()
+                self.keep_date(article, post.updated_at or post.published_at)
                 self.report.articles["created"] += 1
             else:
                 changed = [
@@ -133,11 +137,19 @@ class Loader:
                     setattr(article, name, values.get(name, getattr(article, name)))
                 if changed:
                     article.save()
+                    self.keep_date(article, post.updated_at)
                 self.report.articles["updated" if changed else "unchanged"] += 1
             self.add_comments(article, remarks)
             if self.dry_run:
                 transaction.set_rollback(True)
         return article
+
+    def keep_date(self, article, updated_at):
+        """The article was last changed when the old site says, not when it was imported: its
+        feed entry's <updated> and the sitemap say so (#24). Never in the future."""
+        if updated_at is not None:
+            article.updated_at = min(updated_at, article.updated_at)
+            Article.objects.filter(pk=article.pk).update(updated_at=article.updated_at)
 
     def find(self, queryset, source_id):
         found = queryset.filter(source=self.source, source_id=source_id).first()
@@ -334,8 +346,22 @@ class Loader:
                 Comment.objects.bulk_create(rows, batch_size=1000)
             pks.update((row.source_id, row.pk) for row in rows)
 
+    def account_of(self, article, remark):
+        """The login of the account that wrote ``remark``, if one did: by the old site's user
+        id, or, when the export lists no author ids (WordPress.com's do not), by the address of
+        an author of the export or of the post's author: their "Author" badge shows (#24)."""
+        if not remark.user_ref:
+            return None
+        login = self.author_ids.get(remark.user_ref)
+        email = remark.author_email.strip().lower()
+        if login or not email:
+            return login
+        if email == article.author.email.lower():
+            return article.author.get_username()
+        return self.author_emails.get(email)
+
     def comment_of(self, article, remark, users):
-        login = self.author_ids.get(remark.user_ref) if remark.user_ref else None
+        login = self.account_of(article, remark)
         if login and login not in users:
             users[login] = self.user(login)
         comment = Comment(

@@ -24,6 +24,7 @@ class Post:
     comments_open: bool
     author_login: str
     link: str = ""
+    updated_at: datetime | None = None  # when it was last changed there, if the export says
 
 
 @dataclass

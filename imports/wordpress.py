@@ -4,9 +4,12 @@ The ``wp:`` namespace may be bound to http or https (core WordPress writes http,
 https). Each <item> is read whole, turned into records, and dropped before the next one.
 """
 
+import html
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+
+from django.utils.html import strip_tags
 
 from imports.records import Author, Post, Remark
 from imports.xml import BadExport, split, stream, text
@@ -73,6 +76,12 @@ def channel_child(namespace, name, element):
         yield "link", text(element).strip().rstrip("/")
 
 
+def plain(value):
+    """Text WordPress keeps as HTML (titles, commenters' names: a pingback's name is the title of
+    the page that linked, "Ping &laquo; What&#8217;s new") as the plain text it shows (#24)."""
+    return html.unescape(strip_tags(value)).strip()
+
+
 def fields(element):
     """{(kind, name): text} of an element's children, kind being wp, content, excerpt, dc or ""."""
     found = {}
@@ -128,7 +137,7 @@ def item_of(element):
         item.notes.append("password-protected: imported as a draft")
     item.post = Post(
         source_id=f.get(("wp", "post_id"), "").strip(),
-        title=f.get(("", "title"), "").strip(),
+        title=plain(f.get(("", "title"), "")),
         slug=f.get(("wp", "post_name"), "").strip(),
         body=f.get(("content", "encoded"), ""),
         status=POST_STATUS[status],
@@ -136,6 +145,7 @@ def item_of(element):
         comments_open=f.get(("wp", "comment_status"), "open").strip() == "open",
         author_login=f.get(("dc", "creator"), "").strip(),
         link=f.get(("", "link"), "").strip(),
+        updated_at=date_of(f, "post_modified"),
     )
     if not item.post.source_id:
         item.post, item.skip = None, f"{post_type} without wp:post_id"
@@ -163,7 +173,7 @@ def remark_of(f, post):
     return Remark(
         source_id=source_id,
         parent_id="" if parent in ("", "0") else parent,
-        author_name=f.get(("wp", "comment_author"), "").strip(),
+        author_name=plain(f.get(("wp", "comment_author"), "")),
         author_email=f.get(("wp", "comment_author_email"), "").strip(),
         author_url=f.get(("wp", "comment_author_url"), "").strip(),
         ip_address=f.get(("wp", "comment_author_IP"), "").strip(),

@@ -101,6 +101,14 @@ def test_the_imported_discussion_reads_like_the_old_one(client, theme_test_data)
 
     assert page.count('class="comment ping"') == 4
     assert "Pingback: " in page and "Trackback: " in page
+    # Names are the text WordPress shows, not its entities (#24).
+    assert "Ping 1 « What’s a tellyworth?" in page and "&amp;laquo;" not in page
+    assert Article.objects.filter(title="Markup: Title With Markup").exists()
+    by_author = Article.objects.get(title="Template: Comments")
+    page = page_of(client.get(by_author.get_absolute_url()))
+    assert Comment.objects.filter(article=by_author, user=by_author.author).count() == 3
+    assert '<span class="badge">Author</span>' in page
+    assert by_author.updated_at == by_author.published_at  # not the time of the import
 
 
 # Exports written for these tests.
@@ -170,12 +178,85 @@ def test_bodies_become_safe_paragraphs_with_every_character_kept(tmp_path):
 
 
 def test_entities_in_titles_are_decoded_exactly_once(tmp_path):
-    # In the file: "Fish &amp; Chips &amp;amp; more"; the XML layer decodes it once.
-    import_text(tmp_path, export(post(1, "Fish & Chips &amp; more", slug="")))
+    # In the file: "Fish &amp;amp; Chips &amp;amp;amp; more". The XML layer decodes it once,
+    # and the title is HTML, as WordPress shows it: decoded once more, and no further (#24).
+    import_text(tmp_path, export(post(1, "Fish &amp; Chips &amp;amp; more", slug="")))
 
     article = Article.objects.get()
     assert article.title == "Fish & Chips &amp; more"
     assert article.slug == "fish-chips-amp-more"
+
+
+def test_titles_and_names_are_the_text_wordpress_shows(tmp_path):
+    pings = [comment(1, kind="pingback", author="Ping 1 &laquo; What&#8217;s a tellyworth?"),
+             comment(2, author="Tom &amp; Jerry <b>fans</b>")]  # fmt: skip
+    title = "Markup: Title <em>With</em> <b>Mark<sup>up</sup></b>"
+    import_text(tmp_path, export(post(1, title, comments=pings)))
+
+    assert Article.objects.get().title == "Markup: Title With Markup"
+    names = Comment.objects.order_by("source_id").values_list("author_name", flat=True)
+    assert list(names) == ["Ping 1 « What’s a tellyworth?", "Tom & Jerry fans"]
+
+
+def test_an_authors_own_comments_are_marked_even_without_author_ids(client, tmp_path):
+    # WordPress.com writes no wp:author_id: the account's id matches no author, its address does.
+    xml = export(post(1, comments=[comment(1, author="The Editor", email="Editor@old.example",
+                                           user_id=77),
+                                   comment(2, email="editor@old.example")]))  # fmt: skip
+    import_text(tmp_path, xml.replace("<wp:author_id>1</wp:author_id>", ""))
+
+    article = Article.objects.get()
+    by_author, guest = Comment.objects.order_by("source_id")
+    assert by_author.user == article.author and guest.user is None  # no account wrote it
+    page = page_of(client.get(article.get_absolute_url()))
+    assert page.count('<span class="badge">Author</span>') == 1
+
+
+def test_an_imported_article_was_last_changed_when_the_old_site_says(client, tmp_path):
+    modified = "<wp:post_modified_gmt>2021-03-04 05:06:07</wp:post_modified_gmt>"
+    xml = export(post(1, date="2020-01-01 09:00:00"), post(2, date="2020-02-01 09:00:00"))
+    import_text(tmp_path, xml.replace("<wp:post_password>", modified + "<wp:post_password>", 1))
+
+    first, second = Article.objects.order_by("source_id")
+    assert first.updated_at.isoformat() == "2021-03-04T05:06:07+00:00"
+    assert second.updated_at == second.published_at  # the export says no more
+    feed = page_of(client.get("/feed/"))
+    assert "<updated>2021-03-04T05:06:07+00:00</updated>" in feed
+    assert "<updated>2020-02-01T09:00:00+00:00</updated>" in feed
+
+
+def without_site(xml):
+    """An export that does not name its site, as some of WordPress's own test exports."""
+    for line in ("<link>https://old.example</link>",
+                 "<wp:base_site_url>https://old.example</wp:base_site_url>",
+                 "<wp:base_blog_url>https://old.example</wp:base_blog_url>"):  # fmt: skip
+        xml = xml.replace(line, "")
+    return xml
+
+
+def test_an_export_without_its_site_is_known_by_its_posts_links(tmp_path):
+    xml = without_site(export(post(1, comments=[comment(1)])))
+
+    import_text(tmp_path, xml)
+    output = import_text(tmp_path, xml)
+
+    assert Article.objects.get().source == "wordpress:https://old.example"
+    assert "unchanged" in output and Comment.objects.count() == 1
+
+
+def test_an_export_naming_no_site_anywhere_asks_for_site(tmp_path):
+    xml = without_site(export(post(1, comments=[comment(1)]))).replace(
+        "<link>https://old.example/?p=1</link>", ""
+    )
+    with pytest.raises(CommandError, match="name it with --site https://old.example.com"):
+        import_text(tmp_path, xml)
+    assert not Article.objects.exists()
+    with pytest.raises(CommandError, match="--site ftp://x: give an address"):
+        import_text(tmp_path, xml, "--site", "ftp://x")
+
+    import_text(tmp_path, xml, "--site", "https://old.example/")
+
+    assert Article.objects.get().source == "wordpress:https://old.example"
 
 
 def test_a_taken_slug_is_made_unique_and_dates_come_from_gmt(tmp_path):

@@ -1,4 +1,5 @@
 import sys
+from urllib.parse import urlsplit
 
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
@@ -20,30 +21,44 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-pings", action="store_true", help="Leave pingbacks and trackbacks out."
         )
+        parser.add_argument(
+            "--site", metavar="URL", default="",
+            help="The old site's address, for exports that do not name it (no wp:base_blog_url "
+                 "or channel <link>); give the same one every time you import from that site.",
+        )  # fmt: skip
         parser.add_argument("--dry-run", action="store_true", help="Report without writing.")
 
-    def handle(self, *, files, pages, no_pings, dry_run, verbosity, **options):
+    def handle(self, *, files, pages, no_pings, site, dry_run, verbosity, **options):
         report, authors = Report(), {}
+        given = site.strip().rstrip("/") if site_of(site) else ""
+        if site and not given:
+            raise CommandError(f"--site {site}: give an address such as https://old.example.com.")
         for path in files:
             try:
                 self.import_file(path, report, pages=pages, pings=not no_pings, dry_run=dry_run,
-                                 authors=authors)  # fmt: skip
+                                 authors=authors, given=given)  # fmt: skip
             except BadExport as error:
                 raise CommandError(f"{path}: {error}") from None
         report.finish(self.stdout, dry_run=dry_run)
 
-    def import_file(self, path, report, *, pages, pings, dry_run, authors):
+    def import_file(self, path, report, *, pages, pings, dry_run, authors, given=""):
         # First the whole file is read once: a malformed one is refused before anything is
         # written, and the progress bar knows its length.
-        items, site, link = 0, "", ""
+        items, site, link, from_items = 0, "", "", ""
         for event, value in wordpress.read(path):
             items += event == "item"
             site = value if event == "site" else site
             link = value if event == "link" else link
-        if not (site or link):
-            raise BadExport("The export does not say which site it comes from "
-                            "(no wp:base_blog_url and no channel <link>).")  # fmt: skip
-        loader = Loader(f"wordpress:{site or link}", report=report, dry_run=dry_run, pings=pings,
+            if event == "item" and value.post and not from_items:
+                from_items = site_of(value.post.link)
+        # Which site the rows come from keeps a second import from adding them again: the
+        # export's word, else --site, else the address of its posts (#24).
+        site = site or link or given or from_items
+        if not site:
+            raise BadExport("The export does not say which site it comes from (no "
+                            "wp:base_blog_url, no channel <link> and no post <link>): name it "
+                            "with --site https://old.example.com.")  # fmt: skip
+        loader = Loader(f"wordpress:{site}", report=report, dry_run=dry_run, pings=pings,
                         authors=authors)  # fmt: skip
         progress = tqdm(total=items, unit=" items", disable=not sys.stderr.isatty(), desc=path)
         for event, value in wordpress.read(path):
@@ -64,6 +79,14 @@ class Command(BaseCommand):
         for note in item.notes:
             report.note(f"“{item.post.title}”: {note}")
         loader.load_article(item.post, item.remarks)
+
+
+def site_of(url):
+    """The scheme and host of an http(s) address ("https://old.example"), or ""."""
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return ""
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def plural(reason):
