@@ -218,3 +218,23 @@ def test_a_query_of_common_words_ranks_only_the_newest_matches(client, monkeypat
     page, found = results(client, q="common words", type="comments")
 
     assert len(found) == 5 and "5+ results" in page and "the newest of them" in page
+
+
+def test_a_search_without_results_says_nothing_was_found_and_what_to_try(client):
+    make_comment(make_article(title="Kites"), body="kites need wind")
+
+    page, found = results(client, q="submarine")
+
+    assert found == []
+    assert '<h2 id="results-title">Nothing found</h2>' in page
+    assert "No article or comment holds these words. Try fewer or other words" in page
+
+
+def test_nothing_found_in_one_discussion_offers_the_whole_site(client):
+    article = make_article(title="Kites")
+    make_comment(article, body="kites need wind")
+
+    page, _ = results(client, q="submarine", article=article.pk, type="comments")
+
+    assert "Nothing found" in page and "these words in this discussion" in page
+    assert "search the whole site</a>" in page
