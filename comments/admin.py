@@ -129,6 +129,19 @@ def _moderate(status, done):
     return action
 
 
+@admin.action(permissions=["change"], description="Not spam: approve and teach the filter")
+def not_spam(modeladmin, request, queryset):
+    n, caught = services.rescue(queryset, by=request.user)
+    modeladmin.message_user(request, f"{n} comment{'s' * (n != 1)} approved as not spam.")
+    for email, times in sorted(caught.items()):  # a writer the filter keeps catching (#26)
+        modeladmin.message_user(
+            request,
+            f"The filter caught {email} before ({times} other comment{'s' * (times != 1)} "
+            "stored as spam): have a look at them in the author's history.",
+            messages.WARNING,
+        )
+
+
 @admin.action(permissions=["change"], description="Dismiss reports on selected comments")
 def dismiss_reports(modeladmin, request, queryset):
     n = services.dismiss_reports(queryset.filter(report_count__gt=0), by=request.user)
@@ -187,6 +200,7 @@ class CommentAdmin(admin.ModelAdmin):
         "article",
         "status",
         "status_reason",
+        "filter_score",
         "report_count",
         "created_at",
     ]
@@ -213,6 +227,7 @@ class CommentAdmin(admin.ModelAdmin):
         _moderate(Status.SPAM, "marked as spam"),
         _moderate(Status.REMOVED, "removed"),
         _moderate(Status.APPROVED, "restored"),
+        not_spam,
         dismiss_reports,
         delete_comments,
         "feature",
@@ -228,6 +243,8 @@ class CommentAdmin(admin.ModelAdmin):
         "body",
         "status",
         "status_reason",
+        "spam_reasons",
+        "form_seconds",
         "report_count",
         "ip_address",
         "user_agent",
@@ -244,6 +261,8 @@ class CommentAdmin(admin.ModelAdmin):
         "links",
         "article",
         "status_reason",
+        "spam_reasons",
+        "form_seconds",
         "report_count",
         "ip_address",
         "user_agent",
@@ -259,6 +278,14 @@ class CommentAdmin(admin.ModelAdmin):
     @admin.display(description="imported from")
     def imported_from(self, comment):
         return f"{comment.source}, id {comment.source_id}" if comment.source else "-"
+
+    @admin.display(description="spam score", ordering="spam_score")
+    def filter_score(self, comment):
+        """The spam filter's score and biggest reasons when it was posted (#26)."""
+        if comment.spam_score is None:
+            return "-"
+        return format_html("{}<br><small>{}</small>", f"{comment.spam_score:.2f}",
+                           Truncator(comment.spam_reasons).chars(80))  # fmt: skip
 
     @admin.display(description="comment")
     def short_body(self, comment):
@@ -428,6 +455,9 @@ class DiscussionSettingsAdmin(admin.ModelAdmin):
         ("Before a comment appears", {"fields": [
             "hold_all", "hold_first_comment", "max_links", "moderation_words", "disallowed_words",
             "reports_to_hold",
+        ]}),
+        ("Spam filter", {"fields": [
+            "spam_threshold", "hold_threshold", "spam_min_examples", "spam_retrain_after",
         ]}),
         ("Against floods and bots", {"fields": [
             "flood_seconds", "new_author_flood_seconds", "duplicate_window", "min_fill_seconds",

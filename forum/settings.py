@@ -192,6 +192,8 @@ INSTALLED_APPS = [
     "imports",
     # Full-text search of articles and comments (issue #15).
     "search",
+    # The learning spam filter (issue #26), on top of comments.
+    "spam",
 ]
 
 MIDDLEWARE = [
@@ -375,6 +377,11 @@ LOGGING = {
 }
 
 COMMENTS_BODY_MAX_LENGTH = 10_000
+# Akismet (or a service with its API) as the spam filter's second opinion (#26): off unless a
+# key is set, so by default no comment leaves the server. AKISMET_URL: a compatible service.
+AKISMET_API_KEY = os.environ.get("AKISMET_API_KEY", "").strip()
+AKISMET_URL = os.environ.get("AKISMET_URL", "").strip()
+AKISMET_TIMEOUT = float(os.environ.get("AKISMET_TIMEOUT", "1.0"))
 # The PostgreSQL text search configuration searches use (issue #15): "english" stems English
 # words; "simple" works for any language; `manage.py migrate` applies a change.
 SEARCH_LANGUAGE = os.environ.get("SEARCH_LANGUAGE", "english").strip() or "english"

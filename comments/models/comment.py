@@ -247,6 +247,11 @@ class Comment(MPTTModel):
     featured_at = models.DateTimeField(null=True, blank=True, editable=False)
     # Why the posting rules chose the status, e.g. "held: 3 links" (issue #4).
     status_reason = models.CharField("why", max_length=200, blank=True, editable=False)
+    # The spam filter's probability and biggest reasons when it was posted, and the seconds
+    # its writer spent on the form, one of the filter's signals (#26). Empty: not scored.
+    spam_score = models.FloatField(null=True, blank=True, editable=False)
+    spam_reasons = models.CharField("filter's reasons", max_length=300, blank=True, editable=False)
+    form_seconds = models.FloatField("seconds on the form", null=True, blank=True, editable=False)
     # Open reader reports, kept in step with Report rows inside the same transaction.
     report_count = models.PositiveIntegerField("reports", default=0, editable=False)
     # On a top-level comment: the approved comments of its thread, itself included (#7). A thread

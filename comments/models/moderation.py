@@ -171,6 +171,24 @@ class DiscussionSettings(models.Model):
         help_text="Followers of an article and its author get one mail for the comments of this "
         "many minutes, never one per comment.",
     )  # fmt: skip
+    # The learning spam filter (#26): scores from 0 to 1, 0 turning the rule off.
+    spam_threshold = models.FloatField(
+        "spam from score", default=0.9, validators=[MinValueValidator(0), MaxValueValidator(1)],
+        help_text="A comment the filter scores at least this is stored as spam. 0: never.",
+    )  # fmt: skip
+    hold_threshold = models.FloatField(
+        "hold from score", default=0.5, validators=[MinValueValidator(0), MaxValueValidator(1)],
+        help_text="A comment scored at least this (and below the spam score) is held. 0: never.",
+    )  # fmt: skip
+    spam_min_examples = models.PositiveIntegerField(
+        "examples before marking spam", default=20,
+        help_text="Until the filter has learned this many spam and this many good comments, it "
+        "only holds.",
+    )  # fmt: skip
+    spam_retrain_after = models.PositiveIntegerField(
+        "decisions before retraining", default=50, validators=[MinValueValidator(1)],
+        help_text="The task worker retrains the filter after this many moderators' decisions.",
+    )  # fmt: skip
 
     class Meta:
         verbose_name = verbose_name_plural = "discussion settings"
@@ -190,6 +208,12 @@ class DiscussionSettings(models.Model):
         super().save(*args, **kwargs)
         if changed:  # every cached page of discussion follows the rules it was rendered with
             Article.objects.update(comments_version=F("comments_version") + 1)
+
+    def clean(self):
+        if self.spam_threshold and self.hold_threshold > self.spam_threshold:
+            raise ValidationError(
+                {"hold_threshold": "Hold from a score no higher than the spam score."}
+            )
 
     @classmethod
     def load(cls):

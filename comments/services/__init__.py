@@ -41,6 +41,7 @@ from comments.services.moderation import (
     purge_spam,
     report_comment,
     reporter_of,
+    rescue,
     set_status,
 )
 from comments.services.personal import (
@@ -95,6 +96,7 @@ __all__ = [
     "refuse_if_over_limit",
     "report_comment",
     "reporter_of",
+    "rescue",
     "set_status",
     "vote",
     "votes_of",

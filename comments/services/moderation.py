@@ -3,8 +3,9 @@ moderators (#4). Status changes are one UPDATE per batch; tree fields never move
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import Count, F, Q
 
+from comments import hooks
 from comments.models import Ban, Comment, DiscussionSettings, ModerationLog, Report, Revision
 from comments.services import notifying
 from comments.services.counts import lock_thread, move_counts, refresh_counts
@@ -37,6 +38,7 @@ def set_status(comments, status, *, by=None, reason=""):
             for c in changing
         )  # fmt: skip
         refresh_counts(c.tree_id for c in changing)
+        hooks.status_changed(ids, status, by)  # a moderator's decision teaches the filter (#26)
         boxes = {c.article_id for c in changing if c.featured}
         if boxes:  # a featured comment came or went: its article's Featured box changes
             refresh_featured(boxes)
@@ -45,6 +47,24 @@ def set_status(comments, status, *, by=None, reason=""):
         elif status in (Comment.Status.SPAM, Comment.Status.REMOVED):
             notifying.comments_hidden(ids)  # their mail still queued is not sent
     return len(changing)
+
+
+def rescue(comments, *, by):
+    """Approve ``comments`` as "not spam" (#26), teaching the spam filter; return (how many,
+    {author email: their other comments the filter stored as spam}), for the moderator."""
+    rules = DiscussionSettings.load()
+    chosen = list(comments.values_list("pk", "author_email"))
+    n = set_status(comments, Comment.Status.APPROVED, by=by, reason="not spam")
+    emails = {email for _, email in chosen if email}
+    if not emails or not rules.spam_threshold:
+        return n, {}
+    earlier = (
+        Comment.objects.filter(author_email__in=emails, spam_score__gte=rules.spam_threshold)
+        .exclude(pk__in=[pk for pk, _ in chosen])
+        .values("author_email")
+        .annotate(n=Count("pk"))
+    )
+    return n, {row["author_email"]: row["n"] for row in earlier}
 
 
 def delete_comment(comment, *, by):

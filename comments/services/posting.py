@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from articles.markup import comment_html
+from comments import hooks
 from comments.models import Ban, Comment, DiscussionSettings, Revision
 from comments.services import notifying
 from comments.services.counts import lock_poster, lock_thread, refresh_counts
@@ -55,9 +56,13 @@ def post_comment(
         body=body,
         ip_address=ip_address,
         user_agent=user_agent[:300],
+        form_seconds=seconds_to_write if seconds_to_write and seconds_to_write > 0 else None,
     )
+    verdict = None if user is not None and user.is_staff else hooks.score(comment)
+    if verdict is not None:  # the spam filter's opinion, kept for moderators (#26)
+        comment.spam_score, comment.spam_reasons = verdict.score, verdict.reasons[:300]
     comment.status, comment.status_reason = decide_status(
-        comment, rules, honeypot=honeypot, seconds_to_write=seconds_to_write
+        comment, rules, honeypot=honeypot, seconds_to_write=seconds_to_write, verdict=verdict
     )
     if member is not None and comment.status == Comment.Status.APPROVED:
         # Said to the writer exactly as any held comment is: no page tells which addresses
@@ -138,8 +143,13 @@ def comments_open(article, rules):
     return not days or article.published_at > timezone.now() - timedelta(days=days)
 
 
-def decide_status(comment, rules, *, honeypot="", seconds_to_write=None):
-    """(status, reason) for a new comment, by the rules of the Discussion settings."""
+def decide_status(comment, rules, *, honeypot="", seconds_to_write=None, verdict=None):
+    """(status, reason) for a new comment, by the rules of the Discussion settings.
+
+    ``verdict``: the spam filter's (#26). At or above the spam score a comment is spam (only
+    once the filter is trusted: before, it is held); at or above the hold score it is held;
+    below, the other rules decide.
+    """
     if comment.user is not None and comment.user.is_staff:
         return Comment.Status.APPROVED, ""
     if honeypot:
@@ -157,6 +167,14 @@ def decide_status(comment, rules, *, honeypot="", seconds_to_write=None):
     for word in rules.words(rules.disallowed_words):
         if word in text:
             return Comment.Status.SPAM, f"spam: disallowed word “{word}”"
+    if verdict is not None:
+        why = f"filter score {verdict.score:.2f}: {verdict.reasons}"[:180]
+        if rules.spam_threshold and verdict.score >= rules.spam_threshold:
+            if verdict.trusted:
+                return Comment.Status.SPAM, f"spam: {why}"
+            return Comment.Status.PENDING, f"held: {why} (still learning)"[:200]
+        if rules.hold_threshold and verdict.score >= rules.hold_threshold:
+            return Comment.Status.PENDING, f"held: {why}"
     if rules.hold_all:
         return Comment.Status.PENDING, "held: every comment is held for review"
     for word in rules.words(rules.moderation_words):
