@@ -1,6 +1,7 @@
 from allauth.account.forms import LoginForm as AllauthLoginForm
 from django import forms
 
+from accounts import services
 from accounts.models import Profile
 from comments.forms import reject_control_characters
 from comments.text import NameField, WebAddressField
@@ -30,9 +31,7 @@ class ProfileForm(forms.ModelForm):
         self.fields["bio"].validators.append(reject_control_characters)
 
     def save(self, commit=True):
-        user = self.instance.user
-        user.first_name, user.last_name = self.cleaned_data["display_name"], ""
-        user.save(update_fields=["first_name", "last_name"])
+        services.set_display_name(self.instance.user, self.cleaned_data["display_name"])
         return super().save(commit)
 
 

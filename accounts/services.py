@@ -25,6 +25,14 @@ def member_data(user):
     }
 
 
+def set_display_name(user, name):
+    """The member's display name (empty: their username), which their comments follow (#24)."""
+    with transaction.atomic():
+        user.first_name, user.last_name = name, ""
+        user.save(update_fields=["first_name", "last_name"])
+        comment_services.follow_member_name(user)
+
+
 def delete_account(user, *, keep_comments):
     """Delete the account, its email addresses, profile and sessions. Its comments stay under
     "Deleted user" (``keep_comments``) or are removed; either way nobody else's changes."""

@@ -117,15 +117,15 @@ def with_threads_per_page(count, action, *args):
     """Run ``action`` with the Discussion settings showing ``count`` threads per page."""
     rules = DiscussionSettings.load()
     before = rules.threads_per_page
-    shown = rules.replies_shown
+    shown = rules.comments_per_page
     DiscussionSettings.objects.filter(pk=rules.pk).update(
-        threads_per_page=count, replies_shown=10**6
+        threads_per_page=count, comments_per_page=10**9
     )
     try:
         return action(*args)
     finally:
         DiscussionSettings.objects.filter(pk=rules.pk).update(
-            threads_per_page=before, replies_shown=shown
+            threads_per_page=before, comments_per_page=shown
         )
 
 

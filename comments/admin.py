@@ -465,7 +465,8 @@ class DiscussionSettingsAdmin(admin.ModelAdmin):
         ("Admin sign-in", {"fields": ["login_failure_limit", "login_lockout_minutes"]}),
         ("Votes and order", {"fields": ["downvotes", "votes_per_ip_per_hour", "default_sort"]}),
         ("Threads", {"fields": [
-            "close_after_days", "max_depth", "threads_per_page", "replies_shown", "edit_minutes",
+            "close_after_days", "max_depth", "threads_per_page", "comments_per_page",
+            "edit_minutes",
         ]}),
         ("Personal data", {"fields": ["ip_retention_days"]}),
         ("Mail", {"fields": ["moderator_mail", "follow_batch_minutes"]}),

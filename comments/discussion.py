@@ -61,16 +61,26 @@ class Discussion:
     keep: str  # the page's own query string (page, sort), kept in Reply and Cancel links
 
 
+class Fold(NamedTuple):
+    """Replies of one comment the page leaves out, behind "N more replies" under it (#24)."""
+
+    anchor: int  # the comment they continue: its thread page shows them
+    first: int  # the first of them, where that page opens
+    count: int  # how many comments opening it shows
+    expandable: bool  # the script may open them in place (not when they are too deep)
+
+
 class Item(NamedTuple):
     """One comment of a list, with what its markup needs and the <ol>s around it."""
 
     comment: tuple  # a row of CommentQuerySet.as_list_items()
     opens: bool  # a new <ol> starts before it (never before the first: the page opens that)
-    closes: int  # how many </li></ol> follow it, back to the first item's level
+    closes: tuple  # a </li></ol> per level back to the first item's, each with the Fold of
+    # the comment whose replies' list it closes (or None): "N more replies" sits in that list
     readable: bool  # False: a placeholder for a removed comment that has replies
     pending: bool
     can_reply: bool
-    continues: bool  # it has replies deeper than the page shows: "Continue this thread"
+    fold: object  # a Fold of its replies the page leaves out, when it shows none of them
     can_edit: bool  # the reader wrote it, and may still edit it
     can_delete: bool  # the reader wrote it
     header: str  # stored at save (comments.markup), or rendered now when it is out of date
@@ -93,7 +103,8 @@ def build(request, article, *, root=None, form=None):
     if root is None:
         threads = Comment.objects.threads(article, own=own, sort=sort)
         paginator = Paginator(
-            threads.values_list("tree_id", "thread_version"), rules.threads_per_page
+            threads.values_list("tree_id", "thread_version", "thread_comment_count"),
+            rules.threads_per_page,
         )
         if not any(c.status == Comment.Status.PENDING for c in written.values()):
             paginator.count = article.thread_count  # stored (#7): no count query
@@ -131,14 +142,15 @@ def cached_listing(article, rules, is_open, root, sort, page, own, keep, editabl
     if listing is not None:
         return listing, []
     if root is None:
-        threads = list(page)
-        limit = rules.replies_shown
+        threads = [(tree_id, version) for tree_id, version, _ in page]
+        shown = replies_shown([count for _, _, count in page], rules.comments_per_page)
+        limits = dict(zip([tree_id for tree_id, _ in threads], shown, strict=True))
     else:
         threads = [(root.tree_id, None)]
-        limit = None
+        limits = None
     fragments, rows = thread_fragments(
         article, rules, is_open, threads, own=own, keep=keep, editable=editable,
-        limit=limit, root=root,
+        limits=limits, root=root,
     )  # fmt: skip
     featured = featured_box(article) if root is None and article.featured_count else []
     template = engines["jinja2"].get_template("comments/_comments.html")
@@ -166,22 +178,61 @@ class Fragment(NamedTuple):
     data: list
 
 
-def thread_fragments(article, rules, is_open, threads, *, own, keep, editable, limit, root=None):
+def replies_shown(counts, budget):
+    """How many replies each thread of a page shows (None: all), from the threads' stored
+    counts of approved comments, with no query (#24): every comment while the page holds at
+    most ``budget``; past it the largest threads are folded first, each to the same number of
+    replies, the most that keeps the page within the budget (top-level comments always show).
+    """
+    replies = [max(count - 1, 0) for count in counts]
+    room = max(budget - len(replies), 0)
+    if sum(replies) <= room:
+        return [None] * len(replies)
+    left, cap = len(replies), 0
+    for size in sorted(replies):
+        if size * left > room:
+            cap = room // left
+            break
+        room -= size
+        left -= 1
+    return [None if size <= cap else cap for size in replies]
+
+
+def thread_limit(root, page, rules, *, own=()):
+    """The replies ``root``'s thread shows on ``page`` of the oldest-first order (None: all),
+    as ``build`` folds that page: what a permalink needs to know (one query)."""
+    start = (page - 1) * rules.threads_per_page
+    rows = Comment.objects.threads(root.article, own=own).values_list(
+        "tree_id", "thread_comment_count"
+    )[start : start + rules.threads_per_page]
+    tree_ids, counts = zip(*rows, strict=True) if rows else ((), ())
+    limits = dict(zip(tree_ids, replies_shown(counts, rules.comments_per_page), strict=True))
+    return limits.get(root.tree_id)
+
+
+def thread_fragments(
+    article, rules, is_open, threads, *, own, keep, editable, limits=None, root=None,
+    base_level=None,
+):  # fmt: skip
     """([Fragment], rows) of ``threads`` ((tree_id, thread_version) pairs), in their order.
 
     Each thread's markup is cached under its own ``thread_version`` (#17): a new reply renders
     its thread again, not the page. A reader with comments of their own gets them rendered
-    now, not cached. ``limit``: replies shown below the top-level comment; the others are
-    behind "N more replies". ``root``: the thread page's comment, shown with all its replies.
+    now, not cached. ``limits``: {tree_id: replies shown} on a page of threads (from
+    ``replies_shown``); the others are behind "N more replies". None: whole threads.
+    ``root``: the comment of a thread page or of an opened "N more replies", shown with all
+    its replies. ``base_level``: the level the depth cut counts from (None: the first
+    comment's).
     """
     keys = {}
     if not own and root is None:
         common = [
             markup.MARKUP_VERSION, article.votes_version, article.updated_at.timestamp(),
-            rules.downvotes, rules.max_depth, is_open, keep, limit,
+            rules.downvotes, rules.max_depth, is_open, keep, limits is None,
         ]  # fmt: skip
         for tree_id, version in threads:
-            digest = hashlib.md5(repr([*common, version]).encode(), usedforsecurity=False)
+            limit = limits and limits[tree_id]
+            digest = hashlib.md5(repr([*common, version, limit]).encode(), usedforsecurity=False)
             keys[tree_id] = f"thread:{tree_id}:{digest.hexdigest()}"
     found = cache.get_many(list(keys.values())) if keys else {}
     wanted = [tree_id for tree_id, _ in threads if keys.get(tree_id) not in found]
@@ -200,18 +251,14 @@ def thread_fragments(article, rules, is_open, threads, *, own, keep, editable, l
     reply_level = rules.deepest_replyable_level if is_open else -1
     fresh = {}
     for tree_id, thread_rows in by_thread.items():
-        items = list_items(thread_rows, base_level=thread_rows[0].level, own=set(own),
-                           reply_level=reply_level, editable=editable)  # fmt: skip
-        more = len(items) - 1 - limit if limit is not None else 0
-        if more > 0:
-            first_hidden = items[limit + 1].comment.id
-            items = items[: limit + 1]
-            last = items[-1]
-            items[-1] = last._replace(closes=last.comment.level - thread_rows[0].level)
-        html = template.render({**context, "items": items, "more": max(more, 0),
-                                "first_hidden": more > 0 and first_hidden})  # fmt: skip
+        items = list_items(
+            thread_rows, base_level=base_level if base_level is not None else thread_rows[0].level,
+            own=set(own), reply_level=reply_level, editable=editable,
+            limit=limits and limits[tree_id],
+        )  # fmt: skip
+        html = template.render({**context, "items": items})
         # Only a page of threads has JSON-LD: a whole thread or a thread page needs none.
-        data = structured_rows(items) if limit is not None else []
+        data = structured_rows(items) if limits is not None else []
         fresh[tree_id] = Fragment(Markup(html), data)
     if keys:
         cache.set_many({keys[t]: f for t, f in fresh.items() if t in keys}, CACHE_SECONDS)
@@ -223,15 +270,20 @@ def thread_fragments(article, rules, is_open, threads, *, own, keep, editable, l
     return fragments, rows
 
 
-def whole_thread(request, root):
-    """The markup of ``root``'s whole thread as the page of threads shows it, every reply
-    included, or None when the reader may not see it."""
-    article = root.article
+def whole_thread(request, comment):
+    """The markup of ``comment`` (its <li>) with every reply below it, as the page of threads
+    shows them: what "N more replies" puts in place of the shorter one (#24). None when the
+    reader may not see it. A top-level comment's is cached under its thread's version."""
+    article = comment.article
     rules = DiscussionSettings.load()
     written = writers_comments(request, article)
+    if comment.level:  # the page's depth cut counts from the top-level comment
+        extra = {"root": comment, "base_level": 0 if comment.level < DISPLAY_LEVELS else None}
+    else:
+        extra = {}
     fragments, _ = thread_fragments(
-        article, rules, comments_open(article, rules), [(root.tree_id, root.thread_version)],
-        own=sorted(written), keep="", editable=editable_of(written, rules), limit=None,
+        article, rules, comments_open(article, rules), [(comment.tree_id, comment.thread_version)],
+        own=sorted(written), keep="", editable=editable_of(written, rules), **extra,
     )  # fmt: skip
     return fragments[0].html if fragments else None
 
@@ -331,36 +383,55 @@ def in_page_order(article, tree_ids, own):
     return sorted(rows.as_list_items(), key=lambda c: (position[c.tree_id], c.lft))
 
 
-def list_items(rows, *, base_level, own, reply_level, editable=frozenset()):
+def list_items(rows, *, base_level, own, reply_level, editable=frozenset(), limit=None):
     """The rows a page shows, in thread order, as Items: one pass, as mptt's ``tree_info``.
 
-    Replies nested more than DISPLAY_LEVELS below ``base_level`` are left out; their ancestor
-    at the last shown level links to its thread page instead. ``reply_level``: the deepest level
-    that offers "Reply" (-1: none). ``own``: the comments the reader wrote, which offer "Delete",
+    Two things leave replies out, each behind "N more replies" under the comment they continue
+    (a Fold), whose thread page shows them: replies nested more than DISPLAY_LEVELS below
+    ``base_level``, and past the first ``limit`` replies (None: no limit) the rest of the
+    thread, which the script may also open in place. ``reply_level``: the deepest level that
+    offers "Reply" (-1: none). ``own``: the comments the reader wrote, which offer "Delete",
     and of those ``editable`` offer "Edit".
     """
-    shown, continued, last_shown = [], set(), None
+    shown, folds, path, replies = [], {}, [], 0
     for row in rows:
+        while path and path[-1][0].level >= row.level:
+            path.pop()
         depth = row.level - base_level
-        if depth >= DISPLAY_LEVELS:
-            if last_shown is not None:
-                continued.add(last_shown.id)
+        if depth >= DISPLAY_LEVELS:  # under the comment at the last level, if it is shown
+            anchor = next((a for a, ok in path if a.level - base_level == DISPLAY_LEVELS - 1
+                           and ok), None)  # fmt: skip
+            expandable = False
+        elif limit is not None and depth and replies >= limit:
+            anchor = next((a for a, ok in reversed(path) if ok), None)
+            expandable = True
+        else:
+            shown.append(row)
+            path.append((row, True))
+            replies += depth > 0
             continue
-        shown.append(row)
-        last_shown = row if depth == DISPLAY_LEVELS - 1 else last_shown
+        path.append((row, False))
+        if anchor is not None:
+            fold = folds.get(anchor.id) or Fold(anchor.id, row.id, 0, expandable)
+            folds[anchor.id] = fold._replace(count=fold.count + 1)
     fresh = fresh_headers([row.id for row in shown if row.markup_version != markup.MARKUP_VERSION])
-    items = []
+    items, ancestors = [], []  # ancestors: the shown comments above the current one
     for n, row in enumerate(shown):
+        del ancestors[row.level - shown[0].level :]
         before = shown[n - 1].level if n else None
         after = shown[n + 1].level if n + 1 < len(shown) else shown[0].level
+        # Each </li></ol> below closes the replies of the comment one level further up.
+        above = [*ancestors, row][::-1][1 : max(row.level - after, 0) + 1]
+        closes = tuple(folds.get(a.id) for a in above)
         readable = is_shown(row, own)
         items.append(Item(
-            row, before is not None and row.level > before, max(row.level - after, 0), readable,
+            row, before is not None and row.level > before, closes, readable,
             row.status == Comment.Status.PENDING, readable and row.level <= reply_level,
-            row.id in continued, row.id in editable, readable and row.id in own,
-            Markup(fresh.get(row.id, row.header_html)),
+            folds.get(row.id) if after <= row.level else None, row.id in editable,
+            readable and row.id in own, Markup(fresh.get(row.id, row.header_html)),
             row.status == Comment.Status.APPROVED and row.id not in own,
         ))  # fmt: skip
+        ancestors.append(row)
     return items
 
 

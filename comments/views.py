@@ -20,8 +20,6 @@ from comments.forms import CommentForm, EditForm, PreviewForm, ReportForm
 from comments.models import DISPLAY_LEVELS, Comment, DiscussionSettings, Vote
 
 MINUTE = timedelta(minutes=1)
-# A username or full name can be longer than the name a comment stores.
-NAME_LENGTH = Comment._meta.get_field("author_name").max_length
 
 
 @require_POST
@@ -43,9 +41,7 @@ def post(request, article_id):
                 article=article,
                 parent=data["parent"],
                 user=user,
-                author_name=(user.get_full_name() or user.get_username())[:NAME_LENGTH]
-                if user
-                else data["author_name"],
+                author_name=services.display_name(user) if user else data["author_name"],
                 author_email=user.email if user else data["author_email"],
                 author_url="" if user else data["author_url"],
                 body=data["body"],
@@ -112,11 +108,13 @@ def place_of(request, comment):
     root = comment if comment.level == 0 else comment.get_root()
     rules = DiscussionSettings.load()
     own = discussion.own_ids(request, comment.article)
-    if comment.level and Comment.objects.place_in_thread(comment, own=own) > rules.replies_shown:
-        # Behind "N more replies" on the page of threads: its thread's page shows it (#17).
-        return f"{reverse('comments:thread', args=[root.pk])}#comment-{comment.pk}"
     earlier = Comment.objects.position_of(root, own=own)
     page = earlier // rules.threads_per_page + 1
+    if comment.level:
+        limit = discussion.thread_limit(root, page, rules, own=own)
+        if limit is not None and Comment.objects.place_in_thread(comment, own=own) > limit:
+            # Behind "N more replies" on the page of threads: its thread's page shows it.
+            return f"{reverse('comments:thread', args=[root.pk])}#comment-{comment.pk}"
     # Pages are counted in the oldest-first order: say so when the site sorts otherwise.
     params = {"sort": "oldest"} if rules.default_sort != "oldest" else {}
     if page > 1:
@@ -146,15 +144,15 @@ def thread(request, pk):
 
 
 def replies(request, pk):
-    """A thread's whole markup, the <li> that "N more replies" puts in place of the page's
-    shorter one (#17)."""
-    root = get_object_or_404(
+    """A comment with all its replies, the <li> that "N more replies" under it puts in place of
+    the page's shorter one (#17, #24)."""
+    comment = get_object_or_404(
         Comment.objects.select_related("article__author").filter(
-            level=0, article__in=Article.objects.visible_to(request.user)
+            article__in=Article.objects.visible_to(request.user)
         ),
         pk=pk,
     )
-    markup = discussion.whole_thread(request, root)
+    markup = discussion.whole_thread(request, comment)
     if markup is None:
         raise Http404("This thread is not available.")
     return HttpResponse(markup)

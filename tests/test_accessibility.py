@@ -136,6 +136,11 @@ def test_the_html_the_server_sends_validates(client, live_server, discussion, tm
     assert errors.status_code == 400
     files.append(tmp_path / "form-with-errors.html")
     files[-1].write_bytes(errors.content)
+    set_rules(comments_per_page=4)  # "N more replies" inside lists of replies (#24)
+    folded = client.get(discussion.get_absolute_url())
+    assert b"more-replies" in folded.content
+    files.append(tmp_path / "article-folded.html")
+    files[-1].write_bytes(folded.content)
 
     assert html_validate(files, tmp_path) == []
 
@@ -252,7 +257,7 @@ def test_the_pages_mail_links_to_are_accessible_and_valid(
 
 
 def test_the_live_banner_and_new_marks_are_accessible(browser, live_server, discussion):
-    set_rules(replies_shown=100)  # the new reply shown in its thread, not behind "N more"
+    set_rules(comments_per_page=10_000)  # the new reply shown in its thread, not behind "N more"
     context = browser.new_context(bypass_csp=True)
     page = context.new_page()
     page.add_init_script("window.forumLiveInterval = 300;")

@@ -72,7 +72,7 @@ def test_a_reader_signs_up_verifies_by_mail_and_comments_as_a_member(client, mai
     assert sign_in(client, "ada@example.com").status_code == 302 and signed_in(client)
     article = make_article()
     page = page_of(client.get(article.get_absolute_url()))
-    assert 'Commenting as ada (<a href="/accounts/logout/">log out</a>).' in page
+    assert 'Commenting as ada (<a href="/accounts/logout/">sign out</a>).' in page
     assert 'name="author_email"' not in page
     page = page_of(submit(client, article, body="My first words as a member."))
     comment = Comment.objects.get()
@@ -92,6 +92,23 @@ def test_account_mail_names_the_site_and_its_address(client, mailoutbox, setting
     assert "Hello from Pond Talk!" in mail.body
     assert "register an account on ponds.example." in mail.body
     assert "Thank you for using Pond Talk!" in mail.body
+
+
+def test_sign_in_returns_to_the_article_and_the_guest_form_offers_it(client, mailoutbox):
+    """One wording, "Sign in" and "Sign out", and back to the page it was followed from (#24)."""
+    verified_member(client, mailoutbox)
+    article = make_article()
+    page = page_of(client.get(article.get_absolute_url()))
+    path = article.get_absolute_url()
+    assert f'<a href="/accounts/login/?next={path}">Sign in</a>' in page  # the header
+    assert f'<a href="/accounts/login/?next={path}%23respond">Sign in</a> to comment' in page
+    assert not re.search(r"Log (in|out)", page)
+
+    response = client.post(f"/accounts/login/?next={path}%23respond",
+                           {"login": "ada", "password": PASSWORD})  # fmt: skip
+    assert response.status_code == 302 and response.url == f"{path}#respond"
+    page = page_of(client.get(path))
+    assert "Sign out</a>" in page and "Commenting as ada (" in page and "Log out" not in page
 
 
 def test_a_member_signs_in_by_username_or_email_and_out_again(client, mailoutbox):

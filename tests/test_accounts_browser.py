@@ -36,7 +36,7 @@ def test_a_member_signs_up_comments_edits_deletes_and_leaves(page, live_server, 
     link = re.search(r"https?://\S+(/accounts/confirm-email/\S+/)", mailoutbox[-1].body).group(1)
     page.goto(base + link)
     page.get_by_role("button", name="Confirm").click()
-    expect(page.get_by_role("link", name="Log out")).to_be_visible()
+    expect(page.get_by_role("link", name="Sign out")).to_be_visible()
 
     page.goto(base + article.get_absolute_url())
     expect(page.get_by_text("Commenting as ada")).to_be_visible()
@@ -100,7 +100,7 @@ def test_a_member_signs_in_and_leaves_taking_their_comments_with_them(page, live
     page.get_by_label("Username or email").fill("bob@example.com")
     page.locator("#id_password").fill(PASSWORD)
     page.get_by_role("button", name="Sign In").click()
-    expect(page.get_by_role("link", name="Log out")).to_be_visible()
+    expect(page.get_by_role("link", name="Sign out")).to_be_visible()
 
     page.goto(live_server.url + "/users/me/delete/")
     page.get_by_label("Remove them").check()

@@ -163,14 +163,16 @@ def test_a_double_click_on_post_makes_one_comment(page, live_server):
 
 
 def test_a_deep_thread_continues_on_its_own_page(page, live_server):
-    set_rules(replies_shown=100)  # every reply on the page of threads: only depth cuts it
+    set_rules(comments_per_page=10_000)  # every reply on the page of threads: only depth cuts it
     article = make_article()
     parent = None
     for level in range(8):
         parent = make_comment(article, parent=parent, body=f"Level {level}")
     page.goto(live_server.url + article.get_absolute_url())
     expect(page.get_by_text("Level 6")).to_have_count(0)
-    page.get_by_role("link", name="Continue this thread →").click()
+    # under the comment it continues, the same link as for a thread past the page's budget
+    more = page.locator("#comment-" + str(parent.parent.parent_id)).locator("xpath=..")
+    more.get_by_role("link", name="2 more replies").click()
     expect(page.get_by_text("Level 7")).to_be_visible()
     page.get_by_role("link", name=re.compile("Back to")).click()
     expect(page.get_by_role("heading", name="8 comments")).to_be_visible()
@@ -204,6 +206,7 @@ def test_everything_works_without_javascript(browser, live_server):
 
 
 def test_more_replies_open_in_place_and_the_focus_goes_to_the_first_of_them(page, live_server):
+    set_rules(comments_per_page=4)  # the root and three answers
     article = make_article()
     root = make_comment(article, body="A root with many answers")
     answers = [make_comment(article, parent=root, body=f"Answer {n}") for n in range(6)]

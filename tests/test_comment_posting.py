@@ -188,7 +188,7 @@ def test_a_logged_in_user_sees_only_the_comment_box(client):
     assert value_in(page, "body") == ""
     for name in ("author_name", "author_email", "author_url", "remember"):
         assert f'name="{name}"' not in page
-    assert 'Commenting as Ada Lovelace (<a href="/accounts/logout/">log out</a>).' in page
+    assert 'Commenting as Ada Lovelace (<a href="/accounts/logout/">sign out</a>).' in page
 
 
 def test_a_logged_in_users_comment_is_attributed_to_them_whatever_the_form_says(client):

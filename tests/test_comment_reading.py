@@ -118,7 +118,7 @@ def test_the_article_page_makes_the_same_queries_for_5_and_500_comments(
     client, django_assert_num_queries, size
 ):
     article = make_article()
-    set_rules(threads_per_page=1000, replies_shown=1000)  # the whole discussion on one page
+    set_rules(threads_per_page=1000, comments_per_page=10_000)  # the whole discussion on one page
     shallow = []
     for n in range(size):
         parent = shallow[n % len(shallow)] if n % 3 and shallow else None

@@ -111,7 +111,7 @@ def test_the_page_links_sit_under_the_comments_and_above_the_form(client):
 
 
 def test_a_single_page_of_threads_has_no_page_links(client):
-    set_rules(threads_per_page=3, replies_shown=100)
+    set_rules(threads_per_page=3, comments_per_page=10_000)
     article = make_article()
     make_threads(article, 3, replies=4)
     page = page_of(client.get(article.get_absolute_url()))
@@ -368,11 +368,17 @@ def test_a_held_new_thread_is_on_a_page_only_its_writer_has(client):
     assert "please let me in" not in page_of(other)
 
 
-# Deep threads: "Continue this thread"
+# Deep threads: "N more replies" under the comment at the last level shown
+
+
+def deeper(comment, first, count):
+    """The link under ``comment`` to its thread page, where its deeper replies show."""
+    more = f"{count} more {'reply' if count == 1 else 'replies'}"
+    return f'<a href="{thread_url(comment)}#comment-{first.pk}" rel="nofollow">{more}</a>'
 
 
 def test_a_thread_deeper_than_six_levels_continues_on_its_own_page(client):
-    set_rules(replies_shown=100)  # every reply on the page of threads
+    set_rules(comments_per_page=10_000)  # every reply on the page of threads
     article = make_article()
     chain = make_chain(article, 8)  # levels 0 to 7
     make_comment(article, parent=chain[4], body="a depth 5 leaf")
@@ -383,8 +389,8 @@ def test_a_thread_deeper_than_six_levels_continues_on_its_own_page(client):
     assert bodies(page) == [f"depth {n}" for n in range(6)] + ["a depth 5 leaf"]
     assert "depth 6" not in page and "depth 7" not in page
     assert f'id="comment-{chain[6].pk}"' not in page
-    assert page.count("Continue this thread →") == 1
-    assert f'<a href="{thread_url(chain[5])}">Continue this thread →</a>' in page
+    assert page.count("more-replies") == 1
+    assert deeper(chain[5], chain[6], 2) in page
     assert heading(page) == "9 comments"  # replies shown elsewhere are still counted
 
     response = client.get(thread_url(chain[5]))
@@ -392,7 +398,7 @@ def test_a_thread_deeper_than_six_levels_continues_on_its_own_page(client):
     assert response.status_code == 200
     page = page_of(response)
     assert bodies(page) == ["depth 5", "depth 6", "depth 7"]
-    assert "Continue this thread" not in page
+    assert "more-replies" not in page
     assert f'<a href="{url}#comments">← Back to “{article.title}”</a>' in page
     assert f'<a href="{permalink(chain[4])}">Up to the parent comment</a>' in page
     assert f"A thread started by {chain[5].author_name}" in page
@@ -420,8 +426,8 @@ def test_the_thread_page_shows_six_levels_from_its_own_root_then_continues(clien
     page = page_of(client.get(thread_url(chain[5])))
 
     assert bodies(page) == [f"depth {n}" for n in range(5, 11)]
-    assert f'<a href="{thread_url(chain[10])}">Continue this thread →</a>' in page
-    assert page.count("Continue this thread →") == 1
+    assert deeper(chain[10], chain[11], 2) in page
+    assert page.count("more-replies") == 1
 
     page = page_of(client.get(thread_url(chain[10])))
     assert bodies(page) == ["depth 10", "depth 11", "depth 12"]
@@ -431,7 +437,7 @@ def test_the_thread_page_shows_six_levels_from_its_own_root_then_continues(clien
 
 
 def test_a_permalink_to_a_reply_below_the_sixth_level_leads_to_its_thread_page(client):
-    set_rules(replies_shown=100)  # every reply on the page of threads
+    set_rules(comments_per_page=10_000)  # every reply on the page of threads
     article = make_article()
     chain = make_chain(article, 8)
 
@@ -472,13 +478,13 @@ def test_a_reply_posted_below_the_sixth_level_leads_to_its_thread_page(client):
 
 
 def test_a_deep_thread_on_a_later_page_continues_too(client):
-    set_rules(threads_per_page=1, replies_shown=100)
+    set_rules(threads_per_page=1, comments_per_page=10_000)
     article = make_article()
     make_threads(article, 1)
     chain = make_chain(article, 7)
     page = page_of(client.get(f"{article.get_absolute_url()}?page=2"))
     assert bodies(page) == [f"depth {n}" for n in range(6)]
-    assert f'<a href="{thread_url(chain[5])}">Continue this thread →</a>' in page
+    assert deeper(chain[5], chain[6], 1) in page
 
 
 def test_the_thread_page_of_a_removed_comment_with_replies_shows_a_placeholder(client):
@@ -563,7 +569,7 @@ def test_the_thread_page_makes_the_same_queries_whatever_its_size(
         response = client.get(thread_url(top))
     page = page_of(response)
     assert page.count('class="comment-body"') == 1 + min(deep, 5) + broad
-    assert page.count("Continue this thread →") == (1 if deep > 5 else 0)
+    assert page.count("more-replies") == (1 if deep > 5 else 0)
 
 
 # Preview

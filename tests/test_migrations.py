@@ -122,3 +122,22 @@ def test_a_site_made_before_the_articles_app_upgrades_with_nothing_lost(old_sche
     assert "Before the move" in page_of(client.get(f"/admin/articles/article/{article_id}/change/"))
     # New posts go on from the old ids.
     assert Article.objects.create(title="After", author=editor, body="x").pk > article_id
+
+
+def test_an_upgraded_site_folds_none_of_the_comments_it_showed(transactional_db):
+    """#24: "replies shown per thread" becomes a page budget of at least what a page of
+    threads could show before, so each thread still shows at least as many replies."""
+    from importlib import import_module
+
+    upgrade = import_module("comments.migrations.0019_comments_per_page").Migration
+    executor = MigrationExecutor(connection)
+    latest = executor.loader.graph.leaf_nodes()
+    executor.migrate(upgrade.dependencies)
+    apps = MigrationExecutor(connection).loader.project_state(upgrade.dependencies).apps
+    old = apps.get_model("comments", "DiscussionSettings")
+    old.objects.update_or_create(pk=1, defaults={"threads_per_page": 50, "replies_shown": 5})
+    try:
+        MigrationExecutor(connection).migrate(latest)
+        assert DiscussionSettings.load().comments_per_page == 50 * (5 + 1)
+    finally:
+        MigrationExecutor(connection).migrate(latest)

@@ -251,12 +251,14 @@ def test_discussion_settings_are_one_page_and_apply_at_once(admin_client, client
     assert response.status_code == 302 and response["Location"].endswith("/1/change/")
     form = {"hold_all": "", "hold_first_comment": "", "max_links": 0, "moderation_words": "",
             "disallowed_words": "", "close_after_days": "", "max_depth": 10,
-            "threads_per_page": 50, "replies_shown": 3, "reports_to_hold": 3, "flood_seconds": 0,
+            "threads_per_page": 50, "comments_per_page": 150, "reports_to_hold": 3,
+            "flood_seconds": 0,
             "new_author_flood_seconds": 0, "duplicate_window": 300, "min_fill_seconds": 0,
             "login_failure_limit": 5, "login_lockout_minutes": 15, "edit_minutes": 15,
             "ip_retention_days": 90, "moderator_mail": "each",
             "follow_batch_minutes": 15, "votes_per_ip_per_hour": 60,
-            "default_sort": "oldest"}  # fmt: skip
+            "spam_threshold": 0.9, "hold_threshold": 0.5, "spam_min_examples": 20,
+            "spam_retrain_after": 50, "default_sort": "oldest"}  # fmt: skip
     assert (
         admin_client.post("/admin/comments/discussionsettings/1/change/", form).status_code == 302
     )

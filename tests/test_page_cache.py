@@ -12,7 +12,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from comments import services
+from comments import discussion, services
 from comments.models import Comment
 from tests.factories import make_article, make_comment, make_user, set_rules
 from tests.pages import bodies, heading, page_of, submit
@@ -200,13 +200,20 @@ def test_a_reply_renders_its_own_thread_again_and_no_other():
 # "N more replies"
 
 
-def test_a_long_thread_shows_its_first_replies_and_how_many_more():
+MORE = (
+    r'<li class="more-replies continue"><a href="([^"]+)" data-replies-url="([^"]+)"'
+    r' rel="nofollow">(\d+) more repl(?:y|ies)</a></li>'
+)
+
+
+def test_a_thread_past_the_page_budget_shows_its_first_replies_and_how_many_more():
+    set_rules(comments_per_page=4)
     article = make_article()
     root, replies = thread_of(article, 6)
     page = page_of(Client().get(article.get_absolute_url()))
     assert bodies(page) == ["the root", "reply 0", "reply 1", "reply 2"]
-    link = re.search(r'<p class="more-replies"><a href="([^"]+)" data-replies-url="([^"]+)"'
-                     r' rel="nofollow">3 more replies</a></p>', page)  # fmt: skip
+    link = re.search(MORE, page)
+    assert link.group(3) == "3"
     assert link.group(1) == f"/comments/{root.pk}/thread/#comment-{replies[3].pk}"
     assert heading(page) == "7 comments"
 
@@ -220,7 +227,39 @@ def test_a_long_thread_shows_its_first_replies_and_how_many_more():
     assert f'id="comment-{replies[5].pk}"' in thread_page
 
 
+def test_more_replies_sit_under_the_comment_they_continue_and_open_every_one():
+    """One way to read the rest of a thread (#24): each "N more replies" sits in the list of
+    replies it continues, and opening it shows exactly N more, in place."""
+    set_rules(comments_per_page=3)  # the top-level comment and two replies
+    article = make_article()
+    root = make_comment(article, body="root")
+    first = make_comment(article, parent=root, body="first")
+    make_comment(article, parent=first, body="first a")
+    later = make_comment(article, parent=first, body="first b")
+    second = make_comment(article, parent=root, body="second")
+    make_comment(article, parent=root, body="third")
+    page = page_of(Client().get(article.get_absolute_url()))
+    assert bodies(page) == ["root", "first", "first a"]
+    folds = re.findall(MORE, page)
+    assert [(url, int(n)) for url, _, n in folds] == [
+        (f"/comments/{first.pk}/thread/#comment-{later.pk}", 1),  # in first's replies
+        (f"/comments/{root.pk}/thread/#comment-{second.pk}", 2),  # in root's, after first's
+    ]
+    # each link is the last item of the list of replies it continues
+    assert re.search(r"first a</p>.*?</article>\s*</li><li class=\"more-replies", page, re.S)
+    assert re.search(r"1 more reply</a></li></ol>\s*</li><li class=\"more-replies", page)
+
+    opened = [bodies(page_of(Client().get(replies))) for _, replies, _ in folds]
+    assert opened == [["first", "first a", "first b"],
+                      ["root", "first", "first a", "first b", "second", "third"]]  # fmt: skip
+    whole = page_of(Client().get(folds[0][1]))
+    assert whole.startswith('<li class="comment-item">') and "more-replies" not in whole
+    thread = page_of(Client().get(folds[0][0]))  # without the script: the thread page
+    assert bodies(thread) == ["first", "first a", "first b"]
+
+
 def test_a_permalink_to_a_reply_behind_more_replies_lands_on_it():
+    set_rules(comments_per_page=4)
     article = make_article()
     root, replies = thread_of(article, 5)
     response = Client().get(f"/comments/{replies[2].pk}/")
@@ -242,7 +281,7 @@ def test_the_replies_of_a_hidden_or_unknown_thread_are_not_found():
 
 
 def test_a_writer_sees_their_held_reply_even_behind_more_replies():
-    set_rules(hold_all=True)
+    set_rules(hold_all=True, comments_per_page=4)
     article = make_article()
     root, _ = thread_of(article, 0)
     for n in range(4):
@@ -257,16 +296,46 @@ def test_a_writer_sees_their_held_reply_even_behind_more_replies():
     assert "mine, held" not in page_of(Client().get(f"/comments/{root.pk}/replies/"))
 
 
+def test_a_small_discussion_shows_every_comment():
+    """38 comments in 4 threads: nothing is folded while the page holds at most its budget."""
+    article = make_article()
+    for n in range(4):
+        root, _ = thread_of(article, 8 if n < 2 else 9)
+    page = page_of(Client().get(article.get_absolute_url()))
+    assert len(bodies(page)) == 38 and "more-replies" not in page
+
+
+def test_past_the_budget_the_largest_threads_are_folded_first():
+    set_rules(comments_per_page=20)
+    article = make_article()
+    sizes = [2, 30, 4, 12]  # replies; 52 comments with the top-level ones
+    roots = [thread_of(article, size)[0] for size in sizes]
+    page = page_of(Client().get(article.get_absolute_url()))
+    # 16 replies fit: the threads of 2 and 4 whole, the others 5 each (the most that fits)
+    folded = [root.pk for root in roots if f'href="/comments/{root.pk}/thread/#' in page]
+    assert folded == [roots[1].pk, roots[3].pk]
+    assert len(bodies(page)) == 4 + 2 + 5 + 4 + 5 == 20
+    assert [int(n) for *_, n in re.findall(MORE, page)] == [25, 7]
+
+
+def test_the_budget_comes_from_stored_counts_with_no_query(django_assert_num_queries):
+    with django_assert_num_queries(0):
+        assert discussion.replies_shown([1, 31, 5, 13], 20) == [None, 6, None, 6]
+        assert discussion.replies_shown([1, 3, 6], 100) == [None, None, None]
+        assert discussion.replies_shown([10, 10], 1) == [0, 0]  # top-level comments show
+
+
 def test_the_first_page_of_a_long_discussion_stays_light():
     article = make_article()
     body = "A reply of some length, as people write them. " * 8
     for n in range(25):
         root = make_comment(article, body=f"thread {n} {body}")
-        for m in range(4):
+        for m in range(30):
             make_comment(article, parent=root, body=f"reply {m} {body}")
     page = Client().get(article.get_absolute_url()).content
-    assert page.count(b'class="comment-body"') == 20 * 4  # 20 threads, 3 replies each
-    assert page.count(b"1 more reply") == 20
+    # 20 threads of 31 comments: the default budget of 100 shows 4 replies of each
+    assert page.count(b'class="comment-body"') == 20 * 5 == 100
+    assert page.count(b"26 more replies") == 20
     assert len(page) < 250 * 1024
 
 

@@ -3,6 +3,7 @@ page, and the list of all their comments with the status of each."""
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.test import Client
 
 from accounts.models import Profile
 from comments.models import Comment
@@ -83,6 +84,38 @@ def test_a_member_edits_their_profile_and_comments_under_the_new_name(client, me
     assert Profile.objects.get(user=member).website == "https://ada.example"
     submit(client, make_article(), body="Signed with my new name.")
     assert Comment.objects.get().author_name == "Countess Lovelace"
+
+
+def test_one_name_everywhere_and_old_comments_follow_a_new_one(client, member):
+    """The header, the profile, the form and every comment, old ones included, show the
+    member's current display name (#24); nobody else's comment changes."""
+    article = make_article()
+    old = make_comment(article, user=member, author_name="Ada Byron", body="Before.")
+    reply = make_comment(article, parent=old, author_name="Bo", body="A reply.")
+    elsewhere = make_comment(make_article(), user=member, author_name="Ada Byron")
+    url = article.get_absolute_url()
+    assert "Ada Byron" in page_of(client.get(url))  # cached before the change
+    client.force_login(member)
+
+    client.post("/users/me/", {"display_name": "Countess Lovelace", "website": "", "bio": ""})
+
+    for page in (page_of(client.get(url)), page_of(Client().get(url))):
+        assert "Ada Byron" not in page
+        assert '<a href="/users/ada/">Countess Lovelace</a>' in page
+    page = page_of(client.get(url))
+    assert (
+        '<a href="/users/ada/">Countess Lovelace</a>\n        <a href="/accounts/logout/">'
+        "Sign out</a>" in page
+    )  # the header
+    assert "Commenting as Countess Lovelace (" in page
+    assert "<h1>Countess Lovelace</h1>" in page_of(client.get("/users/ada/"))
+    names = dict(Comment.objects.values_list("pk", "author_name"))
+    assert names == {old.pk: "Countess Lovelace", reply.pk: "Bo",
+                     elsewhere.pk: "Countess Lovelace"}  # fmt: skip
+
+    client.post("/users/me/", {"display_name": "", "website": "", "bio": ""})
+    assert Comment.objects.get(pk=old.pk).author_name == "ada"  # the username, without a name
+    assert '<a href="/users/ada/">ada</a>' in page_of(Client().get(url))
 
 
 @pytest.mark.parametrize(

@@ -127,7 +127,7 @@ def test_replies_posted_at_once_through_both_servers_are_all_kept_and_shown_by_b
     answered with a redirect to their comment, the thread is whole, and the other server shows
     the new reply on the very next page view."""
     servers = site.servers
-    set_rules(replies_shown=100)  # all twenty replies on the article page, none behind "more"
+    set_rules(comments_per_page=1000)  # all twenty replies on the article page, none behind "more"
     article = make_article(title="Scaled out")
     root = make_comment(article, body="The first comment")
     path = article.get_absolute_url()

@@ -93,12 +93,12 @@ class DiscussionSettings(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(500)],
         help_text="Top-level comments per page of a discussion.",
     )
-    replies_shown = models.PositiveIntegerField(
-        "replies shown per thread",
-        default=3,
-        validators=[MaxValueValidator(1000)],
-        help_text="Replies each thread shows on a page of threads; the others are behind "
-        "“N more replies”, and on the thread's own page.",
+    comments_per_page = models.PositiveIntegerField(
+        "comments per page",
+        default=100,  # with long comments, 100 keep the first page under 250 KB (#24)
+        validators=[MinValueValidator(1)],
+        help_text="A page of threads shows every comment while they number at most this; past "
+        "it the largest threads are folded first, behind “N more replies” (#24).",
     )
     reports_to_hold = models.PositiveIntegerField(
         "reports before holding",

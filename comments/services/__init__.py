@@ -47,7 +47,9 @@ from comments.services.moderation import (
 from comments.services.personal import (
     DELETED_NAME,
     comments_data,
+    display_name,
     erase_writer,
+    follow_member_name,
     forget_old_ip_addresses,
 )
 from comments.services.posting import (
@@ -75,10 +77,12 @@ __all__ = [
     "comments_open",
     "deepest_allowed",
     "delete_by_writer",
+    "display_name",
     "delete_comment",
     "dismiss_reports",
     "edit_comment",
     "erase_writer",
+    "follow_member_name",
     "feature",
     "forget_old_ip_addresses",
     "lock_poster",

@@ -15,6 +15,27 @@ from comments.services.moderation import set_status
 from notifications import services as mail
 
 DELETED_NAME = "Deleted user"
+NAME_LENGTH = Comment._meta.get_field("author_name").max_length
+
+
+def display_name(user):
+    """The one name a member goes by (#24): their display name, or their username without one;
+    the header, their profile and their comments all show it."""
+    return (user.get_full_name() or user.get_username())[:NAME_LENGTH]
+
+
+def follow_member_name(user):
+    """Their comments take the member's current name (#24), headers and cached pages too.
+    Returns how many changed."""
+    with transaction.atomic():
+        name = display_name(user)
+        changed = Comment.objects.filter(user=user).exclude(author_name=name)
+        ids = list(changed.values_list("pk", flat=True))
+        renamed = Comment.objects.filter(pk__in=ids)
+        renamed.update(author_name=name)
+        store_headers(renamed)
+        refresh_counts(renamed.values_list("tree_id", flat=True))
+    return len(ids)
 
 
 def comments_data(comments):

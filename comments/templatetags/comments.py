@@ -8,6 +8,7 @@ template's context, and the tag shows that one.
 from django import template
 
 from comments import discussion as discussions
+from comments import services
 
 register = template.Library()
 
@@ -22,3 +23,9 @@ def discussion(context, article, root=None):
         "user": request.user,
         "csrf_token": context.get("csrf_token"),
     }
+
+
+@register.filter
+def display_name(user):
+    """``{{ user|display_name }}``: the one name a member goes by (#24)."""
+    return services.display_name(user)
