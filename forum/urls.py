@@ -27,6 +27,7 @@ urlpatterns = [
     path("users/", include("accounts.urls")),
     path("", include("notifications.urls")),  # confirm an address, unsubscribe (issue #13)
     path("", include("search.urls")),  # issue #15
+    path("alerts/", include("alerts.urls")),  # a chat alert's approve / spam links (#26)
     path("", include("comments.urls")),
     path("", include("articles.urls")),
 ]

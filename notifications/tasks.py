@@ -67,6 +67,12 @@ def describe(error):
     return f"{type(error).__name__}: {error}"[:2000]
 
 
+def backoff(attempts, delays):
+    """How long to wait after ``attempts`` failed tries: ``delays`` (seconds) in turn, the last
+    one repeating. Mail and the moderators' alerts (#26) retry the same way."""
+    return timedelta(seconds=delays[min(attempts, len(delays)) - 1])
+
+
 @task()
 def deliver(mail_id):
     with transaction.atomic():
@@ -79,8 +85,7 @@ def deliver(mail_id):
         except Exception as error:  # noqa: BLE001 - every failure is recorded on the mail
             mail.error = describe(error)
             retry_until = mail.queued_at + timedelta(seconds=settings.MAIL_RETRY_FOR)
-            delays = settings.MAIL_RETRY_DELAYS
-            delay = timedelta(seconds=delays[min(mail.attempts, len(delays)) - 1])
+            delay = backoff(mail.attempts, settings.MAIL_RETRY_DELAYS)
             if is_temporary(error) and timezone.now() + delay <= retry_until:
                 mail.next_attempt_at = timezone.now() + delay
                 deliver.using(run_after=mail.next_attempt_at).enqueue(mail.pk)

@@ -151,7 +151,8 @@ class DiscussionSettings(models.Model):
         DAILY = "daily", "One daily digest of the comments waiting"
 
     moderator_mail = models.CharField(
-        "mail to moderators", max_length=10, choices=ModeratorMail, default=ModeratorMail.OFF,
+        # Each held comment by default: first comments are held, and nobody else is told (#26).
+        "mail to moderators", max_length=10, choices=ModeratorMail, default=ModeratorMail.EACH,
         help_text="Superusers and members of the Moderators group, unless they switched it off.",
     )  # fmt: skip
     downvotes = models.BooleanField(

@@ -166,6 +166,7 @@ def report_comment(comment, *, reporter, reason, text="", ip_address=None):
             ) from None
         Comment.objects.filter(pk=comment.pk).update(report_count=F("report_count") + 1)
         comment.refresh_from_db(fields=["report_count", "status"])
+        notifying.alert("report", comment, report=report)
         weight, addresses = report_weight(comment)
         if weight >= rules.reports_to_hold and addresses >= min(2, rules.reports_to_hold):
             comment.status_reason = f"held: {comment.report_count} reports"

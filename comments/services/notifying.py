@@ -69,11 +69,24 @@ def announce_later(ids):
     announce_comments.enqueue(list(ids))
 
 
+# Functions ``f(kind, comment=None, **data)`` told of moderation events; the alerts app registers
+# its own from AppConfig.ready (#26), so comments imports nothing above it.
+alert_listeners = []
+
+
+def alert(kind, comment=None, **data):
+    """Call in the transaction of a moderation event: "held", "spam" (the filter stored a new
+    comment as spam), "report" (``report=`` the Report)."""
+    for listener in alert_listeners:
+        listener(kind, comment=comment, **data)
+
+
 def comment_held(comment):
     """Call in the transaction that holds a comment for review: moderators hear of it."""
     from comments.tasks import tell_moderators
 
     tell_moderators.enqueue(comment.pk)
+    alert("held", comment)
 
 
 def members_address_used(comment, member):

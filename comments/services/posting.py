@@ -89,6 +89,8 @@ def post_comment(
             notifying.announce_later([comment.pk])  # mail to its readers, by a worker (#13)
         elif comment.status == Comment.Status.PENDING:
             notifying.comment_held(comment)
+        elif comment.status_reason.startswith(FILTER_SPAM):  # moderators may rescue it (#26)
+            notifying.alert("spam", comment)
         notifying.subscribe_writer(comment, set(subscribe) & notifying.WANTS, user=user)
         if member is not None:
             notifying.members_address_used(comment, member)
@@ -228,6 +230,7 @@ def refuse_if_repeated(*, article, body, user, email, rules):
 
 
 MEMBERS_ADDRESS = "held: a member's email address, sent without signing in"
+FILTER_SPAM = "spam: filter score"  # how a comment the spam filter stored as spam begins (#26)
 
 
 def member_of_address(email):
