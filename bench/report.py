@@ -306,12 +306,15 @@ def markdown(results):
         f"Python {platform.python_version()}, {results['postgres']}; "
         f"gunicorn with the project's gunicorn.conf.py ({results['memory']['workers']} workers)."
     )
+    from bench import spam
+
     return "\n\n".join(
         [
             "# Benchmark results (issue #7)",
             about,
             headline(results),
             build_table(results).markdown(),
+            *(["\n".join(spam.rows(results["spam"]))] if "spam" in results else []),  # #26
         ]
     )
 

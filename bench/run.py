@@ -144,6 +144,9 @@ def run(plan, database_url):
     moderation = measure.moderation_at_scale(spam=plan.spam, runs=5)
     progress(f"admin lists with {plan.spam:,} spam: {moderation['lists']}; purged "
              f"{moderation['purged']:,} in {moderation['purge_s']:.1f} s")  # fmt: skip
+    from bench import spam
+
+    filtered = spam.measure(progress, decisions=plan.spam)  # the spam filter (#26)
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version")
         postgres = f"PostgreSQL {cursor.fetchone()[0]}"
@@ -156,6 +159,7 @@ def run(plan, database_url):
         "memory": memory,
         "imports": imported,
         "moderation": moderation,
+        "spam": filtered,
         "search": searched,
         "postgres": postgres,
         "load_average": os.getloadavg(),

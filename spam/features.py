@@ -85,7 +85,8 @@ def tokens(s):
     domains = {domain_of(link) for link in links} - {""}
     n = len(URL.findall(body))
     sites = f"{len(domains)} domain{'s' * (len(domains) != 1)}"
-    add(f"links:{bucket(n, (1, 2, 3, 5, 10))}", f"{n} link{'s' * (n != 1)} to {sites}")
+    add(f"links:{bucket(n, (1, 2, 3, 5, 10))}",
+        f"{n} link{'s' * (n != 1)} to {sites}" if n else "no links")  # fmt: skip
     for domain in domains:
         add(f"d:{domain}", f"a link to {domain}")
         add(f"tld:{domain.rsplit('.', 1)[-1]}", f"a link to .{domain.rsplit('.', 1)[-1]}")

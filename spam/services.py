@@ -5,11 +5,12 @@ comments' statuses; nothing is learned in a request: training runs in the task w
 
 import logging
 import time
+from array import array
 from collections import defaultdict, deque
 from datetime import timedelta
 
-from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db import connection, transaction
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
@@ -17,7 +18,7 @@ from comments.hooks import Verdict
 from comments.models import Comment, DiscussionSettings, ModerationLog
 from spam import akismet
 from spam.features import Signals
-from spam.model import Model
+from spam.model import Model, Rows
 from spam.models import TrainedModel
 
 log = logging.getLogger(__name__)
@@ -32,55 +33,68 @@ class NotEnoughExamples(Exception):
     pass
 
 
-# The model this process uses, keyed by its row's id: one cheap query per score tells whether a
+# The model this process uses, keyed by its row's id: each score's one query tells whether a
 # newer one was trained (on any server), and only then are its weights read again.
 _loaded = {"id": None, "model": None, "trusted": False, "error": ""}
+
+# One round trip per new comment: the newest model's id, the writer's history, the address's
+# spam of the day before (at most 20 counted).
+LOOKUP = """
+SELECT (SELECT id FROM spam_trainedmodel ORDER BY id DESC LIMIT 1),
+       (SELECT count(*) FROM comments_comment WHERE author_email = %(email)s
+                                                AND status = 'approved'),
+       (SELECT count(*) FROM comments_comment WHERE author_email = %(email)s
+                                                AND status IN ('spam', 'removed')),
+       (SELECT count(*) FROM (SELECT 1 FROM comments_comment
+                              WHERE ip_address = %(ip)s AND status = 'spam'
+                                AND created_at >= %(since)s LIMIT 20) AS recent)
+"""
+
+
+def load(model_id):
+    """(model or None, trusted, error) of the model ``model_id`` (None: none trained)."""
+    if model_id != _loaded["id"]:
+        row = TrainedModel.objects.filter(pk=model_id).values_list("data", "trusted").first()
+        model, error = None, ""
+        if row is not None:
+            try:
+                model = Model.loads(row[0] or b"")
+            except ValueError as problem:
+                error = str(problem)
+                log.warning("Spam filter unavailable, the rules decide alone: %s", error)
+        _loaded.update(id=model_id, model=model, trusted=bool(row and row[1]), error=error)
+    return _loaded["model"], _loaded["trusted"], _loaded["error"]
 
 
 def current():
     """(model or None, trusted, error): the newest trained model, loaded once per process."""
-    row = TrainedModel.objects.values_list("pk", "trusted").order_by("-pk").first()
-    if row is None:
-        _loaded.update(id=None, model=None, trusted=False, error="")
-        return None, False, ""
-    if row[0] != _loaded["id"]:
-        data = TrainedModel.objects.filter(pk=row[0]).values_list("data", flat=True).first()
-        try:
-            model, error = Model.loads(data or b""), ""
-        except ValueError as problem:
-            model, error = None, str(problem)
-            log.warning("Spam filter unavailable, the rules decide alone: %s", error)
-        _loaded.update(id=row[0], model=model, trusted=row[1], error=error)
-    return _loaded["model"], _loaded["trusted"], _loaded["error"]
+    return load(TrainedModel.objects.values_list("pk", flat=True).order_by("-pk").first())
 
 
-def signals_of(comment):
-    """The Signals of a new comment: its fields and the writer's history until now."""
-    history = Comment.objects.filter(author_email=comment.author_email).aggregate(
-        approved=Count("pk", filter=Q(status=Status.APPROVED)),
-        spam=Count("pk", filter=Q(status__in=SPAM_LIKE)),
-    ) if comment.author_email else {"approved": 0, "spam": 0}  # fmt: skip
-    ip_spam = 0
-    if comment.ip_address:
-        since = timezone.now() - IP_WINDOW
-        ip_spam = Comment.objects.filter(
-            ip_address=comment.ip_address, status=Status.SPAM, created_at__gte=since
-        )[:20].count()
-    return Signals(
+def lookup(comment):
+    """(the newest model's id, Signals of the new ``comment``): its fields and what the site
+    knows of its writer until now."""
+    with connection.cursor() as cursor:
+        cursor.execute(LOOKUP, {"email": comment.author_email or None,
+                                "ip": comment.ip_address or None,
+                                "since": timezone.now() - IP_WINDOW})  # fmt: skip
+        model_id, approved, spammed, ip_spam = cursor.fetchone()
+    return model_id, Signals(
         body=comment.body, name=comment.author_name, email=comment.author_email,
         url=comment.author_url, form_seconds=comment.form_seconds,
-        author_approved=history["approved"], author_spam=history["spam"], ip_spam=ip_spam,
+        author_approved=approved, author_spam=spammed, ip_spam=ip_spam,
     )  # fmt: skip
 
 
 def score(comment):
     """The Verdict on a new comment (registered in comments.hooks), or None without a model
     and without Akismet: then the rules decide alone."""
-    model, trusted, _ = current()
+    model_id, signals = lookup(comment)
+    model, trusted, _ = load(model_id)
     second = akismet.is_spam(comment)
     if model is None and second is None:
         return None
-    p, reasons = model.explain(signals_of(comment)) if model is not None else (0.0, "")
+    p, reasons = model.explain(signals) if model is not None else (0.0, "")
     if second is not None:
         reasons = ", ".join(filter(None, [f"Akismet: {'spam' if second else 'not spam'}",
                                           reasons]))  # fmt: skip
@@ -100,51 +114,59 @@ def labelled():
 
 
 def examples():
-    """([Signals], [label], [pk]) of the labelled comments, the newest MAX_EXAMPLES. The
-    writer's history is replayed in time order, so each example sees only what came before it,
-    as it would have when it was posted."""
+    """(matrix, labels, pks) of the labelled comments, the newest MAX_EXAMPLES. The writer's
+    history is replayed in time order, so each example sees only what came before it, as it
+    would have when it was posted. One pass over the table, rows vectorised as they come."""
     wanted = set(labelled().order_by("-pk").values_list("pk", flat=True)[:MAX_EXAMPLES])
     approved, spammed = defaultdict(int), defaultdict(int)
     by_ip = defaultdict(deque)
-    found, labels, pks = [], [], []
-    rows = Comment.objects.order_by("created_at", "pk").values_list(
+    rows, labels, pks = Rows(), array("b"), array("q")
+    comments = Comment.objects.order_by("created_at", "pk").values_list(
         "pk", "created_at", "status", "author_email", "ip_address"
     )
-    texts = {}
-    for chunk in chunks(sorted(wanted), 5_000):
-        texts.update((r[0], r[1:]) for r in Comment.objects.filter(pk__in=chunk).values_list(
-            "pk", "body", "author_name", "author_url", "form_seconds"))  # fmt: skip
-    for pk, created_at, status, email, ip in rows.iterator(chunk_size=5_000):
-        recent = by_ip[ip] if ip else deque()
-        while recent and recent[0] < created_at - IP_WINDOW:
-            recent.popleft()
-        if pk in wanted:
-            body, name, url, seconds = texts[pk]
-            found.append(Signals(
-                body=body, name=name, email=email, url=url, form_seconds=seconds,
-                author_approved=approved[email], author_spam=spammed[email], ip_spam=len(recent),
-            ))  # fmt: skip
-            labels.append(int(status in SPAM_LIKE))
-            pks.append(pk)
-        if status == Status.APPROVED:
-            approved[email] += 1
-        elif status in SPAM_LIKE:
-            spammed[email] += 1
-            if ip and status == Status.SPAM:
-                recent.append(created_at)
-    return found, labels, pks
+    for chunk in chunks(comments, 5_000):
+        chosen = [row[0] for row in chunk if row[0] in wanted]
+        texts = {r[0]: r[1:] for r in Comment.objects.filter(pk__in=chosen).values_list(
+            "pk", "body", "author_name", "author_url", "form_seconds")}  # fmt: skip
+        for pk, created_at, status, email, ip in chunk:
+            recent = by_ip[ip] if ip else deque()
+            while recent and recent[0] < created_at - IP_WINDOW:
+                recent.popleft()
+            if pk in texts:
+                body, name, url, seconds = texts[pk]
+                rows.add(Signals(
+                    body=body, name=name, email=email, url=url, form_seconds=seconds,
+                    author_approved=approved[email], author_spam=spammed[email],
+                    ip_spam=len(recent),
+                ))  # fmt: skip
+                labels.append(status in SPAM_LIKE)
+                pks.append(pk)
+            if status == Status.APPROVED:
+                approved[email] += 1
+            elif status in SPAM_LIKE:
+                spammed[email] += 1
+                if ip and status == Status.SPAM:
+                    recent.append(created_at)
+    return rows.matrix(), list(labels), list(pks)
 
 
-def chunks(items, size):
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
+def chunks(rows, size):
+    """Lists of ``size`` rows of a queryset, read from a server-side cursor."""
+    chunk = []
+    for row in rows.iterator(chunk_size=size):
+        chunk.append(row)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 def train():
     """Learn from every labelled comment and put the new model in place of the old one, in one
     transaction. Raises NotEnoughExamples without at least one spam and one good comment."""
     started = time.perf_counter()
-    found, labels, _ = examples()
+    rows, labels, _ = examples()
     spam = sum(labels)
     good = len(labels) - spam
     if not spam or not good:
@@ -152,7 +174,7 @@ def train():
             f"Not enough examples to learn from: {spam} spam and {good} good comments; "
             "the filter needs at least one of each."
         )
-    data = Model.fit(found, labels).dumps()
+    data = Model.fit(rows, labels).dumps()
     least = DiscussionSettings.load().spam_min_examples
     with transaction.atomic():
         row = TrainedModel.objects.create(
@@ -167,20 +189,20 @@ def evaluate(*, held_out=4):
     """Train on the labelled comments but one in ``held_out`` (by id), score those, and return
     {"tp", "fp", "fn", "tn", "held"} at the spam and the hold score, with the examples' count."""
     rules = DiscussionSettings.load()
-    found, labels, pks = examples()
+    rows, labels, pks = examples()
     train_on = [i for i, pk in enumerate(pks) if pk % held_out]
     test_on = [i for i, pk in enumerate(pks) if not pk % held_out]
     fitted = [labels[i] for i in train_on]
     if not test_on or not sum(fitted) or sum(fitted) == len(fitted):
         raise NotEnoughExamples("Not enough examples of both kinds to hold some out.")
-    model = Model.fit([found[i] for i in train_on], fitted)
+    scores = Model.fit(rows[train_on], fitted).scores(rows[test_on])
+    truth = [labels[i] for i in test_on]
     result = {"examples": len(labels), "tested": len(test_on)}
     for name, threshold in (("spam", rules.spam_threshold), ("hold", rules.hold_threshold)):
         matrix = {"tp": 0, "fp": 0, "fn": 0, "tn": 0}
-        for i in test_on:
-            caught = model.score(found[i]) >= (threshold or 1.01)
-            key = ("t" if caught == bool(labels[i]) else "f") + ("p" if caught else "n")
-            matrix[key] += 1
+        for p, label in zip(scores.tolist(), truth, strict=True):
+            caught = p >= (threshold or 1.01)
+            matrix[("t" if caught == bool(label) else "f") + ("p" if caught else "n")] += 1
         result[name] = {"threshold": threshold, **matrix}
     return result
 

@@ -69,9 +69,9 @@ def staff():
 
 @pytest.fixture
 def trained(rules, staff):
-    """A site whose moderators judged 120 comments, and a filter trained on them."""
+    """A site whose moderators judged 80 comments, and a filter trained on them."""
     set_rules(spam_retrain_after=10_000)
-    decide(examples(make_article(), 60, 60), staff)
+    decide(examples(make_article(), 40, 40), staff)
     spam.train()
     return make_article()
 
@@ -123,7 +123,7 @@ def test_the_spam_and_hold_thresholds_decide_through_the_real_form(client, train
 
 def test_until_it_has_enough_examples_of_both_kinds_it_only_holds(client, rules, staff):
     set_rules(spam_min_examples=100, spam_retrain_after=10_000)
-    decide(examples(make_article(), 60, 60), staff)
+    decide(examples(make_article(), 40, 40), staff)
     assert spam.train().trusted is False
     article = make_article()
     submit(client, article, **SPAM_TEXT)
@@ -164,11 +164,11 @@ def test_imported_wordpress_statuses_count_as_examples(rules):
 
 
 def test_spam_report_prints_precision_and_recall_on_held_out_decisions(rules, staff):
-    decide(examples(make_article(), 60, 60), staff)
+    decide(examples(make_article(), 40, 40), staff)
     out = StringIO()
     call_command("spam_report", stdout=out)
     report = out.getvalue()
-    assert "120 labelled comments" in report
+    assert "80 labelled comments" in report
     assert "spam from 0.90: precision" in report and "hold from 0.50: precision" in report
 
 
@@ -193,7 +193,7 @@ def test_moderators_see_the_score_and_reasons_and_the_filters_figures(admin_clie
     page = admin_client.get(f"{CHANGELIST}{comment.pk}/change/").content.decode()
     assert "filter&#x27;s reasons" in page or "Filter&#x27;s reasons" in page
     figures = admin_client.get("/admin/spam/trainedmodel/").content.decode()
-    assert "Learned from 60 spam and 60 good comments" in figures
+    assert "Learned from 40 spam and 40 good comments" in figures
     assert "moderators rescued 0 false positives" in figures
 
 
