@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core import signing
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -184,3 +185,13 @@ def attempt_worked(endpoint):
 def switch_on(endpoints):
     """Switch endpoints on again, with a clean slate; return how many."""
     return endpoints.update(is_enabled=True, failures=0, disabled_reason="")
+
+
+def prune(*, older_than, dry_run=False):
+    """Delete the deliveries made before ``older_than`` that are done with (and their attempts);
+    return how many."""
+    old = Delivery.objects.exclude(status=Delivery.Status.QUEUED).filter(created_at__lt=older_than)
+    if dry_run:
+        return old.count()
+    with transaction.atomic():
+        return old.delete()[1].get("alerts.Delivery", 0)

@@ -10,10 +10,12 @@ import threading
 import time
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from io import StringIO
 from unittest import mock
 
 import pytest
 from django.conf import settings
+from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
@@ -390,3 +392,21 @@ def test_a_fresh_site_mails_moderators_about_held_comments(db):
     held_comment()
     run_tasks()
     assert [m.to for m in sent(kind="held")] == [moderator.email]
+
+
+def test_prune_alerts_deletes_old_finished_deliveries_only(db, receiver):
+    endpoint(receiver)
+    held_comment()
+    held_comment()
+    run_tasks()
+    queued = services.event("held", comment=held_comment())  # not run: still queued
+    month_ago = timezone.now() - timedelta(days=31)
+    Delivery.objects.update(created_at=month_ago)
+    out = StringIO()
+    call_command("prune_alerts", "--older-than", "30", "--dry-run", stdout=out)
+    assert "2 deliveries would be deleted" in out.getvalue() and Delivery.objects.count() == 4
+    call_command("prune_alerts", "--older-than", "30", stdout=out)
+    assert "2 deliveries deleted" in out.getvalue()
+    assert Attempt.objects.count() == 0
+    assert set(Delivery.objects.values_list("status", flat=True)) == {"queued"}
+    assert queued[0].pk in Delivery.objects.values_list("pk", flat=True)
