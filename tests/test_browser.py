@@ -222,3 +222,23 @@ def test_more_replies_open_in_place_and_the_focus_goes_to_the_first_of_them(page
     fill_comment(page, "Answering the last one")
     page.get_by_role("button", name="Post Reply").click()
     expect(page.get_by_text("Answering the last one")).to_be_visible()
+
+
+def test_each_more_replies_opens_in_place_under_the_comment_it_continues(page, live_server):
+    set_rules(comments_per_page=3)  # the top-level comment and two replies
+    article = make_article()
+    root = make_comment(article, body="The root")
+    first = make_comment(article, parent=root, body="First answer")
+    make_comment(article, parent=first, body="First answer, a")
+    later = make_comment(article, parent=first, body="First answer, b")
+    make_comment(article, parent=root, body="Second answer")
+    page.goto(live_server.url + article.get_absolute_url())
+
+    under_first = page.locator(f"#comment-{first.pk}").locator("xpath=..")
+    under_first.get_by_role("link", name="1 more reply").click()
+    expect(page.get_by_text("First answer, b")).to_be_visible()
+    expect(comment_box(page, later)).to_be_focused()
+    expect(page.get_by_text("Second answer")).to_have_count(0)  # still behind the root's link
+    page.get_by_role("link", name="1 more reply").click()  # the root's, now the only one
+    expect(page.get_by_text("Second answer")).to_be_visible()
+    expect(page.locator(".more-replies")).to_have_count(0)

@@ -49,6 +49,32 @@ def test_a_new_approved_comment_is_announced_and_shown_without_losing_a_reply(pa
     assert page.locator(f"#comment-{first.pk} + #respond").count() == 1  # still under Noor
 
 
+def test_the_live_notice_shows_where_the_reader_is(page, live_server):
+    """At the form, the notice is just above it; reading further up, above the first comment
+    in view: never far above the reader (#24)."""
+    set_rules(hold_first_comment=False)
+    article = make_article()
+    comments = [make_comment(article, body=f"Comment {n} " + "words " * 60) for n in range(12)]
+    page.set_viewport_size({"width": 1280, "height": 700})
+    page.add_init_script(FAST)
+    page.goto(live_server.url + article.get_absolute_url())
+    box = page.get_by_role("textbox", name="Comment", exact=True)
+    box.fill("Typing at the bottom of the page")  # scrolls to the form and focuses it
+
+    make_comment(article, body="Written meanwhile")
+    banner = page.locator(".live-banner")
+    expect(banner).to_contain_text("1 new comment", timeout=10_000)
+    expect(page.locator(".live-banner + #respond")).to_have_count(1)
+    expect(banner).to_be_in_viewport()
+
+    box.blur()
+    page.evaluate(f"document.getElementById('comment-{comments[5].pk}').scrollIntoView()")
+    make_comment(article, body="And another")
+    expect(banner).to_contain_text("2 new comments", timeout=10_000)
+    expect(banner).to_be_in_viewport()
+    expect(page.locator(".live-banner + article.comment")).to_have_count(1)  # above one
+
+
 def test_comments_new_since_the_last_visit_are_marked(page, live_server):
     article = make_article()
     old = make_comment(article, body="Seen before")

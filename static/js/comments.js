@@ -239,7 +239,26 @@
       banner.appendChild(show);
     }
     banner.firstChild.textContent = n + (n === 1 ? " new comment" : " new comments");
-    discussion.querySelector("#comments-title").insertAdjacentElement("afterend", banner);
+    var place = bannerPlace();
+    place[0].insertAdjacentElement(place[1], banner);
+  }
+  // Where the reader is (#24): above the form while they are at it (typing, or it is in view),
+  // else above the first comment in view, else under the heading.
+  function inView(el) {
+    var box = el.getBoundingClientRect();
+    return box.bottom > 0 && box.top < window.innerHeight;
+  }
+  function bannerPlace() {
+    var title = discussion.querySelector("#comments-title");
+    if (respond && (respond.contains(document.activeElement) || inView(respond))) {
+      return [respond, "beforebegin"];
+    }
+    if (inView(title)) return [title, "afterend"];
+    var first = Array.prototype.find.call(discussion.querySelectorAll("article.comment[id]"), function (c) {
+      var top = c.getBoundingClientRect().top;
+      return top >= 0 && top < window.innerHeight;  // begins in view: the banner shows above it
+    });
+    return first ? [first, "beforebegin"] : [title, "afterend"];
   }
   function poll() {
     if (document.hidden) return;
