@@ -38,6 +38,7 @@ from markupsafe import Markup
 from comments import markup
 from comments.forms import CommentForm
 from comments.models import DISPLAY_LEVELS, SORTS, Comment, DiscussionSettings, is_shown
+from comments.reasons import held_because
 from comments.services import comments_open, deepest_allowed
 
 # Rendered lists and threads, under keys that carry their versions (settings.CACHES).
@@ -59,6 +60,7 @@ class Discussion:
     reply_to: object  # the comment the form will answer, or None
     is_open: bool
     keep: str  # the page's own query string (page, sort), kept in Reply and Cancel links
+    address: str = ""  # the page's path, which its links to other orders and pages start with
 
 
 class Fold(NamedTuple):
@@ -85,6 +87,7 @@ class Item(NamedTuple):
     can_delete: bool  # the reader wrote it
     header: str  # stored at save (comments.markup), or rendered now when it is out of date
     votable: bool  # approved, and not the reader's own: it shows the vote buttons (#16)
+    held_why: str = ""  # a writer's own held comment: why it waits, in their words (#24)
 
 
 def build(request, article, *, root=None, form=None):
@@ -118,9 +121,13 @@ def build(request, article, *, root=None, form=None):
     if page is not None and page.number > 1:
         keep["page"] = page.number
     keep = urlencode(keep)
+    address = page_address(article, root)
 
     editable = editable_of(written, rules)
-    listing, rows = cached_listing(article, rules, is_open, root, sort, page, own, keep, editable)
+    held = sum(c.status == Comment.Status.PENDING for c in written.values())
+    listing, rows = cached_listing(
+        article, rules, is_open, root, sort, page, own, keep, editable, held=held
+    )
     if form is None:
         remembered = remembered_author(request)
         form = CommentForm(
@@ -131,12 +138,21 @@ def build(request, article, *, root=None, form=None):
     else:
         wanted = form.data.get("parent", "")
     reply_to = reply_target(article, rows, wanted, own, rules)
-    return Discussion(article, root, listing, form, reply_to, is_open, keep)
+    return Discussion(article, root, listing, form, reply_to, is_open, keep, address)
 
 
-def cached_listing(article, rules, is_open, root, sort, page, own, keep, editable):
+def page_address(article, root):
+    """The path of the page a discussion belongs to. Its links to other sorts, pages and reply
+    targets start with it, rather than with "?": the page a refused comment answers is served at
+    the form's POST address, where "?page=2" would ask that address for a page (#24)."""
+    return reverse("comments:thread", args=[root.pk]) if root else article.get_absolute_url()
+
+
+def cached_listing(article, rules, is_open, root, sort, page, own, keep, editable, held=0):
     """(listing, rows): the rendered list from the cache, or joined now from its threads'
-    fragments (see ``thread_fragments``) and cached. ``rows``: the comments rendered now."""
+    fragments (see ``thread_fragments``) and cached. ``rows``: the comments rendered now.
+    ``held``: how many of the reader's comments wait for a moderator (the key has their ids,
+    and a decision on any of them changes the article's version)."""
     key = cache_key(article, rules, is_open, root, sort, page, own)
     listing = cache.get(key)
     if listing is not None:
@@ -157,6 +173,7 @@ def cached_listing(article, rules, is_open, root, sort, page, own, keep, editabl
     listing = mark_safe(template.render({
         "article": article, "root": root, "root_shown": root and is_shown(root, own),
         "page": page, "sort": sort, "sorts": SORTS, "keep": keep,
+        "address": page_address(article, root), "held": held,
         "threads": [fragment.html for fragment in fragments],
         "comments_url": reverse("comments:permalink", args=[0]).removesuffix("0/"),
         "featured": featured, "default_sort": rules.default_sort,
@@ -245,7 +262,7 @@ def thread_fragments(
         by_thread.setdefault(row.tree_id, []).append(row)
     template = engines["jinja2"].get_template("comments/_thread.html")
     context = {
-        "keep": keep, "downvotes": rules.downvotes,
+        "keep": keep, "downvotes": rules.downvotes, "address": page_address(article, root),
         "comments_url": reverse("comments:permalink", args=[0]).removesuffix("0/"),
     }  # fmt: skip
     reply_level = rules.deepest_replyable_level if is_open else -1
@@ -432,7 +449,11 @@ def list_items(rows, *, base_level, own, reply_level, editable=frozenset(), limi
             row.status == Comment.Status.APPROVED and row.id not in own,
         ))  # fmt: skip
         ancestors.append(row)
-    return items
+    return [
+        item._replace(held_why=held_because(item.comment.status_reason))
+        if item.pending and item.readable else item
+        for item in items
+    ]  # fmt: skip
 
 
 def fresh_headers(ids):

@@ -160,9 +160,21 @@ class EmailAddressField(forms.EmailField):
         refuse_invisible(value)
 
 
+class WebAddressInput(forms.TextInput):
+    """A text box for a website. Not type="url": browsers refuse "example.com/sam" there
+    before the form is even sent, while the field takes it as https://example.com/sam (#24)."""
+
+    def __init__(self, attrs=None):
+        super().__init__({"inputmode": "url", "autocomplete": "url", "spellcheck": "false",
+                          **(attrs or {})})  # fmt: skip
+
+
 class WebAddressField(forms.URLField):
     """A website: ``web_address()``, its hidden characters checked on the text as typed,
-    before Django's own check (which would only say "Enter a valid URL")."""
+    before Django's own check (which would only say "Enter a valid URL"). Without a scheme,
+    https:// is assumed: "example.com/sam" is https://example.com/sam."""
+
+    widget = WebAddressInput
 
     def __init__(self, **kwargs):
         kwargs.setdefault("assume_scheme", "https")

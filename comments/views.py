@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import cache_control, never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from articles.markup import comment_html
 from articles.models import Article
@@ -22,11 +22,14 @@ from comments.models import DISPLAY_LEVELS, Comment, DiscussionSettings, Vote
 MINUTE = timedelta(minutes=1)
 
 
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 def post(request, article_id):
     article = get_object_or_404(
         Article.objects.visible_to(request.user).select_related("author"), pk=article_id
     )
+    if request.method != "POST":
+        # The address of a page that answered a refused comment, reloaded or bookmarked (#24).
+        return redirect(f"{article.get_absolute_url()}#respond")
     form = CommentForm(
         request.POST,
         article=article,
@@ -70,8 +73,18 @@ def post(request, article_id):
     return response
 
 
+CONFIRMING = (
+    "If {email} is new to us, we have sent it a mail to confirm it: the mail you asked for "
+    "starts once you follow its link."
+)
+
+
 def _posted(request, comment, form):
     discussion.remember_own_comment(request, comment)  # to see it while held, edit, delete
+    if comment.user_id is None and form.wanted_mail() and comment.status != Comment.Status.SPAM:
+        # Said whether or not a mail went, so that the page tells nobody which addresses are
+        # confirmed here (#23); the held comment itself says why it waits (#24).
+        messages.info(request, CONFIRMING.format(email=comment.author_email))
     # To the permalink, which finds the comment's page: posting itself never counts threads,
     # so it costs the same in a discussion of any size (#7).
     response = redirect(comment)

@@ -438,6 +438,45 @@ def test_a_rejected_parent_can_be_resubmitted_as_a_new_comment(client):
     assert draw(article) == [("spam", 0), ("Still worth saying.", 0)]
 
 
+def test_the_page_of_a_refused_comment_links_to_the_article_and_opens_at_the_error(client):
+    set_rules(threads_per_page=1)
+    article = make_article()
+    first = make_comment(article, author_name="Ines", body="First thread")
+    make_comment(article, body="Second thread")
+
+    response = submit(client, article, follow=False, author_email="not an address")
+
+    assert response.status_code == 400
+    page = page_of(response)
+    url = article.get_absolute_url()
+    # Served at the form's address: every link to another order, page or reply target must
+    # name the article, or it asks /comments/post/N/ for a page (#24).
+    links = re.findall(r'href="([^"#]*\?[^"]*)"', page)
+    links = [link for link in links if not link.startswith("/accounts/login/?next=")]
+    assert links and all(link.startswith(url) for link in links), links
+    assert f'href="/accounts/login/?next={url}"' in page  # "Sign in" returns to the article
+    assert f'href="{url}?page=2#comments"' in page
+    assert f'href="{url}?replytocom={first.pk}#respond"' in page
+    action = reverse("comments:post", args=[article.pk])
+    # The page opens at the error summary, which can take the focus.
+    assert f'<form method="post" action="{action}#form-errors"' in page
+    summary = re.search(r'<p class="form-error" id="form-errors"[^>]*>', page).group(0)
+    assert 'tabindex="-1"' in summary
+
+
+def test_the_address_of_a_refused_comment_reloaded_leads_to_the_article_form(client):
+    article = make_article()
+
+    response = client.get(reverse("comments:post", args=[article.pk]))
+
+    assert response.status_code == 302
+    assert response["Location"] == f"{article.get_absolute_url()}#respond"
+    assert client.head(reverse("comments:post", args=[article.pk])).status_code == 302
+    assert client.put(reverse("comments:post", args=[article.pk])).status_code == 405
+    draft = make_article(status=Article.Status.DRAFT)
+    assert client.get(reverse("comments:post", args=[draft.pk])).status_code == 404
+
+
 # Closed and unpublished articles
 
 
@@ -513,6 +552,68 @@ def test_a_held_comment_is_shown_only_to_its_writer_and_not_counted(client):
     assert "Please let me in." not in other and f"comment-{held.pk}" not in other
     assert "awaiting moderation" not in other
     assert heading(other) == "1 comment"
+
+
+FIRST_HELD = (
+    "Your comment is awaiting moderation. This is your first comment here, and a moderator "
+    "reads first comments before they appear. A moderator will look at it soon; until then "
+    "only you can see it."
+)
+
+
+@pytest.mark.parametrize(
+    ("rules", "body", "words"),
+    [
+        ({"hold_first_comment": True}, "Hello there.", FIRST_HELD),
+        ({"max_links": 1}, "See https://a.example and https://b.example",
+         "It has 2 links, and comments with many links wait for a moderator."),
+        ({"moderation_words": "casino"}, "A casino nearby?",
+         "It uses a word that a moderator checks before it appears."),
+        ({"hold_all": True}, "Hello there.",
+         "On this site a moderator reads every comment before it appears."),
+    ],
+    ids=["first", "links", "word", "all"],
+)  # fmt: skip
+def test_a_held_comment_tells_its_writer_why_and_what_happens_next(client, rules, body, words):
+    set_rules(**rules)
+    article = make_article()
+
+    page = page_of(submit(client, article, body=body))
+
+    assert Comment.objects.get().status == Comment.Status.PENDING
+    assert words in html.unescape(page)
+    assert "A moderator will look at it soon; until then only you can see it." in page
+    assert "casino" not in page.replace("A casino nearby?", "")  # the word is not named
+    # The heading never says "No comments yet" above the writer's own comment (#24).
+    assert heading(page) == "Your comment, awaiting moderation"
+    assert heading(page_of(Client().get(article.get_absolute_url()))) == "No comments yet"
+
+
+def test_a_guest_using_a_members_address_is_told_what_a_first_comment_is_told(client):
+    from allauth.account.models import EmailAddress
+
+    member = make_user(email="ada@example.com")
+    EmailAddress.objects.create(user=member, email=member.email, verified=True, primary=True)
+    article = make_article()
+    make_comment(article, author_email="ada@example.com", body="Ada was here before")
+
+    page = page_of(submit(client, article, author_email="ada@example.com", body="Me too"))
+
+    assert Comment.objects.get(body="Me too").status == Comment.Status.PENDING
+    assert FIRST_HELD in html.unescape(page)
+
+
+def test_a_guest_who_asks_for_mail_is_told_about_the_confirmation(client):
+    article = make_article()
+
+    page = page_of(submit(client, article, email_replies="on"))
+
+    message = (
+        "If sam@example.com is new to us, we have sent it a mail to confirm it: the mail you "
+        "asked for starts once you follow its link."
+    )
+    assert message in html.unescape(page)
+    assert "new to us" not in page_of(submit(Client(), article, body="No mail, thanks."))
 
 
 def test_the_writer_can_reply_to_their_own_held_comment(client):

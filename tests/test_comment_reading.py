@@ -42,7 +42,8 @@ def test_each_comment_shows_avatar_name_link_date_permalink_and_reply(client):
     assert f'id="comment-{comment.pk}"' in page
     assert '<a href="https://ines.example.net/" rel="nofollow ugc noopener">Ines</a>' in page
     assert f'<a class="permalink" href="#comment-{comment.pk}"' in page and ">Link</a>" in page
-    assert f'href="?replytocom={comment.pk}#respond"' in page
+    # The article's own address, also where a refused comment's page is served (#24).
+    assert f'href="{article.get_absolute_url()}?replytocom={comment.pk}#respond"' in page
     assert '<svg class="avatar"' in page and "<img" not in page  # no outside avatar service
     assert comment.author_email not in page  # email is never shown
 

@@ -84,21 +84,21 @@ def test_threads_are_paginated_with_all_their_replies(client):
     assert bodies(page) == ["thread 0", "reply 0.0", "reply to reply 0.0", "thread 1", "reply 1.0"]
     assert page_number(page) == (1, 3)
     assert page_link(page, "prev") is None
-    assert page_link(page, "next") == "?page=2#comments"
+    assert page_link(page, "next") == f"{url}?page=2#comments"
     assert "Next comments →</a>" in page
 
     page = page_of(client.get(f"{url}?page=2"))
     assert bodies(page) == ["thread 2", "reply 2.0", "thread 3", "reply 3.0"]
     assert page_number(page) == (2, 3)
-    assert page_link(page, "prev") == "?page=1#comments"
-    assert page_link(page, "next") == "?page=3#comments"
+    assert page_link(page, "prev") == f"{url}?page=1#comments"
+    assert page_link(page, "next") == f"{url}?page=3#comments"
     assert "← Previous comments</a>" in page
 
     page = page_of(client.get(f"{url}?page=3"))
     assert bodies(page) == ["thread 4", "reply 4.0"]
     assert page_number(page) == (3, 3)
     assert page_link(page, "next") is None
-    assert page_link(page, "prev") == "?page=2#comments"
+    assert page_link(page, "prev") == f"{url}?page=2#comments"
 
 
 def test_the_page_links_sit_under_the_comments_and_above_the_form(client):
@@ -217,7 +217,7 @@ def test_an_empty_sort_is_the_default_order(client):
     page = page_of(response)
     assert bodies(page) == ["thread 0", "reply 0.0", "thread 1", "reply 1.0"]
     assert '<strong aria-current="true">Oldest first</strong>' in page
-    assert page_link(page, "next") == "?page=2#comments"
+    assert page_link(page, "next") == f"{article.get_absolute_url()}?page=2#comments"
     assert "sort=" not in "".join(hrefs(page, "reply") + hrefs(page, "permalink"))
 
 
@@ -226,8 +226,9 @@ def test_the_sort_links_offer_the_other_orders(client):
     make_threads(article, 2)
     page = page_of(client.get(f"{article.get_absolute_url()}?sort=replies&page=1"))
     links = re.search(r'<nav class="sort".*?</nav>', page).group(0)
-    assert '<a href="?#comments" rel="nofollow">Oldest first</a>' in links
-    assert '<a href="?sort=newest#comments" rel="nofollow">Newest first</a>' in links
+    url = article.get_absolute_url()
+    assert f'<a href="{url}#comments" rel="nofollow">Oldest first</a>' in links
+    assert f'<a href="{url}?sort=newest#comments" rel="nofollow">Newest first</a>' in links
     assert '<strong aria-current="true">Most replies</strong>' in links
 
 
@@ -241,10 +242,12 @@ def test_the_sort_is_kept_in_page_links_reply_links_and_permalinks(client):
 
     shown = [threads[2], by_body("reply 2.0"), threads[1], by_body("reply 1.0")]
     assert bodies(page) == ["thread 2", "reply 2.0", "thread 1", "reply 1.0"]
-    assert page_link(page, "prev") == "?sort=newest&page=1#comments"
-    assert page_link(page, "next") == "?sort=newest&page=3#comments"
-    assert hrefs(page, "reply") == [f"?sort=newest&page=2&replytocom={c.pk}#respond" for c in shown]
-    assert hrefs(page, "permalink") == [f"?sort=newest&page=2#comment-{c.pk}" for c in shown]
+    assert page_link(page, "prev") == f"{url}?sort=newest&page=1#comments"
+    assert page_link(page, "next") == f"{url}?sort=newest&page=3#comments"
+    assert hrefs(page, "reply") == [
+        f"{url}?sort=newest&page=2&replytocom={c.pk}#respond" for c in shown
+    ]
+    assert hrefs(page, "permalink") == [f"{url}?sort=newest&page=2#comment-{c.pk}" for c in shown]
 
     # following a Reply link keeps the reader on the same page, in the same order
     page = page_of(client.get(f"{url}?sort=newest&page=2&replytocom={threads[1].pk}"))
@@ -261,13 +264,14 @@ def test_the_first_page_in_oldest_order_keeps_plain_links(client):
     article = make_article()
     first, *_ = make_threads(article, 3)
     page = page_of(client.get(article.get_absolute_url()))
-    assert hrefs(page, "reply")[0] == f"?replytocom={first.pk}#respond"
+    url = article.get_absolute_url()
+    assert hrefs(page, "reply")[0] == f"{url}?replytocom={first.pk}#respond"
     assert hrefs(page, "permalink")[0] == f"#comment-{first.pk}"
 
     page = page_of(client.get(f"{article.get_absolute_url()}?page=2"))
     third = Comment.objects.get(body="thread 2")
-    assert hrefs(page, "permalink")[0] == f"?page=2#comment-{third.pk}"
-    assert hrefs(page, "reply")[0] == f"?page=2&replytocom={third.pk}#respond"
+    assert hrefs(page, "permalink")[0] == f"{url}?page=2#comment-{third.pk}"
+    assert hrefs(page, "reply")[0] == f"{url}?page=2&replytocom={third.pk}#respond"
 
 
 @pytest.mark.parametrize("value", ["abc", "²", "٠", "99999999999999999999999", "-1", ""])
@@ -415,7 +419,7 @@ def test_the_thread_page_of_a_top_level_comment_has_no_parent_link(client):
     assert bodies(page) == ["depth 0", "depth 1", "depth 2"]
     assert "Up to the parent comment" not in page
     assert f'<a class="permalink" href="#comment-{chain[1].pk}"' in page
-    assert f'href="?replytocom={chain[1].pk}#respond"' in page
+    assert f'href="{thread_url(chain[0])}?replytocom={chain[1].pk}#respond"' in page
 
 
 def test_the_thread_page_shows_six_levels_from_its_own_root_then_continues(client):

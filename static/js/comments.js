@@ -186,7 +186,9 @@
     discussion.querySelectorAll("article.comment[id^=comment-]").forEach(function (comment) {
       var id = Number(comment.id.slice(8));
       ids.push(id);
-      if (lastSeen !== null && id > Number(lastSeen) && !comment.classList.contains("is-new")) {
+      // One's own comment is not news to its writer (#24).
+      var own = comment.classList.contains("own");
+      if (lastSeen !== null && id > Number(lastSeen) && !own && !comment.classList.contains("is-new")) {
         comment.classList.add("is-new");
         var badge = document.createElement("span");
         badge.className = "badge new-badge";

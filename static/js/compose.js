@@ -11,6 +11,11 @@
   });
 
   function enhance(form, body, submit) {
+    // A refused comment: its page opens at what went wrong ("#form-errors" in the form's
+    // action), which Chromium focuses; this does it in the other browsers (#24).
+    var summary = form.querySelector("#form-errors");
+    if (summary) summary.focus();
+
     // A live character counter under the comment box.
     var limit = Number(body.dataset.maxLength || 0);
     var counter = document.createElement("p");
