@@ -281,6 +281,7 @@ def test_the_approve_link_opens_a_page_and_only_its_post_approves(db, receiver, 
     approve, _ = approve_and_spam_links(receiver)
     page = client.get(approve)
     assert page.status_code == 200 and b"Approve" in page.content
+    assert b'<meta name="robots" content="noindex">' in page.content
     comment.refresh_from_db()
     assert comment.status == Comment.Status.PENDING  # a link previewer moderates nothing
     assert b"is approved" in client.post(approve).content
