@@ -15,7 +15,9 @@ class EndpointForm(forms.ModelForm):
     url = forms.URLField(label="URL", max_length=500, assume_scheme="https",
                          help_text=Endpoint._meta.get_field("url").help_text)  # fmt: skip
     events = forms.MultipleChoiceField(
-        choices=Event.choices, widget=forms.CheckboxSelectMultiple, required=False
+        choices=[c for c in Event.choices if c[0] != Event.TEST],
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
     )
 
     class Meta:
@@ -56,7 +58,7 @@ class EndpointAdmin(admin.ModelAdmin):
     list_filter = ["kind", "is_enabled"]
     readonly_fields = ["failures", "disabled_reason"]
     inlines = [AttemptInline]
-    actions = ["switch_on"]
+    actions = ["send_test", "switch_on"]
 
     @admin.display(description="events")
     def chosen_events(self, obj):
@@ -66,6 +68,13 @@ class EndpointAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         if change and "is_enabled" in form.changed_data and obj.is_enabled:
             services.switch_on(Endpoint.objects.filter(pk=obj.pk))
+
+    @admin.action(description="Send a test message")
+    def send_test(self, request, queryset):
+        sent = len(services.send_test(queryset))
+        self.message_user(
+            request, f"A test message is on its way to {sent} endpoints (see their last attempts)."
+        )
 
     @admin.action(description="Switch on again (clears the failure count)")
     def switch_on(self, request, queryset):

@@ -14,6 +14,7 @@ class Event(models.TextChoices):
     SPAM = "spam", "The spam filter marked a comment as spam"
     REPORT = "report", "A reader reported a comment"
     DIGEST = "digest", "Daily digest of the comments waiting"
+    TEST = "test", "A test message, sent from the admin"
 
 
 def new_secret():

@@ -118,21 +118,39 @@ def digest(count, comments):
     return {"title": title, "lines": lines, "links": [("Open the queue", queue)], "data": data}
 
 
-def event(kind, comment=None, **data):
+def test_message():
+    queue = mail.link("admin:comments_comment_changelist") + "?status__exact=pending"
+    lines = [f"{settings.SITE_NAME} will post its alerts to moderators here."]
+    return {"title": "Test message", "lines": lines, "links": [("Open the queue", queue)],
+            "data": {"queue_url": queue}}  # fmt: skip
+
+
+def send_test(endpoints):
+    """A test message to each of ``endpoints`` that is switched on, whatever events it chose."""
+    return event(Event.TEST, endpoints=endpoints)
+
+
+def event(kind, comment=None, *, endpoints=None, **data):
     """Alert the endpoints that chose ``kind`` (an Event): "held", "spam" and "report" are
     about ``comment`` (``report=`` the Report for "report"); "digest" takes ``count`` and
     ``comments``. Returns the deliveries queued."""
     from alerts.tasks import deliver
 
     kind = Event(kind)
+    if endpoints is None:
+        endpoints = Endpoint.objects.wanting(kind)
+    else:
+        endpoints = endpoints.filter(is_enabled=True)
     if comment is not None:  # as stored: the caller's copy may predate the change (a report)
         comment.refresh_from_db(fields=["status", "status_reason"])
     if kind == Event.HELD:
         schedule_digest()
     made = []
-    for endpoint in Endpoint.objects.wanting(kind):
+    for endpoint in endpoints:
         if kind == Event.DIGEST:
             message = digest(data["count"], data["comments"])
+        elif kind == Event.TEST:
+            message = test_message()
         else:
             message = about_comment(kind, comment, internal=endpoint.is_internal, **data)
         message |= {"event": kind.value, "at": timezone.now().isoformat()}

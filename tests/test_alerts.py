@@ -250,6 +250,17 @@ def test_an_endpoint_is_switched_off_after_failures_in_a_row(db, receiver, setti
     assert hook.is_enabled and hook.failures == 0 and hook.disabled_reason == ""
 
 
+def test_the_admin_sends_a_test_message_to_the_chosen_endpoints(db, receiver, admin_client):
+    chosen = endpoint(receiver, "discord", events=[])
+    endpoint(receiver, "slack")
+    changelist = reverse("admin:alerts_endpoint_changelist")
+    admin_client.post(changelist, {"action": "send_test", "_selected_action": [chosen.pk]})
+    run_tasks()
+    [payload] = [json.loads(r["body"]) for r in receiver.requests]
+    assert payload["content"].startswith("Test message")
+    assert chosen.attempts.get().is_ok
+
+
 def test_the_admin_shows_endpoints_deliveries_and_last_attempts(db, receiver, admin_client):
     hook = endpoint(receiver)
     receiver.codes = [502]
