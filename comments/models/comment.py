@@ -31,7 +31,7 @@ class InNetwork(models.Lookup):
 
 
 TREE_ID_SEQUENCE = "comments_comment_tree_id_seq"
-# Levels of a thread shown under an article; deeper replies get "Continue this thread" (#5).
+# Levels of a thread shown under an article; deeper ones are behind "N more replies" (#5, #24).
 DISPLAY_LEVELS = 6
 SORTS = {"oldest": "Oldest first", "newest": "Newest first", "replies": "Most replies",
          "best": "Best"}  # fmt: skip
