@@ -13,7 +13,7 @@ from django.utils.crypto import salted_hmac
 
 # Bump after changing templates/jinja2/comments/_comment.html or _comments.html: cached pages and
 # stored headers of an older version are then never shown.
-MARKUP_VERSION = 14
+MARKUP_VERSION = 15
 TEMPLATE = "comments/_comment.html"
 
 
