@@ -3,6 +3,7 @@ where the reader is, few tab stops per comment, phone layouts, styled fields and
 the edit page's counter and preview."""
 
 import pytest
+from django.conf import settings
 from playwright.sync_api import expect
 
 from tests.factories import make_article, make_comment
@@ -89,11 +90,15 @@ def test_on_a_phone_headers_keep_to_their_lines(browser, live_server):
     assert who["x"] == when["x"] >= avatar["x"] + avatar["width"]
     assert when["y"] >= who["y"] + who["height"] - 1
     assert when["y"] + when["height"] <= avatar["y"] + avatar["height"] + 12
-    # the site's name and the account links share a line; the search box has one of its own
+    # the site's name, what it is, and the account links share the top; the search box has a
+    # line of its own
+    expect(page.locator(".site-header .site-description")).to_have_text(settings.SITE_DESCRIPTION)
     name, nav = (page.locator(s).bounding_box() for s in (".site-name", ".site-header nav"))
+    description = page.locator(".site-header .site-description").bounding_box()
+    assert description["y"] >= name["y"] + name["height"] - 1
     search = page.locator(".site-search").bounding_box()
     assert abs(name["y"] - nav["y"]) < name["height"]
-    assert search["y"] >= name["y"] + name["height"] and search["width"] > 300
+    assert search["y"] >= description["y"] + description["height"] and search["width"] > 300
     context.close()
 
 
