@@ -20,6 +20,12 @@ sees it at once.
 HTTP: a weak ETag from the versions answers If-None-Match with 304; ``Cache-Control`` lets a
 shared cache keep the page for SHARED_CACHE_SECONDS and the browser revalidate it; ``Vary: Cookie,
 Accept-Encoding``. A reader with a session gets ``private, no-cache`` and a page rendered for them.
+``Age`` says how long ago the page's versions were read from PostgreSQL.
+
+While the database is down (#23), a reader without a session still gets the page last kept at
+that address (``stale``), as long as its versions were read at most STALE_IF_ERROR_SECONDS ago;
+``Age`` then says how stale it is. Whether the versions were still remembered (``recent``) or
+had to be read, and failed, makes no difference: the answer is the kept page either way.
 """
 
 import hashlib
@@ -37,6 +43,7 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 KEPT_IN_MEMORY = 32  # pages per worker
 PERSONAL_PARAMETERS = {"replytocom"}  # the form answers a comment: a page of its own
 _sharing = ContextVar("sharing", default=False)
+clock = time.monotonic  # for the ages of versions and pages; the tests move it on
 _parts = {}  # name: the function that makes its text
 
 
@@ -89,6 +96,7 @@ class Entry:
     text: str
     content_type: str
     second: int = -1  # when the parts were last filled
+    read_at: float = 0.0  # clock() when its versions were last read from PostgreSQL
     body: bytes = b""
     encoded: dict = field(default_factory=dict)  # encoding: body compressed
 
@@ -109,6 +117,7 @@ class Entry:
 # discussion's list and threads come from the shared cache).
 _memory = OrderedDict()  # key: Entry, the newest last
 _recent = OrderedDict()  # key: (when, value)
+_latest = OrderedDict()  # request address: the ETag of the page last served there
 
 
 def keep(store, key, value, size):
@@ -119,23 +128,20 @@ def keep(store, key, value, size):
         store.popitem(last=False)
 
 
-def serve(request, version, render):
-    """The page keyed by ``version`` (a string of what it shows), from memory, or ``render()``
-    once and kept; for a request that is not ``shareable``, ``render()``'s own response
-    marked private."""
+def serve(request, version, render, read_at):
+    """The page keyed by ``version`` (a string of what it shows, read from PostgreSQL at
+    ``read_at``), from memory, or ``render()`` once and kept; for a request that is not
+    ``shareable``, ``render()``'s own response marked private."""
     if not shareable(request):
         response = render()
         patch_cache_control(response, private=True, no_cache=True)
         patch_vary_headers(response, ["Cookie"])
         return response
-    key = f"{request.path}?{keyed_query(request)}:{version}"
-    key = hashlib.md5(key.encode(), usedforsecurity=False)
+    address = f"{request.path}?{keyed_query(request)}"
+    key = hashlib.md5(f"{address}:{version}".encode(), usedforsecurity=False)
     etag = f'W/"{key.hexdigest()}"'
-    known = {
-        t.strip().removeprefix("W/") for t in request.headers.get("If-None-Match", "").split(",")
-    }
-    if etag.removeprefix("W/") in known:
-        return with_headers(HttpResponseNotModified(), etag)
+    if etag.removeprefix("W/") in known_etags(request):
+        return with_headers(HttpResponseNotModified(), etag, read_at)
     entry = _memory.get(etag)
     if entry is None:
         token = _sharing.set(True)
@@ -149,35 +155,64 @@ def serve(request, version, render):
             return response
         entry = Entry(text, response["Content-Type"])
         keep(_memory, etag, entry, KEPT_IN_MEMORY)
+    entry.read_at = max(entry.read_at, read_at)
+    keep(_latest, address, etag, KEPT_IN_MEMORY)
+    return send(request, entry, etag)
+
+
+def stale(request):
+    """While the database is down: the page last served at the request's address, if it is
+    still kept and its versions were read at most STALE_IF_ERROR_SECONDS ago; else None."""
+    if not shareable(request):
+        return None
+    etag = _latest.get(f"{request.path}?{keyed_query(request)}")
+    entry = _memory.get(etag)
+    if entry is None or clock() - entry.read_at > settings.STALE_IF_ERROR_SECONDS:
+        return None
+    if etag.removeprefix("W/") in known_etags(request):
+        return with_headers(HttpResponseNotModified(), etag, entry.read_at)
+    return send(request, entry, etag)
+
+
+def send(request, entry, etag):
+    """The kept page, compressed as the client accepts."""
     encoding, compress, _ = compressor(request.headers.get("Accept-Encoding", ""))
     response = HttpResponse(entry.current(encoding, compress), content_type=entry.content_type)
     if encoding:
         response["Content-Encoding"] = encoding
-    return with_headers(response, etag)
+    return with_headers(response, etag, entry.read_at)
+
+
+def known_etags(request):
+    header = request.headers.get("If-None-Match", "")
+    return {tag.strip().removeprefix("W/") for tag in header.split(",")}
 
 
 def recent(key, load):
-    """``load()``, or what it gave in this process less than PAGE_VERSION_SECONDS ago: a kept
-    page then costs no query at all, and shows a change that much later (None is not kept)."""
+    """(``load()``, when it was read), or what it gave in this process less than
+    PAGE_VERSION_SECONDS ago: a kept page then costs no query at all, and shows a change that
+    much later (None is not kept)."""
     seconds = settings.PAGE_VERSION_SECONDS
-    now = time.monotonic()
+    now = clock()
     found = _recent.get(key)
     if found is not None and now - found[0] < seconds:
-        return found[1]
+        return found[1], found[0]
     value = load()
     if value is not None and seconds > 0:
         keep(_recent, key, (now, value), KEPT_IN_MEMORY * 8)
-    return value
+    return value, now
 
 
 def forget():
     """Drop this process's pages and versions."""
     _memory.clear()
     _recent.clear()
+    _latest.clear()
 
 
-def with_headers(response, etag):
+def with_headers(response, etag, read_at):
     response["ETag"] = etag
+    response["Age"] = str(max(0, int(clock() - read_at)))
     patch_cache_control(response, public=True, max_age=0, s_maxage=settings.SHARED_CACHE_SECONDS)
     patch_vary_headers(response, ["Cookie", "Accept-Encoding"])
     return response

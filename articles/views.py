@@ -32,11 +32,12 @@ def detail(request, year, month, slug):
     shareable = pages.shareable(request)
     if shareable:  # no session: a reader who sees what every such reader sees
         versions = visible.only(*Article.VERSION_FIELDS).filter(slug=slug)
-        article = pages.recent(("article", slug), versions.first)
+        article, read_at = pages.recent(("article", slug), versions.first)
         if article is None:
             raise Http404("No such article.")
     else:
         article = get_object_or_404(visible.select_related("author"), slug=slug)
+        read_at = pages.clock()
     date = timezone.localtime(article.published_at or article.created_at)
     if (date.year, date.month) != (year, month):
         return redirect(article, permanent=True)
@@ -45,4 +46,4 @@ def detail(request, year, month, slug):
         whole = visible.select_related("author").get(pk=article.pk) if shareable else article
         return render(request, "articles/article_detail.html", {"article": whole})
 
-    return pages.serve(request, article.page_version(), page)
+    return pages.serve(request, article.page_version(), page, read_at)

@@ -1,4 +1,6 @@
 """While the database is down, every page is a friendly 503, and the site heals by itself (#6).
+A reader without a session asking for a page this worker keeps gets that page instead, for a
+bounded time and with its ``Age`` (``articles.pages.stale``, #23).
 
 A view that cannot reach PostgreSQL raises ``OperationalError`` (or ``InterfaceError`` for a
 connection that died under it). Without this middleware that is a 500 and an error report; with
@@ -39,7 +41,8 @@ class DatabaseUnavailableMiddleware:
         if not isinstance(exception, OperationalError | InterfaceError):
             return None
         logger.warning("Database unavailable for %s: %s", request.path, exception)
-        return database_unavailable_response()
+        kept = pages.stale(request)
+        return kept if kept is not None else database_unavailable_response()
 
 
 def database_unavailable_response():

@@ -104,6 +104,9 @@ PERSONAL_COOKIES = ["sessionid", "messages", "comment_author"]
 SHARED_CACHE_SECONDS = int(os.environ.get("SHARED_CACHE_SECONDS", 10))
 # Each worker reads an article's versions for such pages at most this often (0: every time).
 PAGE_VERSION_SECONDS = float(os.environ.get("PAGE_VERSION_SECONDS", 1))
+# With the database down, such a reader still gets the page a worker keeps, if its versions were
+# read at most this long ago (stale-if-error, #23); everyone else gets the 503 page.
+STALE_IF_ERROR_SECONDS = float(os.environ.get("STALE_IF_ERROR_SECONDS", 300))
 
 
 # Our documented URL schemes came before django-environ's names for them.

@@ -221,6 +221,42 @@ def fetch(url, *, data=None, opener=None, headers=None):
             return error.code, error.headers, error.read().decode()
 
 
+def half_open(url, sent):
+    """A connection to the server at ``url`` that has sent ``sent`` and then waits, as a slow
+    client does (#23)."""
+    parts = urllib.parse.urlsplit(url)
+    connection = socket.create_connection((parts.hostname, parts.port), timeout=TIMEOUT)
+    connection.sendall(sent.encode())
+    return connection
+
+
+def not_accepted(url):
+    """How many connections to the server at ``url`` (on 127.0.0.1) are still waiting for a
+    worker to accept them: the listening socket's queue, as Linux shows it."""
+    port = urllib.parse.urlsplit(url).port
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        local, _, state, queues = line.split()[1:5]
+        if state == "0A" and local == f"0100007F:{port:04X}":  # LISTEN on 127.0.0.1:port
+            return int(queues.split(":")[1], 16)
+    return 0
+
+
+def on_every_worker(url, path, workers):
+    """GET ``path`` on each of the ``workers`` sync workers of gunicorn at ``url``: the requests
+    are held half-sent until every one is accepted, and a sync worker takes one at a time. The
+    status lines of the answers."""
+    head = f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+    connections = [half_open(url, head) for _ in range(workers)]
+    try:
+        wait_until(lambda: not_accepted(url) == 0, TIMEOUT, "the workers did not accept")
+        for each in connections:
+            each.sendall(b"Connection: close\r\n\r\n")
+        return [each.makefile("rb").readline().decode().strip() for each in connections]
+    finally:
+        for each in connections:
+            each.close()
+
+
 def answers(url, status):
     """Whether ``url`` answers ``status``; not at all counts as no."""
     try:
@@ -232,7 +268,7 @@ def answers(url, status):
 def form_fields(page):
     """The hidden fields of the comment form on ``page``: the bot-trap timestamp, and the CSRF
     token on a page made for a reader with a session."""
-    form = re.search(r'<form[^>]*action="/comments/post/\d+/".*?</form>', page, re.S).group(0)
+    form = re.search(r'<form[^>]*action="/comments/post/\d+/[^"]*".*?</form>', page, re.S).group(0)
     fields = {}
     for tag in re.findall(r"<input[^>]*>", form):
         name, value = re.search(r'name="([^"]*)"', tag), re.search(r'value="([^"]*)"', tag)

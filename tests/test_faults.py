@@ -1,4 +1,6 @@
 """Faults (issue #6): the database going away, a gunicorn worker killed, and what readers see.
+With the database down, a reader without a session still gets an article page a worker keeps,
+for STALE_IF_ERROR_SECONDS, with its Age (#23); everything else is the friendly 503.
 
 The slow tests run the real thing: a throwaway PostgreSQL cluster in /tmp, migrated, served by
 the project's gunicorn.conf.py with two workers, and stopped, restarted or robbed of a worker
@@ -15,14 +17,24 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from django.db import OperationalError
+from django.db import OperationalError, connection
+from django.test import Client
 
 import articles.views
+from articles import pages
 from comments import services
 from forum import database
-from tests.factories import make_user
+from tests.factories import make_article, make_comment, make_user
 from tests.pages import page_of
-from tests.servers import answers, browser, fetch, form_fields, serve_setup, wait_until
+from tests.servers import (
+    answers,
+    browser,
+    fetch,
+    form_fields,
+    on_every_worker,
+    serve_setup,
+    wait_until,
+)
 
 FRIENDLY = "Back in a moment"
 
@@ -70,10 +82,57 @@ def test_a_database_error_in_a_view_is_the_friendly_503_page_without_queries(
     assert 'href="/admin/"' not in page  # rendered without the request: no user was looked up
 
 
-@pytest.mark.slow
-def test_with_the_database_down_every_page_is_a_friendly_503_and_it_recovers_without_restart(
-    site,
+def test_with_the_database_down_a_kept_page_is_served_with_its_age_until_the_bound(
+    client, db, settings, monkeypatch
 ):
+    """The rule of #23, on a clock the test moves: whether the worker still remembered the
+    article's versions or had to read them makes no difference; past the bound, or for
+    anything but a kept page for a reader without a session, it is the 503 page."""
+    settings.PAGE_VERSION_SECONDS = 1  # production's memo of the versions
+    settings.STALE_IF_ERROR_SECONDS = 60
+    now = [1000.0]
+    monkeypatch.setattr(pages, "clock", lambda: now[0])
+    article = make_article(title="Kept through it")
+    comment = make_comment(article, body="A comment")
+    path = article.get_absolute_url()
+    assert client.get(path)["Age"] == "0"  # rendered, and kept by this worker
+
+    def unreachable(*args, **kwargs):
+        raise OperationalError("connection refused")
+
+    def kept_page_at(second):
+        now[0] = second
+        response = client.get(path)
+        return response.status_code, response["Age"], "Kept through it" in page_of(response)
+
+    monkeypatch.setattr(connection, "create_cursor", unreachable)  # every query fails
+    assert kept_page_at(1000.5) == (200, "0", True)  # its versions still remembered
+    assert kept_page_at(1001.5) == (200, "1", True)  # read, and failed
+    assert kept_page_at(1060.0) == (200, "60", True)
+
+    refused = [
+        client.get(path + "?page=2"),  # never kept
+        client.get("/"),
+        client.get(f"/comments/{comment.pk}/"),
+        Client().get(path, headers={"Cookie": "sessionid=abc"}),  # a reader with a session
+        client.post(f"/comments/post/{article.pk}/", {"body": "Down"}),
+    ]
+    now[0] = 1060.5  # past the bound
+    refused.append(client.get(path))
+    assert [(r.status_code, FRIENDLY in page_of(r)) for r in refused] == [(503, True)] * 6
+    assert all("Age" not in r for r in refused)
+
+    monkeypatch.undo()  # the database is back
+    now[0] = 1061.0
+    response = client.get(path)
+    assert (response.status_code, response["Age"]) == (200, "0")
+
+
+@pytest.mark.slow
+def test_with_the_database_down_kept_pages_are_served_and_the_rest_is_a_friendly_503(site):
+    """Against the real gunicorn: both workers keep the article page for readers without a
+    session; with PostgreSQL stopped they serve it with its Age, and everything else is the
+    503 page; once PostgreSQL is back the site recovers without a restart."""
     staff = {"Cookie": f"sessionid={site.session}"}
     status, _, page = site.get(site.article_url, headers=staff)
     assert status == 200
@@ -82,15 +141,21 @@ def test_with_the_database_down_every_page_is_a_friendly_503_and_it_recovers_wit
     form = form_fields(site.get(site.article_url, opener=reader)[2])
     workers = site.workers()
     assert len(workers) == 2
+    assert on_every_worker(site.url, site.article_url, 2) == ["HTTP/1.1 200 OK"] * 2
 
     assert database.stop(site.data_dir) is True
-    pages = [
-        site.article_url,
+    for _ in range(6):  # on either worker, its versions remembered or not
+        status, headers, page = site.get(site.article_url)
+        assert (status, FRIENDLY in page, "The first comment" in page) == (200, False, True)
+        assert 0 <= int(headers["Age"]) < 60
+    paths = [
+        f"{site.article_url}?page=2",  # a page never kept
         "/",
         f"/comments/{site.root_id}/",
         f"/comments/{site.root_id}/thread/",
     ]
-    requests = [(path, who) for path in pages for who in ({}, staff)] + [("/admin/", staff)]
+    requests = [(path, who) for path in paths for who in ({}, staff)]
+    requests += [(site.article_url, staff), ("/admin/", staff)]
     for path, headers in requests:
         status, response_headers, page = site.get(path, headers=headers)
         assert status == 503, (path, page[:500])
@@ -103,7 +168,8 @@ def test_with_the_database_down_every_page_is_a_friendly_503_and_it_recovers_wit
     assert site.get("/healthz")[0] == 503
 
     database.url(site.data_dir)  # PostgreSQL is back
-    wait_until(lambda: answers(site.url + site.article_url, 200), 15, "the site did not recover")
+    back = lambda: site.get(site.article_url, headers=staff)[0] == 200  # noqa: E731
+    wait_until(back, 15, "the site did not recover")
     assert [site.get(site.article_url, headers=staff)[0] for _ in range(8)] == [200] * 8
     status, headers, _ = site.post_comment(form, "Posted after it came back", opener=reader)
     assert site.acknowledged_id(status, headers)
