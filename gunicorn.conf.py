@@ -8,6 +8,7 @@ import multiprocessing
 import os
 
 wsgi_app = "forum.wsgi"
+# The loopback: in production only nginx in front talks to gunicorn (#23).
 bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
 # Sync workers, 2 x CPUs + 1: each holds one persistent database connection (CONN_MAX_AGE).
 # Measured on 2 cores with wrk (10 connections), two rounds, requests/s of /healthz and of the
@@ -18,6 +19,9 @@ bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
 # Pages are CPU-bound Python (the GIL makes threads no faster, and they slowed the big page), so
 # more workers than that only add switching; the extra workers over the core count cover the
 # moments a worker waits on PostgreSQL, such as a reply waiting for its thread's lock.
+# A sync worker reads its request itself, so a client that stalls mid-request holds it: in
+# production nginx reads every request whole first (deploy/nginx/, #23). gthread is no cure:
+# 50 stalled connections starved 5 x 4 threads too (docs/scaling.md, "Slow clients").
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
 # Load the application once in the master and fork the workers from it (issue #11): a new or
 # recycled worker starts with Django, the URLconf and the compiled comment templates in memory

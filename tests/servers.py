@@ -10,6 +10,7 @@ import http.cookiejar
 import json
 import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -186,6 +187,70 @@ def serve(database_url, static_root, *, workers=2, log=None, **extra_env):
         server = Server(url=f"http://127.0.0.1:{port}", process=process, env=env)
         wait_until(lambda: answers(server.url + "/healthz", 200), 20, "gunicorn did not start")
         yield server
+    finally:
+        stop(process)
+
+
+# nginx in front, as the README's deploy section requires (#23): the project's own
+# deploy/nginx/proxy.conf, in a server of its own on a free port.
+NGINX_CONF = """
+daemon off;
+pid {work}/nginx.pid;
+error_log {work}/error.log warn;
+{user}
+events {{ worker_connections 1024; }}
+http {{
+    access_log off;
+    client_body_temp_path {work}/body;
+    proxy_temp_path {work}/proxy;
+    fastcgi_temp_path {work}/fastcgi;
+    uwsgi_temp_path {work}/uwsgi;
+    scgi_temp_path {work}/scgi;
+    upstream forum {{ server {upstream}; }}
+    server {{
+        listen 127.0.0.1:{port};
+        include {proxy_conf};
+        location / {{ proxy_pass http://forum; }}
+    }}
+}}
+"""
+
+
+def nginx():
+    """The nginx binary; a test without it fails in CI (which installs it) and is skipped
+    elsewhere."""
+    found = shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin:/sbin")
+    if not found:
+        message = "nginx is not installed (apt-get install nginx)"
+        if os.environ.get("FORUM_REQUIRE_BROWSER"):  # CI: a missing tool fails
+            pytest.fail(message)
+        pytest.skip(message)
+    return found
+
+
+@contextmanager
+def behind_nginx(server, work):
+    """nginx with deploy/nginx/proxy.conf in front of ``server`` (a Server), up once /healthz
+    answers through it; yields a Server whose url is nginx's."""
+    binary = nginx()
+    work = Path(work)
+    work.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    conf = work / "nginx.conf"
+    conf.write_text(
+        NGINX_CONF.format(
+            work=work,
+            user="user root;" if os.geteuid() == 0 else "",  # its temporary files are in work
+            upstream=urllib.parse.urlsplit(server.url).netloc,
+            port=port,
+            proxy_conf=Path(settings.BASE_DIR) / "deploy" / "nginx" / "proxy.conf",
+        )
+    )
+    process = start([binary, "-p", str(work), "-c", str(conf)], work / "nginx.log")
+    try:
+        front = Server(url=f"http://127.0.0.1:{port}", process=server.process, env=server.env)
+        wait_until(lambda: answers(front.url + "/healthz", 200), 10, "nginx did not start")
+        yield front
     finally:
         stop(process)
 

@@ -1,6 +1,8 @@
-"""The site under the real gunicorn, with the project's own gunicorn.conf.py, over real HTTP."""
+"""The site under the real gunicorn, with the project's own gunicorn.conf.py, over real HTTP,
+and behind nginx with the project's deploy/nginx/proxy.conf (#23)."""
 
 import re
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -9,7 +11,17 @@ import pytest
 
 from comments.models import Comment, DiscussionSettings
 from tests.factories import make_article
-from tests.servers import browser, fetch, serve, url_of_test_database
+from tests.servers import (
+    TIMEOUT,
+    behind_nginx,
+    browser,
+    fetch,
+    half_open,
+    not_accepted,
+    serve,
+    url_of_test_database,
+    wait_until,
+)
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -100,3 +112,51 @@ def test_account_limits_hold_across_every_worker(tmp_path):
     refused = ["Too many failed login attempts" in page for page in tries]
     assert refused == [False] * 5 + [True]
     assert right[0] == 200 and "Too many failed login attempts" in right[2]  # not signed in
+
+
+# What slow clients send before they stall: part of a request line, part of the headers, and
+# whole headers announcing a body that never comes.
+STALLED = [
+    "GET /heal",
+    "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: slo",
+    "POST /comments/post/1/ HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 900\r\n\r\nbody=",
+]
+
+
+def test_fifty_half_open_connections_through_nginx_leave_the_site_answering(tmp_path):
+    """Slow clients (#23): fifty connections that send part of a request and stall. Straight
+    to gunicorn, five of them hold all five sync workers until gunicorn's 30 s timeout (see
+    docs/scaling.md). Through nginx, which reads every request whole before it opens a
+    connection to gunicorn, /healthz and an article page keep answering within a second."""
+    DiscussionSettings.load()
+    paths = ["/healthz", make_article(title="Under a slow attack").get_absolute_url()]
+    with (
+        serve(url_of_test_database(), tmp_path / "static", workers=5) as app,
+        behind_nginx(app, tmp_path / "nginx") as site,
+    ):
+        for _ in range(5):  # warm: each worker that answers has its connection and the page
+            assert [fetch(site.url + path)[0] for path in paths] == [200, 200]
+        stalled = [half_open(site.url, STALLED[n % len(STALLED)]) for n in range(50)]
+        try:
+            wait_until(lambda: not_accepted(site.url) == 0, TIMEOUT, "nginx did not take them")
+            answered = []
+            for _ in range(3):
+                for path in paths:
+                    started = time.monotonic()
+                    status = fetch(site.url + path)[0]
+                    answered.append((path, status, time.monotonic() - started < 1))
+            waiting = [still_waiting(each) for each in stalled]
+        finally:
+            for each in stalled:
+                each.close()
+    assert answered == [(path, 200, True) for _ in range(3) for path in paths]
+    assert waiting == [True] * 50  # all the while, each was open and unanswered
+
+
+def still_waiting(connection):
+    """Whether ``connection`` is open with no answer to read."""
+    connection.setblocking(False)
+    try:
+        return connection.recv(1) is None  # an answer, or b"": closed
+    except BlockingIOError:
+        return True

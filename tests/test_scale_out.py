@@ -1,9 +1,9 @@
 """Scaling out: two app servers, one PostgreSQL, one Redis.
 
-Two gunicorns, each with the project's gunicorn.conf.py and two workers, serve the test database
-and share one Redis cache (CACHE_URL=redis://...). Readers and writers land on either server, as
-behind a load balancer: every post is taken, the thread stays whole, and each server shows every
-change at once.
+Two gunicorns, each with the project's gunicorn.conf.py and two workers behind nginx (with
+deploy/nginx/proxy.conf), serve the test database and share one Redis cache
+(CACHE_URL=redis://...). Readers and writers land on either server, as behind a load balancer:
+every post is taken, the thread stays whole, and each server shows every change at once.
 """
 
 import os
@@ -24,6 +24,7 @@ from tests.factories import draw, make_article, make_comment, set_rules
 from tests.pages import shows
 from tests.servers import (
     TIMEOUT,
+    behind_nginx,
     browser,
     fetch,
     form_fields,
@@ -89,14 +90,18 @@ def site(django_db_setup, django_db_blocker):
         # Both servers have one secret key, so that either accepts the other's tokens, and one
         # static root, collected once; behind a load balancer, X-Forwarded-For counts. Versions
         # are read on every view, so "at once" below means at once (by default a worker reads
-        # them once a second, the same on one server as on two).
-        shared = {"CACHE_URL": f"redis://127.0.0.1:{redis_port}/0", "DJANGO_TRUSTED_PROXIES": "1",
+        # them once a second, the same on one server as on two). Each server is behind nginx,
+        # as the README's deploy section requires (#23); a poster's own X-Forwarded-For plays
+        # the load balancer in front of it, so two proxies append to it.
+        shared = {"CACHE_URL": f"redis://127.0.0.1:{redis_port}/0", "DJANGO_TRUSTED_PROXIES": "2",
                   "PAGE_VERSION_SECONDS": "0"}  # fmt: skip
         with (
             serve(database_url, work / "static", log=work / "gunicorn-a.log", **shared) as a,
             serve(database_url, work / "static", log=work / "gunicorn-b.log", **shared) as b,
+            behind_nginx(a, work / "nginx-a") as front_a,
+            behind_nginx(b, work / "nginx-b") as front_b,
         ):
-            yield Site(servers=[a.url, b.url], cache=cache, logs=work)
+            yield Site(servers=[front_a.url, front_b.url], cache=cache, logs=work)
     finally:
         if redis_server is not None:
             stop(redis_server)
