@@ -119,7 +119,7 @@ def examples():
     would have when it was posted. One pass over the table, rows vectorised as they come."""
     wanted = set(labelled().order_by("-pk").values_list("pk", flat=True)[:MAX_EXAMPLES])
     approved, spammed = defaultdict(int), defaultdict(int)
-    by_ip = defaultdict(deque)
+    by_ip = {}  # address -> times of its spam in the window; only addresses that sent spam
     rows, labels, pks = Rows(), array("b"), array("q")
     comments = Comment.objects.order_by("created_at", "pk").values_list(
         "pk", "created_at", "status", "author_email", "ip_address"
@@ -129,7 +129,7 @@ def examples():
         texts = {r[0]: r[1:] for r in Comment.objects.filter(pk__in=chosen).values_list(
             "pk", "body", "author_name", "author_url", "form_seconds")}  # fmt: skip
         for pk, created_at, status, email, ip in chunk:
-            recent = by_ip[ip] if ip else deque()
+            recent = by_ip.get(ip) or ()
             while recent and recent[0] < created_at - IP_WINDOW:
                 recent.popleft()
             if pk in texts:
@@ -146,7 +146,7 @@ def examples():
             elif status in SPAM_LIKE:
                 spammed[email] += 1
                 if ip and status == Status.SPAM:
-                    recent.append(created_at)
+                    by_ip.setdefault(ip, deque()).append(created_at)
     return rows.matrix(), list(labels), list(pks)
 
 
