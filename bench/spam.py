@@ -34,7 +34,8 @@ def quality(n_spam=400, n_good=400):
     """Learn from half the labelled set, score the other half: the confusion matrix at the
     default spam and hold scores, and the one the filter would give with no behaviour at all
     (only the text and the name, email and website fields: a set from elsewhere)."""
-    from bench.spam_set import hand_written, labelled
+    from bench.spam_hand import hand_written
+    from bench.spam_set import labelled
     from spam.features import Signals
     from spam.model import Model, matrix
 
