@@ -160,9 +160,6 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 # (seconds; the last repeats) for MAIL_RETRY_FOR seconds after it was queued; a 5xx stops it.
 MAIL_RETRY_DELAYS = [int(s) for s in env_list("MAIL_RETRY_DELAYS", "60,120,300,600,900,1200")]
 MAIL_RETRY_FOR = env_int("MAIL_RETRY_FOR", 3600)
-
-DEFAULT_FROM_EMAIL = SERVER_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "webmaster@localhost")
-globals().update(_email(os.environ.get("EMAIL_URL") or "console://"))
 # Alerts to moderators (#26): seconds an endpoint has to answer; the delays between retries
 # (seconds, one retry each); failed attempts in a row that switch an endpoint off; hours the
 # "approve" / "spam" links in chat stay valid.
@@ -170,6 +167,9 @@ ALERT_TIMEOUT = float(os.environ.get("ALERT_TIMEOUT", "5"))
 ALERT_RETRY_DELAYS = [int(s) for s in env_list("ALERT_RETRY_DELAYS", "30,120,600,1800,3600")]
 ALERT_DISABLE_AFTER = env_int("ALERT_DISABLE_AFTER", 10)
 ALERT_LINK_HOURS = env_int("ALERT_LINK_HOURS", 24)
+
+DEFAULT_FROM_EMAIL = SERVER_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "webmaster@localhost")
+globals().update(_email(os.environ.get("EMAIL_URL") or "console://"))
 # Seconds a worker waits on the mail server before it tries the mail again later.
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
 
@@ -204,11 +204,11 @@ INSTALLED_APPS = [
     "search",
     # The learning spam filter (issue #26), on top of comments.
     "spam",
+    # Alerts to moderators by webhook and chat (issue #26), on top of comments.
+    "alerts",
 ]
 
 MIDDLEWARE = [
-    # Alerts to moderators by webhook and chat (issue #26), on top of comments.
-    "alerts",
     "forum.middleware.ClientAddressMiddleware",  # first: every later step sees the client (#6)
     "django.middleware.security.SecurityMiddleware",
     # zstd, brotli or gzip, as the client accepts; never for a reader with a session (#17).
