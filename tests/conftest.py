@@ -54,15 +54,21 @@ def rules():
 
 
 @pytest.fixture(autouse=True)
-def _empty_cache(django_db_setup, django_db_blocker):
-    """Each test starts with nothing cached, as after a deploy: the default cache is a table of
-    the test database (rate limits a server process may have written), hence the unblock."""
+def _empty_cache(request, django_db_blocker):
+    """Each test starts with nothing cached, as after a deploy. The default cache is a table of
+    the test database (rate limits a server process may have written): a test that uses the
+    database finds it empty too."""
     from articles import pages
 
-    with django_db_blocker.unblock():
-        for each in caches.all():
-            each.clear()
+    caches["discussion"].clear()
     pages.forget()
+    uses_database = request.node.get_closest_marker("django_db") or (
+        {"db", "transactional_db"} & set(request.fixturenames)
+    )
+    if uses_database:
+        request.getfixturevalue("django_db_setup")
+        with django_db_blocker.unblock():
+            caches["default"].clear()
 
 
 @pytest.fixture(autouse=True)
