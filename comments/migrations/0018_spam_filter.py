@@ -5,45 +5,73 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('comments', '0017_created_index'),
+        ("comments", "0017_created_index"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='comment',
-            name='form_seconds',
-            field=models.FloatField(blank=True, editable=False, null=True, verbose_name='seconds on the form'),
+            model_name="comment",
+            name="form_seconds",
+            field=models.FloatField(
+                blank=True, editable=False, null=True, verbose_name="seconds on the form"
+            ),
         ),
         migrations.AddField(
-            model_name='comment',
-            name='spam_reasons',
-            field=models.CharField(blank=True, editable=False, max_length=300, verbose_name="filter's reasons"),
+            model_name="comment",
+            name="spam_reasons",
+            field=models.CharField(
+                blank=True, editable=False, max_length=300, verbose_name="filter's reasons"
+            ),
         ),
         migrations.AddField(
-            model_name='comment',
-            name='spam_score',
+            model_name="comment",
+            name="spam_score",
             field=models.FloatField(blank=True, editable=False, null=True),
         ),
         migrations.AddField(
-            model_name='discussionsettings',
-            name='hold_threshold',
-            field=models.FloatField(default=0.5, help_text='A comment scored at least this (and below the spam score) is held. 0: never.', validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(1)], verbose_name='hold from score'),
+            model_name="discussionsettings",
+            name="hold_threshold",
+            field=models.FloatField(
+                default=0.5,
+                help_text="A comment scored at least this (and below the spam score) is held. 0: never.",
+                validators=[
+                    django.core.validators.MinValueValidator(0),
+                    django.core.validators.MaxValueValidator(1),
+                ],
+                verbose_name="hold from score",
+            ),
         ),
         migrations.AddField(
-            model_name='discussionsettings',
-            name='spam_min_examples',
-            field=models.PositiveIntegerField(default=20, help_text='Until the filter has learned this many spam and this many good comments, it only holds.', verbose_name='examples before marking spam'),
+            model_name="discussionsettings",
+            name="spam_min_examples",
+            field=models.PositiveIntegerField(
+                default=20,
+                help_text="Until the filter has learned this many spam and this many good comments, it only holds.",
+                verbose_name="examples before marking spam",
+            ),
         ),
         migrations.AddField(
-            model_name='discussionsettings',
-            name='spam_retrain_after',
-            field=models.PositiveIntegerField(default=50, help_text="The task worker retrains the filter after this many moderators' decisions.", validators=[django.core.validators.MinValueValidator(1)], verbose_name='decisions before retraining'),
+            model_name="discussionsettings",
+            name="spam_retrain_after",
+            field=models.PositiveIntegerField(
+                default=50,
+                help_text="The task worker retrains the filter after this many moderators' decisions.",
+                validators=[django.core.validators.MinValueValidator(1)],
+                verbose_name="decisions before retraining",
+            ),
         ),
         migrations.AddField(
-            model_name='discussionsettings',
-            name='spam_threshold',
-            field=models.FloatField(default=0.9, help_text='A comment the filter scores at least this is stored as spam. 0: never.', validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(1)], verbose_name='spam from score'),
+            model_name="discussionsettings",
+            name="spam_threshold",
+            field=models.FloatField(
+                default=0.9,
+                help_text="A comment the filter scores at least this is stored as spam. 0: never.",
+                validators=[
+                    django.core.validators.MinValueValidator(0),
+                    django.core.validators.MaxValueValidator(1),
+                ],
+                verbose_name="spam from score",
+            ),
         ),
     ]
