@@ -4,8 +4,8 @@ from urllib.parse import urlsplit
 from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
 
-from comments import text as one_line
-from comments.services import limits
+from core import limits
+from core import text as one_line
 from notifications import services as mail
 
 

@@ -3,8 +3,7 @@ from django import forms
 
 from accounts import services
 from accounts.models import Profile
-from comments.forms import reject_control_characters
-from comments.text import NameField, WebAddressField
+from core.text import NameField, WebAddressField, reject_control_characters
 from notifications.models import Preferences
 
 NAME_LENGTH = 100  # as long as the name a comment stores

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
-from articles.markup import comment_html
+from core.markup import comment_html
 
 
 class Profile(models.Model):

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
-from articles.markup import article_html, excerpt
+from core.markup import article_html, excerpt
 
 EXCERPT_WORDS = 50
 # A page also changes with time alone (comments close some days after publication): a cached

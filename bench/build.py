@@ -17,12 +17,12 @@ from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.utils import timezone
 
-from articles.markup import comment_html
 from articles.models import Article
 from comments import services
 from comments.markup import render_header
 from comments.models import TREE_ID_SEQUENCE, Comment, DiscussionSettings
 from comments.trees import tree_errors
+from core.markup import comment_html
 
 TOP_LEVEL_SHARE = 0.3
 # The level a reply wants (1 answers a top-level comment): most replies are shallow, a long tail

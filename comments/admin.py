@@ -16,9 +16,10 @@ from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 from django.views.decorators.http import require_POST
 
-from comments import services, text
+from comments import services
 from comments.models import Ban, Comment, DiscussionSettings, ModerationLog, Report, Vote
-from comments.text import EmailAddressField, NameField, WebAddressField
+from core import text
+from core.text import EmailAddressField, NameField, WebAddressField
 
 Status = Comment.Status
 

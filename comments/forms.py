@@ -1,31 +1,23 @@
 import time
-import unicodedata
 
 from django import forms
 from django.conf import settings
 from django.core import signing
-from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 
 from articles import pages
 from comments.models import Comment, Report
-from comments.text import EmailAddressField, NameField, WebAddressField, refuse_invisible_in_lines
+from core.text import (
+    EmailAddressField,
+    NameField,
+    WebAddressField,
+    refuse_invisible_in_lines,
+    reject_control_characters,
+)
 from notifications.models import Preferences
 
 SHOWN_AT = "comments.form-shown-at"
-# XML cannot carry these two: one in a comment would break its article's feed (issue #6).
-NONCHARACTERS = {"\ufffe", "\uffff"}
 REMEMBER_LABEL = "Save my name, email, and website in this browser for the next time I comment."
-
-
-def reject_control_characters(value):
-    """Refuse control characters in text of several lines (a comment, a bio); tabs and line
-    breaks are fine, and Django reports NUL itself. One-line fields: comments/text.py."""
-    if any(
-        (unicodedata.category(ch) == "Cc" and ch not in "\t\n\r\x00") or ch in NONCHARACTERS
-        for ch in value
-    ):
-        raise ValidationError("Remove the control characters from this text.", code="control")
 
 
 def stamp_now():
@@ -33,7 +25,7 @@ def stamp_now():
     return signing.TimestampSigner(salt=SHOWN_AT).sign(str(time.time()))
 
 
-# Under every comment box (issue #24): what the renderer (articles.markup.comment_html) takes.
+# Under every comment box (issue #24): what the renderer (core.markup.comment_html) takes.
 MARKDOWN_HINT = (
     "You can use Markdown: *italics*, **bold**, [a link](https://example.com), `code`, "
     "> a quote, and lists starting with - or 1."

@@ -13,11 +13,11 @@ from django.utils import timezone
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from articles.markup import comment_html
 from articles.models import Article
 from comments import discussion, services
 from comments.forms import CommentForm, EditForm, PreviewForm, ReportForm
 from comments.models import DISPLAY_LEVELS, Comment, DiscussionSettings, Vote
+from core.markup import comment_html
 
 MINUTE = timedelta(minutes=1)
 

@@ -190,6 +190,8 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "forum",
+    # What every app below uses: text rules, rate limits, Markdown (#25).
+    "core",
     "articles",
     "comments",
     "accounts",
@@ -313,7 +315,7 @@ if HTTPS:
 # a /64 is what one home or server is given (#23).
 IPV6_PREFIX = env_int("IPV6_PREFIX", 64)
 ALLAUTH_RATE_LIMIT_IPV6_PREFIX = IPV6_PREFIX
-AXES_CLIENT_IP_CALLABLE = "comments.services.limits.client_key"
+AXES_CLIENT_IP_CALLABLE = "core.limits.client_key"
 # Proxies in front that append to X-Forwarded-For; the client's address is read from there (#6).
 TRUSTED_PROXIES = env_int("DJANGO_TRUSTED_PROXIES", 0)
 if env_bool("DJANGO_BEHIND_PROXY"):  # a proxy in front terminates TLS and says so

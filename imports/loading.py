@@ -19,13 +19,13 @@ from django.db import DatabaseError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from articles.markup import article_html, comment_html
 from articles.models import Article
-from comments import text
 from comments.markup import render_header
 from comments.models import Comment, ModerationLog
 from comments.services import lock_thread, notifying, recount
 from comments.trees import renumber, thread_of, tree_errors
+from core import text
+from core.markup import article_html, comment_html
 from imports.xml import BadExport
 
 USERNAME_CHARS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.@+-_")
@@ -378,7 +378,7 @@ class Loader:
 
 
 def followable(url):
-    """A commenter's website if the comment form would take it (``comments.text.web_address``),
+    """A commenter's website if the comment form would take it (``core.text.web_address``),
     else "": an old site's ``javascript:`` link or spoofed address is not kept (#18)."""
     url = url.strip()
     try:

@@ -2,7 +2,6 @@
 server: mail is rendered and stored in the outbox, in the caller's transaction, and a worker
 delivers it (``tasks.deliver``). Mail about a comment is queued by the comments app."""
 
-import unicodedata
 from datetime import timedelta
 
 from django.conf import settings
@@ -13,6 +12,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from core.text import fixed
 from notifications.models import Address, Batch, Mail, Preferences, Subscription
 
 CONFIRM_SALT = "notifications.confirm"
@@ -34,10 +34,9 @@ def link_to_path(path):
     return settings.SITE_URL + path
 
 
-def one_line(text):
+def one_line(value):
     """A header value: one line, without control or format characters, whatever a name held."""
-    text = " ".join(text.split())
-    return "".join(ch for ch in text if unicodedata.category(ch) not in ("Cc", "Cf"))[:300]
+    return fixed(value)[:300]
 
 
 def unsubscribe_link(target):

@@ -1,7 +1,7 @@
 from django import forms
 
 from articles.models import Article
-from comments.text import JOINERS, SingleLineField
+from core.text import JOINERS, SingleLineField
 
 MAX_QUERY = 200
 

@@ -2,7 +2,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import render
 
-from comments.services import client_key, refuse_if_over_limit
+from core.limits import client_key, refuse_if_over_limit
 from search import services
 from search.forms import SearchForm
 

@@ -3,7 +3,7 @@ items, so the front page shows them apart instead of run together (issue #24).""
 
 from django.db import migrations
 
-from articles.markup import excerpt
+from core.markup import excerpt
 
 EXCERPT_WORDS = 50  # articles.models.EXCERPT_WORDS when this was written
 

@@ -12,10 +12,10 @@ from mptt.managers import TreeManager
 from mptt.models import MPTTModel, TreeForeignKey
 from mptt.querysets import TreeQuerySet
 
-from articles.markup import comment_html
 from articles.models import Article
-from comments import text
 from comments.markup import render_header
+from core import text
+from core.markup import comment_html
 
 
 @models.GenericIPAddressField.register_lookup

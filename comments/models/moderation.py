@@ -1,4 +1,4 @@
-"""What moderation stores: the log, the Discussion settings, bans, reports and rate limits."""
+"""What moderation stores: the log, the Discussion settings, bans and reports."""
 
 import ipaddress
 
@@ -343,20 +343,3 @@ class Report(models.Model):
 
     def __str__(self):
         return f"{self.get_reason_display()} on comment {self.comment_id}"
-
-
-class RateLimit(models.Model):
-    """Hits on one key in one fixed time window, counted atomically in PostgreSQL."""
-
-    key = models.CharField(max_length=200)
-    window_start = models.DateTimeField()
-    count = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["key", "window_start"], name="ratelimit_key_window")
-        ]
-        indexes = [models.Index(fields=["window_start"], name="ratelimit_window_idx")]
-
-    def __str__(self):
-        return f"{self.key} × {self.count}"

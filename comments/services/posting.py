@@ -9,13 +9,13 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from articles.markup import comment_html
 from comments import hooks
 from comments.models import Ban, Comment, DiscussionSettings, Revision
 from comments.services import notifying
 from comments.services.counts import lock_poster, lock_thread, refresh_counts
 from comments.services.limits import address_network
 from comments.services.moderation import set_status
+from core.markup import comment_html
 
 
 def post_comment(

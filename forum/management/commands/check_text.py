@@ -19,10 +19,10 @@ from django.db.models import F
 
 from accounts.models import Profile
 from articles.models import Article
-from comments import text
 from comments.markup import store_headers
 from comments.models import Comment
 from comments.services.counts import bump_threads
+from core import text
 from notifications.models import Address
 
 
@@ -36,7 +36,7 @@ def why(check, value, *args):
 
 
 # (model, field, kind): what is checked. "name" keeps the joiners, "email" keeps nothing,
-# "website" must pass comments.text.web_address.
+# "website" must pass core.text.web_address.
 FIELDS = [
     (Comment, "author_name", "name"),
     (Comment, "author_email", "email"),

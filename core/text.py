@@ -64,6 +64,16 @@ def refuse_invisible(text, allowed=frozenset()):
         )
 
 
+def reject_control_characters(value):
+    """The rule for text of several lines (a comment, a bio): control characters and the two
+    noncharacters are refused; tabs and line breaks are fine, and Django reports NUL itself."""
+    if any(
+        (unicodedata.category(ch) == "Cc" and ch not in "\t\n\r\x00") or ch in NONCHARACTERS
+        for ch in value
+    ):
+        raise ValidationError("Remove the control characters from this text.", code="control")
+
+
 def refuse_invisible_in_lines(text):
     """The one-line rule for a short text of several lines (a report's note to moderators):
     line breaks and tabs stay, and so do the joiners."""
@@ -73,6 +83,7 @@ def refuse_invisible_in_lines(text):
 def fixed(text, allowed=frozenset()):
     """``text`` as a one-line field would take it, the characters it refuses taken out: for
     rows stored before the rule (``manage.py check_text --fix``) and imported ones."""
+    text = single_line(text)  # line breaks become spaces before the rest is taken out
     refused = set(invisible(text, allowed))
     return single_line("".join(ch for ch in text if ch not in refused))
 
