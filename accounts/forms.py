@@ -3,10 +3,8 @@ from django import forms
 
 from accounts import services
 from accounts.models import Profile
-from core.text import NameField, WebAddressField, reject_control_characters
+from core.text import NAME_LENGTH, NameField, WebAddressField, reject_control_characters
 from notifications.models import Preferences
-
-NAME_LENGTH = 100  # as long as the name a comment stores
 
 
 class ProfileForm(forms.ModelForm):

@@ -7,6 +7,7 @@ from django.contrib.syndication.views import Feed
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 
 from articles.models import Article
+from core.text import display_name
 
 FEED_LENGTH = 30
 # Characters XML 1.0 cannot carry; one of them would make the whole feed unreadable.
@@ -43,7 +44,7 @@ class LatestArticles(Feed):
         return xml_safe(article.body_html)  # sanitised when it was saved
 
     def item_author_name(self, article):
-        return xml_safe(article.author.get_full_name() or article.author.get_username())
+        return xml_safe(display_name(article.author))
 
     def item_pubdate(self, article):
         return article.published_at

@@ -115,17 +115,18 @@ class Article(models.Model):
         """The full address, for search engines and shared links."""
         return settings.SITE_URL + self.get_absolute_url()
 
-    # What ``page_version`` and ``get_absolute_url`` read: a kept page needs no more (#17).
+    # What ``versions`` and ``get_absolute_url`` read: a kept page needs no more (#17).
     VERSION_FIELDS = ["slug", "published_at", "created_at", "updated_at", "comments_version",
                       "votes_version"]  # fmt: skip
 
-    def page_version(self):
-        """What the article's page shows, as text: the key of its whole-page cache (#17).
-        Comment writes, moderation and the Discussion settings bump ``comments_version``."""
+    def versions(self):
+        """What the article's pages show changes with: its row, its discussion's and its
+        scores' versions (moved by ``comments.freshness``), and the time, since comments close
+        some days after publication. Cache keys are built from it by ``core.freshness``."""
         return (
-            f"{self.pk}:{self.updated_at.timestamp()}:{self.comments_version}:"
-            f"{self.votes_version}:{int(time.time() // PAGE_SECONDS)}"
-        )
+            self.pk, self.updated_at.timestamp(), self.comments_version, self.votes_version,
+            int(time.time() // PAGE_SECONDS),
+        )  # fmt: skip
 
     def unique_slug(self, wanted=""):
         """``wanted`` (or else the title) as a slug no other article has: "-2", "-3"... added."""

@@ -2,8 +2,8 @@
 
 A reader with no session, no messages and no remembered name sees exactly what every such
 reader sees, so the whole response is kept in each worker's memory under the article's versions
-(``Article.page_version``), as text and as bytes compressed for each encoding asked for. A page
-served from memory costs a dict lookup and a write.
+(``Article.versions``, keyed by ``core.freshness``), as text and as bytes compressed for each
+encoding asked for. A page served from memory costs a dict lookup and a write.
 
 What differs per request is filled in at serve time, at most one second old: a form's signed
 timestamp, say. Its owner calls ``part()`` while the page renders; while a shared copy is made
@@ -39,6 +39,8 @@ from django.conf import settings
 from django.http import HttpResponse, HttpResponseNotModified
 from django.template import context_processors
 from django.utils.cache import patch_cache_control, patch_vary_headers
+
+from core import freshness
 
 KEPT_IN_MEMORY = 32  # pages per worker
 PERSONAL_PARAMETERS = {"replytocom"}  # the form answers a comment: a page of its own
@@ -128,18 +130,17 @@ def keep(store, key, value, size):
         store.popitem(last=False)
 
 
-def serve(request, version, render, read_at):
-    """The page keyed by ``version`` (a string of what it shows, read from PostgreSQL at
-    ``read_at``), from memory, or ``render()`` once and kept; for a request that is not
-    ``shareable``, ``render()``'s own response marked private."""
+def serve(request, versions, render, read_at):
+    """The page keyed by ``versions`` (of what it shows, read from PostgreSQL at ``read_at``),
+    from memory, or ``render()`` once and kept; for a request that is not ``shareable``,
+    ``render()``'s own response marked private."""
     if not shareable(request):
         response = render()
         patch_cache_control(response, private=True, no_cache=True)
         patch_vary_headers(response, ["Cookie"])
         return response
     address = f"{request.path}?{keyed_query(request)}"
-    key = hashlib.md5(f"{address}:{version}".encode(), usedforsecurity=False)
-    etag = f'W/"{key.hexdigest()}"'
+    etag = freshness.etag("page", address, versions)
     if etag.removeprefix("W/") in known_etags(request):
         return with_headers(HttpResponseNotModified(), etag, read_at)
     entry = _memory.get(etag)

@@ -46,4 +46,4 @@ def detail(request, year, month, slug):
         whole = visible.select_related("author").get(pk=article.pk) if shareable else article
         return render(request, "articles/article_detail.html", {"article": whole})
 
-    return pages.serve(request, article.page_version(), page, read_at)
+    return pages.serve(request, article.versions(), page, read_at)

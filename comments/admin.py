@@ -16,7 +16,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 from django.views.decorators.http import require_POST
 
-from comments import services
+from comments import freshness, services
 from comments.models import Ban, Comment, DiscussionSettings, ModerationLog, Report, Vote
 from core import text
 from core.text import EmailAddressField, NameField, WebAddressField
@@ -354,7 +354,7 @@ class CommentAdmin(admin.ModelAdmin):
                 Comment.objects.filter(pk=obj.pk), new_status, by=request.user, reason="edited"
             )
             if not changed:  # set_status refreshes; an edited text must reach cached pages too
-                services.refresh_counts([obj.tree_id])
+                freshness.threads_changed([obj.tree_id])
             if "featured" in form.changed_data:
                 Comment.objects.filter(pk=obj.pk).update(
                     featured_at=timezone.now() if obj.featured else None

@@ -1,52 +1,51 @@
 """A page of discussion: everything the article and thread pages show below the article (#11).
 
-``build()`` is the one way in. It reads the request (page, sort, reply target, the reader's own
-pending comments, the remembered author), takes the page of threads, renders their comments or
-reads them from the cache, and makes the comment form and the reply target. The
-``{% discussion %}`` tag calls it for the article page; the post view (with its bound form) and
-the thread view (with the thread's first comment) call it with explicit arguments. A read never
-writes.
+``build()`` is the one way in. It takes the request's Reader (``comments.readers``: who reads,
+which of their comments wait for a moderator, what they asked us to remember), the page, sort
+and reply target, takes the page of threads, renders their comments or reads them from the
+cache, lays the reader's own actions over them (``comments.overlay``), and makes the comment
+form and the reply target. The ``{% discussion %}`` tag calls it for the article page; the post
+view (with its bound form) and the thread view (with the thread's first comment) call it with
+explicit arguments. A read never writes.
 
 The comments of a page come from one query and render in one flat loop through two Jinja2
 templates, ``templates/jinja2/comments/_comments.html`` (the list) and ``_comment.html`` (one
-comment, whose header is stored at save: see comments/markup.py). The result is cached under a
-key holding the article's ``comments_version``, which every visible write and moderation change
-bumps (#7), and MARKUP_VERSION: no page is ever served stale.
+comment, whose header is stored at save: see comments/markup.py); ``comments.items`` says what
+each comment's markup needs. Two layers are cached, under keys from ``core.freshness``:
+
+- each thread's markup (a Fragment), keyed by its ``thread_version``: the same for every reader,
+  except a thread holding one of the reader's pending comments, which is rendered for them;
+- the page's whole list, joined from its fragments, keyed by the article's versions.
+
+Every write moves those versions through ``comments.freshness``.
 """
 
-import hashlib
-import html
-import json
-import re
 import time
 from dataclasses import dataclass
 from typing import NamedTuple
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.core.cache import caches
 from django.core.paginator import InvalidPage, Paginator
-from django.db.models import Q
 from django.http import Http404
 from django.template import engines
 from django.urls import reverse
 from django.utils.connection import ConnectionProxy
 from django.utils.safestring import mark_safe
-from django.utils.text import Truncator
 from markupsafe import Markup
 
-from comments import markup
+from comments import overlay
 from comments.forms import CommentForm
-from comments.models import DISPLAY_LEVELS, SORTS, Comment, DiscussionSettings, is_shown
-from comments.reasons import held_because
+from comments.items import list_items, replies_shown
+from comments.models import DISPLAY_LEVELS, Comment, DiscussionSettings, Sort, is_shown
+from comments.readers import reader_of
 from comments.services import comments_open, deepest_allowed
+from comments.structured import featured_box, structured_data, structured_rows
+from core import freshness
 
 # Rendered lists and threads, under keys that carry their versions (settings.CACHES).
 cache = ConnectionProxy(caches, "discussion")
 CACHE_SECONDS = 24 * 3600
-OWN_COMMENTS = "own_comments"  # session key: ids of the comments this browser wrote
-AUTHOR_COOKIE = "comment_author"
-AUTHOR_COOKIE_AGE = 365 * 24 * 3600
 
 
 @dataclass
@@ -63,31 +62,31 @@ class Discussion:
     address: str = ""  # the page's path, which its links to other orders and pages start with
 
 
-class Fold(NamedTuple):
-    """Replies of one comment the page leaves out, behind "N more replies" under it (#24)."""
+class View(NamedTuple):
+    """What one rendering of comments depends on besides the comments: the reader's pending
+    comments (``pending``: their ids; ``editable``: those they may still edit;
+    ``held_threads``: the threads they are in, rendered for this reader alone) and the page."""
 
-    anchor: int  # the comment they continue: its thread page shows them
-    first: int  # the first of them, where that page opens
-    count: int  # how many comments opening it shows
-    expandable: bool  # the script may open them in place (not when they are too deep)
+    rules: object
+    is_open: bool
+    pending: list
+    editable: set
+    held_threads: set
+    keep: str = ""
+
+    def inputs(self):
+        """The settings and state the markup shows, for the cache keys."""
+        r = self.rules
+        return (r.downvotes, r.max_depth, r.default_sort, r.threads_per_page,
+                r.comments_per_page, self.is_open, self.keep)  # fmt: skip
 
 
-class Item(NamedTuple):
-    """One comment of a list, with what its markup needs and the <ol>s around it."""
-
-    comment: tuple  # a row of CommentQuerySet.as_list_items()
-    opens: bool  # a new <ol> starts before it (never before the first: the page opens that)
-    closes: tuple  # a </li></ol> per level back to the first item's, each with the Fold of
-    # the comment whose replies' list it closes (or None): "N more replies" sits in that list
-    readable: bool  # False: a placeholder for a removed comment that has replies
-    pending: bool
-    can_reply: bool
-    fold: object  # a Fold of its replies the page leaves out, when it shows none of them
-    can_edit: bool  # the reader wrote it, and may still edit it
-    can_delete: bool  # the reader wrote it
-    header: str  # stored at save (comments.markup), or rendered now when it is out of date
-    votable: bool  # approved, and not the reader's own: it shows the vote buttons (#16)
-    held_why: str = ""  # a writer's own held comment: why it waits, in their words (#24)
+def view_of(reader, article, rules, keep=""):
+    """The View of ``article`` for ``reader``."""
+    pending = reader.pending(article)
+    editable = reader.editable(article, rules) & set(pending)
+    held = {reader.written(article)[pk].tree_id for pk in pending}
+    return View(rules, comments_open(article, rules), pending, editable, held, keep)
 
 
 def build(request, article, *, root=None, form=None):
@@ -95,21 +94,20 @@ def build(request, article, *, root=None, form=None):
 
     ``form``: a bound comment form that failed, shown again with its errors and its reply target.
     """
+    reader = reader_of(request)
     rules = DiscussionSettings.load()
-    written = writers_comments(request, article)
-    own = sorted(written)
     sort = request.GET.get("sort") or rules.default_sort
-    if sort not in SORTS:
+    if sort not in Sort.values:
         raise Http404("No such order of comments.")
-    is_open = comments_open(article, rules)
+    pending = reader.pending(article)
     page = None
     if root is None:
-        threads = Comment.objects.threads(article, own=own, sort=sort)
+        threads = Comment.objects.threads(article, own=pending, sort=sort)
         paginator = Paginator(
             threads.values_list("tree_id", "thread_version", "thread_comment_count"),
             rules.threads_per_page,
         )
-        if not any(c.status == Comment.Status.PENDING for c in written.values()):
+        if not pending:
             paginator.count = article.thread_count  # stored (#7): no count query
         try:  # a page that does not exist is a 404, never a page of its own to keep (#23)
             page = paginator.page(request.GET.get("page") or 1)
@@ -120,25 +118,20 @@ def build(request, article, *, root=None, form=None):
         keep["sort"] = sort
     if page is not None and page.number > 1:
         keep["page"] = page.number
-    keep = urlencode(keep)
-    address = page_address(article, root)
-
-    editable = editable_of(written, rules)
-    held = sum(c.status == Comment.Status.PENDING for c in written.values())
-    listing, rows = cached_listing(
-        article, rules, is_open, root, sort, page, own, keep, editable, held=held
-    )
+    view = view_of(reader, article, rules, urlencode(keep))
+    listing, rows = cached_listing(article, view, root, sort, page, reader)
     if form is None:
-        remembered = remembered_author(request)
+        remembered = reader.remembered
         form = CommentForm(
-            article=article, user=request.user, own=own,
+            article=article, user=request.user, own=pending,
             initial={**remembered, "remember": bool(remembered)},
         )  # fmt: skip
         wanted = request.GET.get("replytocom", "")
     else:
         wanted = form.data.get("parent", "")
-    reply_to = reply_target(article, rows, wanted, own, rules)
-    return Discussion(article, root, listing, form, reply_to, is_open, keep, address)
+    reply_to = reply_target(article, rows, wanted, pending, rules)
+    address = page_address(article, root)
+    return Discussion(article, root, listing, form, reply_to, view.is_open, view.keep, address)
 
 
 def page_address(article, root):
@@ -148,42 +141,57 @@ def page_address(article, root):
     return reverse("comments:thread", args=[root.pk]) if root else article.get_absolute_url()
 
 
-def cached_listing(article, rules, is_open, root, sort, page, own, keep, editable, held=0):
+def cached_listing(article, view, root, sort, page, reader):
     """(listing, rows): the rendered list from the cache, or joined now from its threads'
-    fragments (see ``thread_fragments``) and cached. ``rows``: the comments rendered now.
-    ``held``: how many of the reader's comments wait for a moderator (the key has their ids,
-    and a decision on any of them changes the article's version)."""
-    key = cache_key(article, rules, is_open, root, sort, page, own)
-    listing = cache.get(key)
-    if listing is not None:
-        return listing, []
+    fragments (see ``thread_fragments``) and cached, with the reader's own actions laid over
+    it. ``rows``: the comments rendered now."""
+    # A held comment's "Edit" goes when the edit window closes: such entries last a minute.
+    window = (view.rules.edit_minutes, int(time.time() // 60)) if view.pending else ""
+    key = freshness.key(
+        "discussion", article.pk, article.versions(), view.inputs(), root.pk if root else "",
+        sort, page.number if page is not None else "", view.pending, window,
+    )  # fmt: skip
+    listing, rows = cache.get(key), []
+    if listing is None:
+        listing, rows = render_listing(article, view, root, sort, page)
+        # Cached safe: a copy of the whole list per view would cost more than slower pickling.
+        cache.set(key, listing, CACHE_SECONDS)
+    return own_actions(listing, reader, article, view), rows
+
+
+def own_actions(listing, reader, article, view):
+    """``listing`` with "Edit" and "Delete" on the reader's shown comments (``overlay``)."""
+    written = reader.written(article)
+    if not written:
+        return listing
+    shared = [pk for pk, c in written.items() if c.status == Comment.Status.APPROVED]
+    return overlay.own_actions(listing, shared, reader.editable(article, view.rules))
+
+
+def render_listing(article, view, root, sort, page):
+    """(listing, rows): the page's list joined from its threads' fragments."""
     if root is None:
         threads = [(tree_id, version) for tree_id, version, _ in page]
-        shown = replies_shown([count for _, _, count in page], rules.comments_per_page)
+        shown = replies_shown([count for _, _, count in page], view.rules.comments_per_page)
         limits = dict(zip([tree_id for tree_id, _ in threads], shown, strict=True))
     else:
         threads = [(root.tree_id, None)]
         limits = None
-    fragments, rows = thread_fragments(
-        article, rules, is_open, threads, own=own, keep=keep, editable=editable,
-        limits=limits, root=root,
-    )  # fmt: skip
+    fragments, rows = thread_fragments(article, view, threads, limits=limits, root=root)
     featured = featured_box(article) if root is None and article.featured_count else []
     template = engines["jinja2"].get_template("comments/_comments.html")
     listing = mark_safe(template.render({
-        "article": article, "root": root, "root_shown": root and is_shown(root, own),
-        "page": page, "sort": sort, "sorts": SORTS, "keep": keep,
-        "address": page_address(article, root), "held": held,
+        "article": article, "root": root, "root_shown": root and is_shown(root, view.pending),
+        "page": page, "sort": sort, "sorts": dict(Sort.choices), "keep": view.keep,
+        "address": page_address(article, root), "held": len(view.pending),
         "threads": [fragment.html for fragment in fragments],
         "comments_url": reverse("comments:permalink", args=[0]).removesuffix("0/"),
-        "featured": featured, "default_sort": rules.default_sort,
+        "featured": featured, "default_sort": view.rules.default_sort,
         "structured_data": (
-            structured_data(article, [c for f in fragments for c in f.data], keep)
+            structured_data(article, [c for f in fragments for c in f.data], view.keep)
             if root is None else ""
         ),
     }))  # fmt: skip
-    # Cached safe: a copy of the whole list per view would cost more than slower pickling.
-    cache.set(key, listing, CACHE_SECONDS)
     return listing, rows
 
 
@@ -193,26 +201,6 @@ class Fragment(NamedTuple):
 
     html: str
     data: list
-
-
-def replies_shown(counts, budget):
-    """How many replies each thread of a page shows (None: all), from the threads' stored
-    counts of approved comments, with no query (#24): every comment while the page holds at
-    most ``budget``; past it the largest threads are folded first, each to the same number of
-    replies, the most that keeps the page within the budget (top-level comments always show).
-    """
-    replies = [max(count - 1, 0) for count in counts]
-    room = max(budget - len(replies), 0)
-    if sum(replies) <= room:
-        return [None] * len(replies)
-    left, cap = len(replies), 0
-    for size in sorted(replies):
-        if size * left > room:
-            cap = room // left
-            break
-        room -= size
-        left -= 1
-    return [None if size <= cap else cap for size in replies]
 
 
 def thread_limit(root, page, rules, *, own=()):
@@ -227,50 +215,46 @@ def thread_limit(root, page, rules, *, own=()):
     return limits.get(root.tree_id)
 
 
-def thread_fragments(
-    article, rules, is_open, threads, *, own, keep, editable, limits=None, root=None,
-    base_level=None,
-):  # fmt: skip
+def thread_fragments(article, view, threads, *, limits=None, root=None, base_level=None):
     """([Fragment], rows) of ``threads`` ((tree_id, thread_version) pairs), in their order.
 
     Each thread's markup is cached under its own ``thread_version`` (#17): a new reply renders
-    its thread again, not the page. A reader with comments of their own gets them rendered
-    now, not cached. ``limits``: {tree_id: replies shown} on a page of threads (from
-    ``replies_shown``); the others are behind "N more replies". None: whole threads.
+    its thread again, not the page. A thread holding one of the reader's pending comments is
+    rendered for them, not cached. ``limits``: {tree_id: replies shown} on a page of threads
+    (from ``replies_shown``); the others are behind "N more replies". None: whole threads.
     ``root``: the comment of a thread page or of an opened "N more replies", shown with all
     its replies. ``base_level``: the level the depth cut counts from (None: the first
     comment's).
     """
     keys = {}
-    if not own and root is None:
-        common = [
-            markup.MARKUP_VERSION, article.votes_version, article.updated_at.timestamp(),
-            rules.downvotes, rules.max_depth, is_open, keep, limits is None,
-        ]  # fmt: skip
+    if root is None:
         for tree_id, version in threads:
-            limit = limits and limits[tree_id]
-            digest = hashlib.md5(repr([*common, version, limit]).encode(), usedforsecurity=False)
-            keys[tree_id] = f"thread:{tree_id}:{digest.hexdigest()}"
+            if tree_id not in view.held_threads:
+                keys[tree_id] = freshness.key(
+                    "thread", tree_id, version, limits and limits[tree_id], limits is None,
+                    article.votes_version, article.updated_at.timestamp(), view.inputs(),
+                )  # fmt: skip
     found = cache.get_many(list(keys.values())) if keys else {}
     wanted = [tree_id for tree_id, _ in threads if keys.get(tree_id) not in found]
     if root is not None:
-        rows = Comment.objects.subtree(root, own=own).as_list_items()
+        rows = Comment.objects.subtree(root, own=view.pending).as_list_items()
     else:
-        rows = in_page_order(article, wanted, own)
+        rows = in_page_order(article, wanted, view.pending)
     by_thread = {}
     for row in rows:
         by_thread.setdefault(row.tree_id, []).append(row)
     template = engines["jinja2"].get_template("comments/_thread.html")
     context = {
-        "keep": keep, "downvotes": rules.downvotes, "address": page_address(article, root),
+        "keep": view.keep, "downvotes": view.rules.downvotes,
+        "address": page_address(article, root),
         "comments_url": reverse("comments:permalink", args=[0]).removesuffix("0/"),
     }  # fmt: skip
-    reply_level = rules.deepest_replyable_level if is_open else -1
+    reply_level = view.rules.deepest_replyable_level if view.is_open else -1
     fresh = {}
     for tree_id, thread_rows in by_thread.items():
         items = list_items(
             thread_rows, base_level=base_level if base_level is not None else thread_rows[0].level,
-            own=set(own), reply_level=reply_level, editable=editable,
+            own=set(view.pending), reply_level=reply_level, editable=view.editable,
             limit=limits and limits[tree_id],
         )  # fmt: skip
         html = template.render({**context, "items": items})
@@ -292,103 +276,16 @@ def whole_thread(request, comment):
     shows them: what "N more replies" puts in place of the shorter one (#24). None when the
     reader may not see it. A top-level comment's is cached under its thread's version."""
     article = comment.article
-    rules = DiscussionSettings.load()
-    written = writers_comments(request, article)
+    reader = reader_of(request)
+    view = view_of(reader, article, DiscussionSettings.load())
     if comment.level:  # the page's depth cut counts from the top-level comment
         extra = {"root": comment, "base_level": 0 if comment.level < DISPLAY_LEVELS else None}
     else:
         extra = {}
     fragments, _ = thread_fragments(
-        article, rules, comments_open(article, rules), [(comment.tree_id, comment.thread_version)],
-        own=sorted(written), keep="", editable=editable_of(written, rules), **extra,
-    )  # fmt: skip
-    return fragments[0].html if fragments else None
-
-
-def structured_rows(items):
-    """The approved comments of a thread's Items, as ``structured_data`` takes them."""
-    return [
-        (c.id, c.parent_id, c.author_name, c.author_url, c.created_at.isoformat(),
-         plain_text(c.body_html))
-        for c in (item.comment for item in items if item.readable)
-        if c.status == Comment.Status.APPROVED
-    ][:STRUCTURED_COMMENTS]  # fmt: skip
-
-
-STRUCTURED_COMMENTS = 20
-STRUCTURED_TEXT = 300
-TAG = re.compile(r"<[^>]*>")  # stored HTML is sanitised: a tag is never split by a ">" in text
-
-
-def plain_text(body_html):
-    """A comment's stored HTML as text, for the Featured box and the JSON-LD."""
-    return html.unescape(TAG.sub("", body_html)).strip()
-
-
-def featured_box(article):
-    """The Featured box's comments: name, a short text and the link to each one's place."""
-    rows = Comment.objects.featured_on(article).values_list("id", "author_name", "body_html")
-    return [
-        {"id": pk, "name": name, "text": Truncator(plain_text(body)).chars(160)}
-        for pk, name, body in rows
-    ]
-
-
-JSON_IN_HTML = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026"}
-
-
-def structured_data(article, rows, keep):
-    """The page as schema.org JSON-LD (#15): the article as a DiscussionForumPosting, and the
-    approved comments shown on this page (``rows``, from ``structured_rows``) as its Comments,
-    replies naming their parentItem. Held, spam and removed comments never appear, not even to
-    their writer. Safe in a <script>: <, > and & are escaped inside the JSON strings.
-
-    The first STRUCTURED_COMMENTS of them, each text up to STRUCTURED_TEXT characters: the
-    data repeats the page's text, and must not double its weight or its rendering time.
-    """
-    page_url = article.canonical_url() + (f"?{keep}" if keep else "")
-    shown = rows[:STRUCTURED_COMMENTS]
-    included = {row[0] for row in shown}
-    comments = []
-    for pk, parent_id, name, url, date, text in shown:
-        comment = {
-            "@type": "Comment", "@id": f"{page_url}#comment-{pk}",
-            "url": f"{page_url}#comment-{pk}",
-            "author": {"@type": "Person", "name": name, **({"url": url} if url else {})},
-            "datePublished": date,
-            "text": text if len(text) <= STRUCTURED_TEXT else text[:STRUCTURED_TEXT - 1] + "…",
-        }  # fmt: skip
-        if parent_id in included:
-            comment["parentItem"] = {"@id": f"{page_url}#comment-{parent_id}"}
-        comments.append(comment)
-    author = article.author
-    data = {
-        "@context": "https://schema.org", "@type": "DiscussionForumPosting",
-        "@id": article.canonical_url(), "url": article.canonical_url(),
-        "headline": article.title, "text": article.summary,
-        "datePublished": (article.published_at or article.created_at).isoformat(),
-        "dateModified": article.updated_at.isoformat(),
-        "author": {"@type": "Person", "name": author.get_full_name() or author.get_username()},
-        "isPartOf": {"@type": "WebSite", "name": settings.SITE_NAME, "url": settings.SITE_URL},
-        "commentCount": article.comment_count,
-        "comment": comments,
-    }  # fmt: skip
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-    return Markup(text.translate(JSON_IN_HTML))
-
-
-def cache_key(article, rules, is_open, root, sort, page, own):
-    """Everything the rendered list depends on; a reader's own pending comments included."""
-    parts = [
-        markup.MARKUP_VERSION, article.comments_version, article.updated_at.timestamp(),
-        article.votes_version, rules.downvotes, rules.default_sort,
-        rules.threads_per_page, rules.max_depth, is_open, root.pk if root else "", sort,
-        page.number if page is not None else "", sorted(own),
-        # A writer's "Edit" goes when the edit window closes: their entries last a minute.
-        (rules.edit_minutes, int(time.time() // 60)) if own else "",
-    ]  # fmt: skip
-    digest = hashlib.md5(repr(parts).encode(), usedforsecurity=False).hexdigest()
-    return f"discussion:{article.pk}:{digest}"
+        article, view, [(comment.tree_id, comment.thread_version)], **extra
+    )
+    return own_actions(fragments[0].html, reader, article, view) if fragments else None
 
 
 def in_page_order(article, tree_ids, own):
@@ -398,71 +295,6 @@ def in_page_order(article, tree_ids, own):
     position = {tree_id: n for n, tree_id in enumerate(tree_ids)}
     rows = Comment.objects.for_article(article, own=own).filter(tree_id__in=position)
     return sorted(rows.as_list_items(), key=lambda c: (position[c.tree_id], c.lft))
-
-
-def list_items(rows, *, base_level, own, reply_level, editable=frozenset(), limit=None):
-    """The rows a page shows, in thread order, as Items: one pass, as mptt's ``tree_info``.
-
-    Two things leave replies out, each behind "N more replies" under the comment they continue
-    (a Fold), whose thread page shows them: replies nested more than DISPLAY_LEVELS below
-    ``base_level``, and past the first ``limit`` replies (None: no limit) the rest of the
-    thread, which the script may also open in place. ``reply_level``: the deepest level that
-    offers "Reply" (-1: none). ``own``: the comments the reader wrote, which offer "Delete",
-    and of those ``editable`` offer "Edit".
-    """
-    shown, folds, path, replies = [], {}, [], 0
-    for row in rows:
-        while path and path[-1][0].level >= row.level:
-            path.pop()
-        depth = row.level - base_level
-        if depth >= DISPLAY_LEVELS:  # under the comment at the last level, if it is shown
-            anchor = next((a for a, ok in path if a.level - base_level == DISPLAY_LEVELS - 1
-                           and ok), None)  # fmt: skip
-            expandable = False
-        elif limit is not None and depth and replies >= limit:
-            anchor = next((a for a, ok in reversed(path) if ok), None)
-            expandable = True
-        else:
-            shown.append(row)
-            path.append((row, True))
-            replies += depth > 0
-            continue
-        path.append((row, False))
-        if anchor is not None:
-            fold = folds.get(anchor.id) or Fold(anchor.id, row.id, 0, expandable)
-            folds[anchor.id] = fold._replace(count=fold.count + 1)
-    fresh = fresh_headers([row.id for row in shown if row.markup_version != markup.MARKUP_VERSION])
-    items, ancestors = [], []  # ancestors: the shown comments above the current one
-    for n, row in enumerate(shown):
-        del ancestors[row.level - shown[0].level :]
-        before = shown[n - 1].level if n else None
-        after = shown[n + 1].level if n + 1 < len(shown) else shown[0].level
-        # Each </li></ol> below closes the replies of the comment one level further up.
-        above = [*ancestors, row][::-1][1 : max(row.level - after, 0) + 1]
-        closes = tuple(folds.get(a.id) for a in above)
-        readable = is_shown(row, own)
-        items.append(Item(
-            row, before is not None and row.level > before, closes, readable,
-            row.status == Comment.Status.PENDING, readable and row.level <= reply_level,
-            folds.get(row.id) if after <= row.level else None, row.id in editable,
-            readable and row.id in own, Markup(fresh.get(row.id, row.header_html)),
-            row.status == Comment.Status.APPROVED and row.id not in own,
-        ))  # fmt: skip
-        ancestors.append(row)
-    return [
-        item._replace(held_why=held_because(item.comment.status_reason))
-        if item.pending and item.readable else item
-        for item in items
-    ]  # fmt: skip
-
-
-def fresh_headers(ids):
-    """{id: header} rendered now for comments whose stored header is of an older markup
-    version, until ``manage.py render_comments`` stores them again; one query, none if none."""
-    if not ids:
-        return {}
-    comments = Comment.objects.filter(pk__in=ids).select_related("article", "user")
-    return {comment.id: markup.header_of(comment) for comment in comments}
 
 
 def reply_target(article, rows, wanted, own, rules):
@@ -482,66 +314,3 @@ def reply_target(article, rows, wanted, own, rules):
     if target is None or not is_shown(target, own):
         return None
     return target
-
-
-def own_comment_ids(request):
-    """Ids of the comments this browser wrote (the last 50, from its session)."""
-    return request.session.get(OWN_COMMENTS, []) if hasattr(request, "session") else []
-
-
-def writers_comments(request, article):
-    """{id: comment} of the reader's comments on ``article``: those this browser wrote and, for
-    a member, all of theirs. Pending ones are shown to them alone; they may edit and delete
-    them (#12). One query, none for a reader who never wrote here."""
-    written, user = own_comment_ids(request), getattr(request, "user", None)
-    member = user is not None and user.is_authenticated
-    if not (written or member):
-        return {}
-    mine = Q(pk__in=written) | Q(user=user) if member else Q(pk__in=written)
-    fields = ["status", "lft", "rght", "created_at"]
-    return {c.pk: c for c in Comment.objects.filter(mine, article=article).only(*fields)}
-
-
-def editable_of(written, rules):
-    """Ids of the reader's comments (``writers_comments``) they may still edit (#12)."""
-    return {pk for pk, comment in written.items() if comment.may_be_edited(rules)}
-
-
-def own_ids(request, article):
-    """Sorted ids of the reader's comments on ``article``: what every view of it passes as
-    ``own`` (shown to them while held, open to their replies)."""
-    return sorted(writers_comments(request, article))
-
-
-def is_writer(request, comment):
-    """Whether this reader wrote ``comment``: its member, or the browser that posted it."""
-    user = getattr(request, "user", None)
-    if user is not None and user.is_authenticated and comment.user_id == user.pk:
-        return True
-    return comment.pk in own_comment_ids(request)
-
-
-def remember_own_comment(request, comment):
-    """This browser wrote ``comment`` (the last 50 are kept in its session)."""
-    request.session[OWN_COMMENTS] = [*own_comment_ids(request), comment.pk][-50:]
-
-
-def remembered_author(request):
-    """The name, email and website this browser asked us to remember, or {}."""
-    raw = request.get_signed_cookie(AUTHOR_COOKIE, default=None, salt=AUTHOR_COOKIE)
-    try:
-        return dict(json.loads(raw)) if raw else {}
-    except (ValueError, TypeError):
-        return {}
-
-
-def remember_author(response, author):
-    """Keep ``author`` (name, email, website) in this browser; None forgets it."""
-    if author is None:
-        response.delete_cookie(AUTHOR_COOKIE)
-        return
-    response.set_signed_cookie(
-        AUTHOR_COOKIE, json.dumps(author), salt=AUTHOR_COOKIE,
-        max_age=AUTHOR_COOKIE_AGE, httponly=True, samesite="Lax",
-        secure=settings.SESSION_COOKIE_SECURE,
-    )  # fmt: skip

@@ -2,7 +2,8 @@
 
 Every list of comments shows hundreds of them, so the header is rendered once, when the comment is
 saved, from the ``header`` macro of ``templates/jinja2/comments/_comment.html`` (the one file that
-holds a comment's markup), and stored with the MARKUP_VERSION it was rendered at. A page shows a
+holds a comment's markup), and stored with the MARKUP_VERSION (core/freshness.py) it was
+rendered at. A page shows a
 stored header only when its version is current, and renders the others afresh without storing
 them (a read never writes); ``manage.py render_comments`` stores them again.
 """
@@ -11,9 +12,8 @@ from django.template import engines
 from django.urls import reverse
 from django.utils.crypto import salted_hmac
 
-# Bump after changing templates/jinja2/comments/_comment.html or _comments.html: cached pages and
-# stored headers of an older version are then never shown.
-MARKUP_VERSION = 15
+from core import freshness
+
 TEMPLATE = "comments/_comment.html"
 
 
@@ -35,7 +35,7 @@ def header_of(comment):
 def render_header(comment):
     """Set the stored header of a Comment about to be saved."""
     comment.header_html = header_of(comment)
-    comment.markup_version = MARKUP_VERSION
+    comment.markup_version = freshness.MARKUP_VERSION
 
 
 def store_headers(comments, *, batch_size=2000, progress=None):

@@ -14,9 +14,10 @@ from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from articles.models import Article
-from comments import discussion, services
+from comments import discussion, readers, services
 from comments.forms import CommentForm, EditForm, PreviewForm, ReportForm
-from comments.models import DISPLAY_LEVELS, Comment, DiscussionSettings, Vote
+from comments.models import DISPLAY_LEVELS, Comment, DiscussionSettings, Sort, Vote
+from comments.readers import reader_of
 from core.markup import comment_html
 
 MINUTE = timedelta(minutes=1)
@@ -34,7 +35,7 @@ def post(request, article_id):
         request.POST,
         article=article,
         user=request.user,
-        own=discussion.own_ids(request, article),
+        own=reader_of(request).pending(article),
     )
     if form.is_valid():
         data = form.cleaned_data
@@ -80,7 +81,7 @@ CONFIRMING = (
 
 
 def _posted(request, comment, form):
-    discussion.remember_own_comment(request, comment)  # to see it while held, edit, delete
+    readers.remember_own_comment(request, comment)  # to see it while held, edit, delete
     if comment.user_id is None and form.wanted_mail() and comment.status != Comment.Status.SPAM:
         # Said whether or not a mail went, so that the page tells nobody which addresses are
         # confirmed here (#23); the held comment itself says why it waits (#24).
@@ -91,7 +92,7 @@ def _posted(request, comment, form):
     if "remember" in form.cleaned_data:  # a guest's form: keep, or forget, who they are
         fields = ("author_name", "author_email", "author_url")
         author = {name: form.cleaned_data[name] for name in fields}
-        discussion.remember_author(response, author if form.cleaned_data["remember"] else None)
+        readers.remember_author(response, author if form.cleaned_data["remember"] else None)
     return response
 
 
@@ -104,7 +105,7 @@ def permalink(request, pk):
         Comment.objects.select_related("article").filter(article__in=Article.objects.published()),
         pk=pk,
     )
-    shown = comment.status == Comment.Status.APPROVED or discussion.is_writer(request, comment)
+    shown = comment.status == Comment.Status.APPROVED or reader_of(request).wrote(comment)
     if not (shown or request.user.is_staff):
         raise Http404("No such comment.")
     return redirect(place_of(request, comment))
@@ -120,7 +121,7 @@ def place_of(request, comment):
         return f"{reverse('comments:thread', args=[shown_from.pk])}#comment-{comment.pk}"
     root = comment if comment.level == 0 else comment.get_root()
     rules = DiscussionSettings.load()
-    own = discussion.own_ids(request, comment.article)
+    own = reader_of(request).pending(comment.article)
     earlier = Comment.objects.position_of(root, own=own)
     page = earlier // rules.threads_per_page + 1
     if comment.level:
@@ -129,7 +130,7 @@ def place_of(request, comment):
             # Behind "N more replies" on the page of threads: its thread's page shows it.
             return f"{reverse('comments:thread', args=[root.pk])}#comment-{comment.pk}"
     # Pages are counted in the oldest-first order: say so when the site sorts otherwise.
-    params = {"sort": "oldest"} if rules.default_sort != "oldest" else {}
+    params = {"sort": Sort.OLDEST} if rules.default_sort != Sort.OLDEST else {}
     if page > 1:
         params["page"] = page
     query = f"?{urlencode(params)}" if params else ""
@@ -144,7 +145,7 @@ def thread(request, pk):
         ),
         pk=pk,
     )
-    own = discussion.own_ids(request, comment.article)
+    own = reader_of(request).pending(comment.article)
     if not Comment.objects.for_article(comment.article, own=own).filter(pk=pk).exists():
         raise Http404("This comment is not available.")
     context = {
@@ -222,7 +223,7 @@ def writers_comment(request, pk):
     comment = get_object_or_404(
         Comment.objects.select_related("article").exclude(status=Comment.Status.REMOVED), pk=pk
     )
-    if not discussion.is_writer(request, comment):
+    if not reader_of(request).wrote(comment):
         raise Http404("This comment is not yours.")
     return comment
 
@@ -301,7 +302,7 @@ def vote(request):
         now, comment = services.vote(
             comment, value={"up": Vote.UP, "down": Vote.DOWN}.get(direction),
             user=request.user, voter=voter, ip_address=request.META.get("REMOTE_ADDR"),
-            own=discussion.own_ids(request, comment.article),
+            own=reader_of(request).own(comment.article),
         )  # fmt: skip
     except ValidationError as error:
         status = 429 if error.code == "rate" else 400

@@ -25,6 +25,7 @@ from urllib.parse import unquote, urlsplit
 from django import forms
 from django.core.exceptions import ValidationError
 
+NAME_LENGTH = 100  # a commenter's or a member's name, as a comment stores it
 JOINERS = frozenset("\u200c\u200d")
 REFUSED = ("Cc", "Cf")
 NONCHARACTERS = frozenset("\ufffe\uffff")
@@ -200,3 +201,9 @@ class WebAddressField(forms.URLField):
 
     def clean(self, value):
         return web_address(super().clean(value))
+
+
+def display_name(user):
+    """The one name a member goes by (#24): their display name, or their username without one;
+    the header, their profile, their comments, mail and feeds all show it."""
+    return (user.get_full_name() or user.get_username())[:NAME_LENGTH]

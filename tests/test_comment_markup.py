@@ -6,8 +6,8 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from comments import markup
 from comments.models import Comment
+from core import freshness
 from tests.factories import make_article, make_comment
 from tests.pages import page_of
 
@@ -19,7 +19,7 @@ def test_a_saved_comment_stores_its_header_at_the_current_markup_version():
     comment = make_comment(article, author_name="Ada Byron", author_url="https://ada.example/")
 
     comment.refresh_from_db()
-    assert comment.markup_version == markup.MARKUP_VERSION
+    assert comment.markup_version == freshness.MARKUP_VERSION
     assert '<a href="https://ada.example/" rel="nofollow ugc noopener">Ada Byron</a>' in (
         comment.header_html
     )
@@ -42,7 +42,7 @@ def test_a_new_markup_version_serves_no_page_cached_with_the_old_one(client, mon
     article = make_article()
     make_comment(article, author_name="Cached Carl")
     client.get(article.get_absolute_url())  # cached at this version
-    monkeypatch.setattr(markup, "MARKUP_VERSION", markup.MARKUP_VERSION + 1)
+    monkeypatch.setattr(freshness, "MARKUP_VERSION", freshness.MARKUP_VERSION + 1)
     Comment.objects.update(header_html="stale")  # what a cached page would still show
 
     page = page_of(client.get(article.get_absolute_url()))
@@ -64,6 +64,6 @@ def test_render_comments_stores_the_headers_of_older_versions_again():
     call_command("render_comments", stdout=out)
     assert "3 comment headers rendered" in out.getvalue()
     for comment in Comment.objects.filter(pk__in=[c.pk for c in old]):
-        assert comment.markup_version == markup.MARKUP_VERSION
+        assert comment.markup_version == freshness.MARKUP_VERSION
         assert comment.author_name in comment.header_html
     assert Comment.objects.get(pk=current.pk).header_html == current.header_html

@@ -11,8 +11,9 @@ from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 from articles.models import Article
-from comments import markup, trees
+from comments import trees
 from comments.models import Ban, Comment, DiscussionSettings, ModerationLog, Report
+from core import freshness
 from tests.pages import page_of, shows
 
 # The newest migrations of the code before the articles app, the moment of the upgrade.
@@ -99,7 +100,7 @@ def test_a_site_made_before_the_articles_app_upgrades_with_nothing_lost(old_sche
     assert trees.tree_errors() == []
     # Headers are rendered again from today's template, at today's markup version.
     for comment in Comment.objects.all():
-        assert comment.markup_version == markup.MARKUP_VERSION
+        assert comment.markup_version == freshness.MARKUP_VERSION
         assert f'<span class="comment-author">{comment.author_name}</span>' in comment.header_html
     assert Ban.objects.get().email == "spam@example.com"
     assert Report.objects.get().comment_id == reply_id

@@ -12,7 +12,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from comments import discussion, services
+from comments import items, services
 from comments.models import Comment
 from tests.factories import make_article, make_comment, make_user, set_rules
 from tests.pages import bodies, heading, page_of, submit
@@ -320,9 +320,9 @@ def test_past_the_budget_the_largest_threads_are_folded_first():
 
 def test_the_budget_comes_from_stored_counts_with_no_query(django_assert_num_queries):
     with django_assert_num_queries(0):
-        assert discussion.replies_shown([1, 31, 5, 13], 20) == [None, 6, None, 6]
-        assert discussion.replies_shown([1, 3, 6], 100) == [None, None, None]
-        assert discussion.replies_shown([10, 10], 1) == [0, 0]  # top-level comments show
+        assert items.replies_shown([1, 31, 5, 13], 20) == [None, 6, None, 6]
+        assert items.replies_shown([1, 3, 6], 100) == [None, None, None]
+        assert items.replies_shown([10, 10], 1) == [0, 0]  # top-level comments show
 
 
 def test_the_first_page_of_a_long_discussion_stays_light():

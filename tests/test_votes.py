@@ -8,6 +8,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 
+from comments import freshness
 from comments.discussion import cache
 from comments.models import Comment, Vote
 from comments.services import votes as vote_service
@@ -162,7 +163,7 @@ def test_the_reader_learns_their_own_votes_from_a_small_request(client):
 def test_the_cached_page_is_not_rendered_anew_for_every_vote(client, monkeypatch):
     article = make_article()
     comments = [make_comment(article) for _ in range(5)]
-    monkeypatch.setattr(vote_service.time, "time", lambda: 1_000_000.0)  # one 10-second bucket
+    monkeypatch.setattr(freshness.time, "time", lambda: 1_000_000.0)  # one 10-second bucket
 
     versions = set()
     for comment in comments:

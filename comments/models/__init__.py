@@ -3,10 +3,10 @@ readers' votes (``votes``)."""
 
 from comments.models.comment import (
     DISPLAY_LEVELS,
-    SORTS,
     TREE_ID_SEQUENCE,
     Comment,
     CommentQuerySet,
+    Sort,
     is_shown,
     shown,
 )
@@ -29,8 +29,8 @@ __all__ = [
     "ModerationLog",
     "Report",
     "Revision",
-    "SORTS",
     "SettingDefault",
+    "Sort",
     "TREE_ID_SEQUENCE",
     "Vote",
     "is_shown",

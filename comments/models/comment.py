@@ -33,8 +33,15 @@ class InNetwork(models.Lookup):
 TREE_ID_SEQUENCE = "comments_comment_tree_id_seq"
 # Levels of a thread shown under an article; deeper ones are behind "N more replies" (#5, #24).
 DISPLAY_LEVELS = 6
-SORTS = {"oldest": "Oldest first", "newest": "Newest first", "replies": "Most replies",
-         "best": "Best"}  # fmt: skip
+
+
+class Sort(models.TextChoices):
+    """The orders a page of threads offers (#16); the Discussion settings pick the default."""
+
+    OLDEST = "oldest", "Oldest first"
+    NEWEST = "newest", "Newest first"
+    REPLIES = "replies", "Most replies"
+    BEST = "best", "Best"
 
 
 def shown(own):
@@ -102,7 +109,7 @@ class CommentQuerySet(TreeQuerySet):
             .order_by("tree_id", "lft")
         )
 
-    def threads(self, article, *, own=(), sort="oldest"):
+    def threads(self, article, *, own=(), sort=Sort.OLDEST):
         """The visible top-level comments of ``article``, in the order a page of threads lists them.
 
         A thread is visible when it holds an approved comment (its stored count, #7), or when its
@@ -112,11 +119,11 @@ class CommentQuerySet(TreeQuerySet):
         roots = self.filter(
             Q(thread_comment_count__gt=0) | own_pending(own), article=article, level=0
         )
-        if sort == "replies":
+        if sort == Sort.REPLIES:
             return roots.order_by("-thread_comment_count", "created_at", "pk")
-        if sort == "best":  # the Wilson lower bound of the top-level comment's votes (#16)
+        if sort == Sort.BEST:  # the Wilson lower bound of the top-level comment's votes (#16)
             return roots.order_by("-best", "created_at", "pk")
-        if sort == "newest":
+        if sort == Sort.NEWEST:
             return roots.order_by("-created_at", "-pk")
         return roots.order_by("created_at", "pk")
 
@@ -215,7 +222,7 @@ class Comment(MPTTModel):
         on_delete=models.SET_NULL,
         related_name="comments",
     )
-    author_name = models.CharField("name", max_length=100)
+    author_name = models.CharField("name", max_length=text.NAME_LENGTH)
     author_email = models.EmailField("email", max_length=254)
     author_url = models.URLField("website", max_length=200, blank=True)
     body = models.TextField("comment")

@@ -6,12 +6,11 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.deconstruct import deconstructible
 
-from articles.models import Article
-from comments.models.comment import Comment
+from comments.models.comment import Comment, Sort
 
 
 class ModerationLog(models.Model):
@@ -163,9 +162,7 @@ class DiscussionSettings(models.Model):
         help_text="However many cookies a script drops, one address casts at most this many.",
     )  # fmt: skip
     default_sort = models.CharField(
-        "default order of threads", max_length=10, default="oldest",
-        choices=[("oldest", "Oldest first"), ("newest", "Newest first"),
-                 ("replies", "Most replies"), ("best", "Best")],
+        "default order of threads", max_length=10, default=Sort.OLDEST, choices=Sort,
     )  # fmt: skip
     follow_batch_minutes = models.PositiveIntegerField(
         "minutes to gather comments for followers", default=15,
@@ -208,7 +205,9 @@ class DiscussionSettings(models.Model):
         changed = not self._state.adding  # the first save only writes the defaults down
         super().save(*args, **kwargs)
         if changed:  # every cached page of discussion follows the rules it was rendered with
-            Article.objects.update(comments_version=F("comments_version") + 1)
+            from comments import freshness  # models come first: freshness writes to them
+
+            freshness.everything_changed()
 
     def clean(self):
         if self.spam_threshold and self.hold_threshold > self.spam_threshold:

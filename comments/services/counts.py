@@ -6,7 +6,7 @@ on its thread's ``tree_id`` before mptt reads the parent: replies to one thread 
 to different threads never wait for each other, and the lock holds across processes and app
 servers because PostgreSQL keeps it. New threads take their ``tree_id`` from a sequence and need
 no lock at all (see ``CommentManager``). Every write readers can see recounts its threads under
-those locks, in its own transaction, and bumps the article's ``comments_version``.
+those locks, in its own transaction, and tells ``comments.freshness`` which threads changed.
 """
 
 from collections import defaultdict
@@ -16,6 +16,7 @@ from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from articles.models import Article
+from comments import freshness
 from comments.models import Comment
 from comments.services.limits import address_key
 
@@ -43,8 +44,8 @@ def refresh_counts(tree_ids):
 
     Called inside the transaction of every write readers can see (an approved post, a moderation
     change, a deletion, an edit), after the change: each thread is recounted under its lock, so
-    the stored counts are always exact (#7). Every call also bumps the threads'
-    ``thread_version`` and the articles' ``comments_version``, which key the cached markup.
+    the stored counts are always exact (#7). The threads' cached markup goes too
+    (``freshness.threads_changed``).
     """
     tree_ids = sorted(set(tree_ids))
     for tree_id in tree_ids:  # in order, so that two batches never wait for each other
@@ -59,33 +60,27 @@ def refresh_counts(tree_ids):
     changes = defaultdict(lambda: [0, 0])  # article id: [comments, threads]
     roots = list(
         Comment.objects.filter(tree_id__in=tree_ids, level=0).only(
-            "tree_id", "article_id", "thread_comment_count", "thread_version"
+            "tree_id", "article_id", "thread_comment_count"
         )
     )
+    changed = []
     for root in roots:
         before, after = root.thread_comment_count, fresh.get(root.tree_id, 0)
-        changes[root.article_id][0] += after - before
-        changes[root.article_id][1] += (after > 0) - (before > 0)
-        root.thread_comment_count = after
-        root.thread_version += 1  # read under the thread's lock: no bump is lost
-    Comment.objects.bulk_update(roots, ["thread_comment_count", "thread_version"])  # one UPDATE
+        if after != before:
+            changes[root.article_id][0] += after - before
+            changes[root.article_id][1] += (after > 0) - (before > 0)
+            root.thread_comment_count = after
+            changed.append(root)
+    Comment.objects.bulk_update(changed, ["thread_comment_count"])  # one UPDATE, none if none
     for article_id, (comments, threads) in sorted(changes.items()):
         move_counts(article_id, comments=comments, threads=threads)
+    freshness.threads_changed(tree_ids)
 
 
 def move_counts(article_id, *, comments=0, threads=0):
-    """Add to an article's comment and thread counts, and bump its discussion's version."""
+    """Add to an article's comment and thread counts (its caller says what changed)."""
     Article.objects.filter(pk=article_id).update(
-        comment_count=F("comment_count") + comments,
-        thread_count=F("thread_count") + threads,
-        comments_version=F("comments_version") + 1,
-    )
-
-
-def bump_threads(tree_ids):
-    """Let the threads' cached markup go: for a change that moves no count (featuring)."""
-    Comment.objects.filter(tree_id__in=set(tree_ids), level=0).update(
-        thread_version=F("thread_version") + 1
+        comment_count=F("comment_count") + comments, thread_count=F("thread_count") + threads
     )
 
 
@@ -101,10 +96,7 @@ def recount(article):
     )
     with transaction.atomic():
         roots = Comment.objects.filter(article=article, level=0)
-        roots.update(
-            thread_comment_count=Coalesce(Subquery(approved), 0),
-            thread_version=F("thread_version") + 1,
-        )
+        roots.update(thread_comment_count=Coalesce(Subquery(approved), 0))
         totals = roots.aggregate(
             comments=Coalesce(Sum("thread_comment_count"), 0),
             threads=Count("pk", filter=Q(thread_comment_count__gt=0)),
@@ -112,5 +104,6 @@ def recount(article):
         Article.objects.filter(pk=article.pk).update(
             comment_count=totals["comments"],
             thread_count=totals["threads"],
-            comments_version=F("comments_version") + 1,
         )
+        freshness.threads_changed(roots.values_list("tree_id", flat=True))
+        freshness.discussion_changed([article.pk])  # also when it has no thread left

@@ -6,8 +6,8 @@ from django.db.models import Count
 from django.utils import timezone
 
 from articles.models import Article
+from comments import freshness
 from comments.models import Comment
-from comments.services.counts import bump_threads, move_counts
 
 
 def feature(comments, *, on=True):
@@ -16,13 +16,13 @@ def feature(comments, *, on=True):
         changing = comments.exclude(featured=on)
         places = list(changing.values_list("article_id", "tree_id"))
         n = changing.update(featured=on, featured_at=timezone.now() if on else None)
-        bump_threads(tree_id for _, tree_id in places)  # the badge is in the thread's markup
+        freshness.threads_changed(tree_id for _, tree_id in places)  # the badge is in them
         refresh_featured(article_id for article_id, _ in places)
     return n
 
 
 def refresh_featured(article_ids):
-    """Recount the articles' approved featured comments, and let their cached pages go."""
+    """Recount the articles' approved featured comments; their pages show the new box."""
     article_ids = sorted(set(article_ids))
     counts = dict(
         Comment.objects.approved()
@@ -33,4 +33,4 @@ def refresh_featured(article_ids):
     )
     for article_id in article_ids:
         Article.objects.filter(pk=article_id).update(featured_count=counts.get(article_id, 0))
-        move_counts(article_id)  # bumps the discussion's version: cached pages go
+    freshness.discussion_changed(article_ids)  # the Featured box

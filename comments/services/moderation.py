@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q
 
-from comments import hooks
+from comments import freshness, hooks
 from comments.models import Ban, Comment, DiscussionSettings, ModerationLog, Report, Revision
 from comments.services import notifying
 from comments.services.counts import lock_thread, move_counts, refresh_counts
@@ -78,6 +78,7 @@ def delete_comment(comment, *, by):
             if comment.level == 0:  # the whole thread is gone
                 count = comment.thread_comment_count
                 move_counts(comment.article_id, comments=-count, threads=-(count > 0))
+                freshness.discussion_changed([comment.article_id])
             else:
                 refresh_counts([comment.tree_id])
             return "deleted"

@@ -18,6 +18,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from comments.models import Ban, Comment, DiscussionSettings
+from core.text import display_name
 from notifications import services as mail
 from notifications.models import Mail, Preferences, Subscription
 
@@ -94,7 +95,7 @@ def members_address_used(comment, member):
     someone not signed in; the comment waits for a moderator (#23)."""
     mail.queue_mail(
         to=comment.author_email, kind="account", template="notifications/mail/address_used",
-        context={"name": member.get_full_name() or member.get_username(),
+        context={"name": display_name(member),
                  "article": comment.article.title, "login_url": mail.link("account_login")},
         key=f"address-used:{comment.author_email}:{timezone.localdate():%Y-%m-%d}",
     )  # fmt: skip

@@ -8,20 +8,14 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from comments import freshness
 from comments.markup import store_headers
 from comments.models import Comment, DiscussionSettings, Revision
-from comments.services.counts import refresh_counts
 from comments.services.moderation import set_status
+from core.text import display_name
 from notifications import services as mail
 
 DELETED_NAME = "Deleted user"
-NAME_LENGTH = Comment._meta.get_field("author_name").max_length
-
-
-def display_name(user):
-    """The one name a member goes by (#24): their display name, or their username without one;
-    the header, their profile and their comments all show it."""
-    return (user.get_full_name() or user.get_username())[:NAME_LENGTH]
 
 
 def follow_member_name(user):
@@ -34,7 +28,7 @@ def follow_member_name(user):
         renamed = Comment.objects.filter(pk__in=ids)
         renamed.update(author_name=name)
         store_headers(renamed)
-        refresh_counts(renamed.values_list("tree_id", flat=True))
+        freshness.threads_changed(renamed.values_list("tree_id", flat=True))
     return len(ids)
 
 
@@ -77,7 +71,7 @@ def erase_writer(comments, *, remove=False, by=None):
             user_agent="", user=None,
         )  # fmt: skip
         store_headers(chosen)
-        refresh_counts(chosen.values_list("tree_id", flat=True))  # cached pages show it now
+        freshness.threads_changed(chosen.values_list("tree_id", flat=True))
     return len(ids)
 
 

@@ -4,18 +4,16 @@ account (#23). Counts and the "best" score are kept on the comment under its row
 concurrent voters never lose a vote."""
 
 import math
-import time
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 
-from articles.models import Article
+from comments import freshness
 from comments.models import Comment, DiscussionSettings, Vote
 from comments.services.limits import address_key, address_network, refuse_if_over_limit
 
 Z = 1.96  # 95% confidence
-SCORE_REFRESH_SECONDS = 10  # how stale a cached page's scores may be
 
 
 def wilson(up, down):
@@ -70,7 +68,7 @@ def vote(comment, *, value, user=None, voter="", ip_address=None, own=()):
             now = value
         comment.best = wilson(comment.upvotes, comment.downvotes)
         comment.save(update_fields=["upvotes", "downvotes", "best"])
-        show_new_scores(comment.article_id)
+        freshness.scores_changed(comment.article_id)
     return now, comment
 
 
@@ -91,14 +89,6 @@ def count(comment, value, change):
         comment.upvotes += change
     else:
         comment.downvotes += change
-
-
-def show_new_scores(article_id):
-    """Let cached pages of the article show the new scores: at most one write per article every
-    SCORE_REFRESH_SECONDS, however busy its voting, and the discussion is not rendered anew
-    for every click."""
-    bucket = int(time.time() // SCORE_REFRESH_SECONDS)
-    Article.objects.filter(pk=article_id, votes_version__lt=bucket).update(votes_version=bucket)
 
 
 def votes_of(article, *, user=None, voter=""):

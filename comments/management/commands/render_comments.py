@@ -2,7 +2,7 @@
 
 A comment's header (avatar, name, badge, date) is rendered from
 ``templates/jinja2/comments/_comment.html`` when the comment is saved, and stored with the
-MARKUP_VERSION of ``comments/markup.py``. After the template changes and that version is bumped,
+MARKUP_VERSION of ``core/freshness.py``. After the template changes and that version is bumped,
 pages render the older headers afresh on every view (and never store them: a read never writes)
 until this command has stored them again. Run it after such a deploy; it is safe while serving.
 """
@@ -12,8 +12,9 @@ import sys
 from django.core.management.base import BaseCommand
 from tqdm import tqdm
 
-from comments.markup import MARKUP_VERSION, store_headers
+from comments.markup import store_headers
 from comments.models import Comment
+from core.freshness import MARKUP_VERSION
 
 
 class Command(BaseCommand):

@@ -15,13 +15,11 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand
 from django.db import IntegrityError, transaction
-from django.db.models import F
 
 from accounts.models import Profile
-from articles.models import Article
+from comments import freshness
 from comments.markup import store_headers
 from comments.models import Comment
-from comments.services.counts import bump_threads
 from core import text
 from notifications.models import Address
 
@@ -114,5 +112,4 @@ def refresh(comments):
         places[article_id].add(tree_id)
     with transaction.atomic():
         store_headers(comments)
-        bump_threads({tree_id for trees in places.values() for tree_id in trees})
-        Article.objects.filter(pk__in=places).update(comments_version=F("comments_version") + 1)
+        freshness.threads_changed({tree_id for trees in places.values() for tree_id in trees})

@@ -1,0 +1,109 @@
+"""Who is reading (#25): worked out once per request, and passed to the read path and the views.
+
+A ``Reader`` knows the member (if any), the comments this browser wrote (from its session), the
+name and email it asked us to remember, and whether the page can be the one every reader without
+a session gets (``articles.pages.shareable``, the one rule for sharing and compression). Per
+article it finds, in one query, the comments the reader wrote there:
+
+- the *pending* ones are shown to them alone: they alone make a page's markup the reader's own;
+- the others are everyone's markup, and the reader's "Edit" and "Delete" (and no vote buttons
+  on their own comment) are laid over the shared markup by ``comments.overlay``, so a member
+  who has commented shares the cached threads with everyone else.
+"""
+
+import json
+
+from django.conf import settings
+from django.db.models import Q
+
+from articles import pages
+from comments.models import Comment
+
+OWN_COMMENTS = "own_comments"  # session key: ids of the comments this browser wrote
+AUTHOR_COOKIE = "comment_author"
+AUTHOR_COOKIE_AGE = 365 * 24 * 3600
+
+
+class Reader:
+    """The reader of one request; ``reader_of(request)`` makes it once."""
+
+    def __init__(self, request):
+        user = getattr(request, "user", None)
+        self.user = user if user is not None and user.is_authenticated else None
+        session = getattr(request, "session", None)
+        self.browser = list(session.get(OWN_COMMENTS, [])) if session is not None else []
+        self.remembered = remembered_author(request)
+        self.shareable = pages.shareable(request)
+        self._written = {}  # article id: {comment id: comment}
+
+    def written(self, article):
+        """{id: comment} of the reader's comments on ``article``: those this browser wrote and,
+        for a member, all of theirs (status, thread and times only). One query, none for a
+        reader who never wrote here."""
+        if article.pk not in self._written:
+            self._written[article.pk] = self._load(article)
+        return self._written[article.pk]
+
+    def _load(self, article):
+        if not (self.browser or self.user):
+            return {}
+        mine = Q(pk__in=self.browser)
+        if self.user is not None:
+            mine |= Q(user=self.user)
+        fields = ["status", "tree_id", "lft", "rght", "created_at"]
+        return {c.pk: c for c in Comment.objects.filter(mine, article=article).only(*fields)}
+
+    def own(self, article):
+        """Sorted ids of every comment the reader wrote on ``article``."""
+        return sorted(self.written(article))
+
+    def pending(self, article):
+        """Sorted ids of the reader's comments on ``article`` that wait for a moderator: the
+        ``own`` that the visibility rule (``comments.models.shown``) takes."""
+        held = Comment.Status.PENDING
+        return sorted(pk for pk, c in self.written(article).items() if c.status == held)
+
+    def editable(self, article, rules):
+        """Ids of the reader's comments on ``article`` they may still edit (#12)."""
+        return {pk for pk, c in self.written(article).items() if c.may_be_edited(rules)}
+
+    def wrote(self, comment):
+        """Whether this reader wrote ``comment``: its member, or the browser that posted it."""
+        if self.user is not None and comment.user_id == self.user.pk:
+            return True
+        return comment.pk in self.browser
+
+
+def reader_of(request):
+    """The request's Reader, made on first use."""
+    reader = getattr(request, "_reader", None)
+    if reader is None:
+        reader = request._reader = Reader(request)
+    return reader
+
+
+def remember_own_comment(request, comment):
+    """This browser wrote ``comment`` (the last 50 are kept in its session)."""
+    request.session[OWN_COMMENTS] = [*request.session.get(OWN_COMMENTS, []), comment.pk][-50:]
+    request.__dict__.pop("_reader", None)  # what it knew is out of date
+
+
+def remembered_author(request):
+    """The name, email and website this browser asked us to remember, or {}."""
+    raw = request.get_signed_cookie(AUTHOR_COOKIE, default=None, salt=AUTHOR_COOKIE)
+    try:
+        return dict(json.loads(raw)) if raw else {}
+    except (ValueError, TypeError):
+        return {}
+
+
+def remember_author(response, author):
+    """Keep ``author`` (name, email, website) in this browser; None forgets it."""
+    if author is None:
+        response.delete_cookie(AUTHOR_COOKIE)
+        return
+    response.set_signed_cookie(
+        AUTHOR_COOKIE, json.dumps(author), salt=AUTHOR_COOKIE,
+        max_age=AUTHOR_COOKIE_AGE, httponly=True, samesite="Lax",
+        secure=settings.SESSION_COOKIE_SECURE,
+    )  # fmt: skip
