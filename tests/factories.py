@@ -76,3 +76,14 @@ def set_rules(**fields):
         setattr(rules, name, value)
     rules.save()
     return rules
+
+
+def make_threads(article, count, replies=1):
+    """``count`` threads "thread 0", "thread 1"... each with ``replies`` replies "reply N.M"."""
+    threads = []
+    for n in range(count):
+        root = make_comment(article, body=f"thread {n}")
+        for m in range(replies):
+            make_comment(article, parent=root, body=f"reply {n}.{m}")
+        threads.append(root)
+    return threads

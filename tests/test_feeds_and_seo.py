@@ -3,7 +3,7 @@ and structured data that search engines read from the server-rendered page."""
 
 import json
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 from xml.etree import ElementTree
 
 import feedparser
@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from articles.models import Article
 from comments.models import Comment
-from tests.factories import make_article, make_comment, make_user, set_rules
+from tests.factories import make_article, make_comment, make_threads, make_user, set_rules
 from tests.pages import page_of
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("rules")]
@@ -194,3 +194,69 @@ def test_the_sites_name_and_description_come_from_settings(client, discussion, s
         assert feed.feed.title.startswith("Pond Talk: latest"), url
     _, feed = parse(client, "/feed/")
     assert feed.feed.subtitle == "Ponds, streams and the people who love them."
+
+
+# The article page's head
+
+
+def head_of(page):
+    return page[: page.index("</head>")]
+
+
+def test_the_article_page_has_a_canonical_url_description_and_open_graph_tags(client):
+    article = make_article(
+        title='Trees & "Roots"',
+        excerpt="Why <roots> & rings matter.",
+        published_at=timezone.make_aware(datetime(2024, 3, 5, 12)),
+    )
+    page = page_of(client.get(article.get_absolute_url()))
+    head = head_of(page)
+
+    url = f"http://127.0.0.1:8000/2024/3/{article.slug}/"
+    assert article.get_absolute_url() == f"/2024/3/{article.slug}/"
+    assert f'<link rel="canonical" href="{url}">' in head
+    summary = "Why &lt;roots&gt; &amp; rings matter."
+    assert f'<meta name="description" content="{summary}">' in head
+    assert '<meta property="og:title" content="Trees &amp; &quot;Roots&quot;">' in head
+    assert f'<meta property="og:description" content="{summary}">' in head
+    assert f'<meta property="og:url" content="{url}">' in head
+    assert '<meta property="og:type" content="article">' in head
+
+
+def test_the_canonical_url_is_the_same_on_every_page_and_follows_site_url(client, settings):
+    settings.SITE_URL = "https://forum.example.org"
+    set_rules(threads_per_page=1)
+    article = make_article()
+    make_threads(article, 2)
+    url = f"https://forum.example.org{article.get_absolute_url()}"
+    for query in ("", "?page=2", "?sort=newest"):
+        head = head_of(page_of(client.get(article.get_absolute_url() + query)))
+        assert f'<link rel="canonical" href="{url}">' in head
+        assert f'<meta property="og:url" content="{url}">' in head
+
+
+def test_a_long_summary_is_shortened_in_the_description(client):
+    article = make_article(excerpt="word " * 100)
+    head = head_of(page_of(client.get(article.get_absolute_url())))
+    description = re.search(r'<meta name="description" content="([^"]*)">', head).group(1)
+    assert len(description) <= 160 and description.endswith("…")
+    og = re.search(r'<meta property="og:description" content="([^"]*)">', head).group(1)
+    assert len(og) <= 200 and og.endswith("…")
+
+
+@pytest.mark.parametrize("where", ["article", "thread"])
+def test_pages_load_comments_js_deferred_and_have_no_inline_script(client, where):
+    article = make_article()
+    top = make_comment(article, body="<script>alert(1)</script> onclick=alert(1)")
+    url = article.get_absolute_url() if where == "article" else f"/comments/{top.pk}/thread/"
+    page = page_of(client.get(url))
+
+    scripts = re.findall(r"<script[^>]*>.*?</script>", page, re.S)
+    data = [s for s in scripts if s.startswith('<script type="application/ld+json">')]
+    assert len(data) == (where == "article")  # structured data (#15): read, never run
+    assert [s for s in scripts if s not in data] == [
+        '<script src="/static/js/comments.js" defer></script>',
+        '<script src="/static/js/compose.js" defer></script>',
+    ]
+    assert all("<" not in s.split(">", 1)[1].rsplit("</script>", 1)[0] for s in data)
+    assert not re.search(r"<[^>]+\son[a-z]+=", page)  # no inline event handlers either
