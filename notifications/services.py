@@ -11,9 +11,11 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django_tasks import task
 
 from core.text import fixed
 from notifications.models import Address, Batch, Mail, Preferences, Subscription
+from notifications.tasks import deliver
 
 CONFIRM_SALT = "notifications.confirm"
 UNSUBSCRIBE_SALT = "notifications.unsubscribe"
@@ -69,8 +71,6 @@ def queue(
         return None
     if key and Mail.objects.filter(key=key).exists():
         return None
-    from notifications.tasks import deliver  # the task module imports this one
-
     mail = Mail(
         to=to, kind=kind, subject=one_line(subject), text=text, html=html, thread=thread,
         about=list(about), key=key,
@@ -116,8 +116,6 @@ def cancel_about(comment_ids, reason="the comment was removed before the mail le
 
 def retry(mails):
     """Queue failed or cancelled mails again, with a new hour of retries; how many."""
-    from notifications.tasks import deliver
-
     count = 0
     with transaction.atomic():
         for mail in mails.exclude(status=Mail.Status.SENT).select_for_update():
@@ -145,8 +143,6 @@ def subscribe(wanted, *, email="", user=None):
         ignore_conflicts=True,  # asked before: nothing changes
     )  # fmt: skip
     if user is None:
-        from notifications.tasks import confirm_address
-
         confirm_address.enqueue(email)
 
 
@@ -166,6 +162,13 @@ def ask_to_confirm(email):
             to=email, kind="confirm", template="notifications/mail/confirm",
             context={"confirm_url": link("notifications:confirm", token), "days": CONFIRM_DAYS},
         )  # fmt: skip
+
+
+@task()
+def confirm_address(email):
+    """The worker's side of ``subscribe``: the confirmation mail for an address a guest gave,
+    unless it is confirmed already or one went in the last day."""
+    ask_to_confirm(email)
 
 
 def read_confirm_token(token):

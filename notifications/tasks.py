@@ -17,7 +17,6 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django_tasks import task
 
-from notifications import services
 from notifications.models import Mail
 
 
@@ -96,10 +95,3 @@ def deliver(mail_id):
             mail.error = ""
         mail.save()
         return mail.status
-
-
-@task()
-def confirm_address(email):
-    """The confirmation mail for an address a guest gave, unless it is confirmed already or one
-    went in the last day."""
-    services.ask_to_confirm(email)

@@ -11,7 +11,7 @@ from django.test import Client
 
 from comments import services
 from comments.models import Ban, Comment
-from comments.tasks import announce_comments
+from comments.services.notifying import announce_comments
 from notifications.models import Address, Mail, Preferences, Subscription
 from tests.factories import make_article, make_comment, make_user, set_rules
 from tests.outbox import run_tasks, sent

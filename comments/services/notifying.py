@@ -2,7 +2,8 @@
 
 Nothing is sent for a comment readers cannot see. A comment that becomes visible (approved on
 arrival, or by a moderator later) gets ``shown_at`` and an ``announce_comments`` task, in the
-transaction that shows it; the task, in a worker, queues the mails in the outbox of the
+transaction that shows it (the tasks live here, beside the work they do, so that nothing here
+imports a module that imports it back); the task, in a worker, queues the mails in the outbox of the
 notifications app: "your comment was published" to its writer, "a reply to your comment" to the
 parent's subscribers, and a batch for the article's followers and author. Removing a comment
 cancels its mail still queued. Every recipient is verified, not banned, not its writer, and gets
@@ -16,7 +17,9 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django_tasks import task
 
+from articles.models import Article
 from comments.models import Ban, Comment, DiscussionSettings
 from core.text import display_name
 from notifications import services as mail
@@ -65,9 +68,15 @@ def comments_shown(ids):
 
 def announce_later(ids):
     """One task, however many comments a moderator approved, announces them."""
-    from comments.tasks import announce_comments
-
     announce_comments.enqueue(list(ids))
+
+
+@task()
+def announce_comments(comment_ids):
+    """The worker's side of ``announce_later``: the mail of those comments still shown."""
+    comments = Comment.objects.approved().select_related("article__author", "parent", "user")
+    for comment in comments.filter(pk__in=comment_ids).order_by("pk"):
+        announce(comment)
 
 
 # Functions ``f(kind, comment=None, **data)`` told of moderation events; the alerts app registers
@@ -84,8 +93,6 @@ def alert(kind, comment=None, **data):
 
 def comment_held(comment):
     """Call in the transaction that holds a comment for review: moderators hear of it."""
-    from comments.tasks import tell_moderators
-
     tell_moderators.enqueue(comment.pk)
     alert("held", comment)
 
@@ -142,8 +149,6 @@ def announce(comment):
                 )  # fmt: skip
     minutes = DiscussionSettings.load().follow_batch_minutes
     if followers(article):
-        from comments.tasks import send_new_comments
-
         key = f"follow:{topic(article)}"
         mail.schedule_once(key, send_new_comments, article.pk, delay=timedelta(minutes=minutes))
 
@@ -161,9 +166,13 @@ def followers(article):
     return found
 
 
-def send_new_comments(article):
+@task()
+def send_new_comments(article_id):
     """One mail to each follower with the comments shown since the last batch that they did not
     write and were not mailed about already (a reply to them, say)."""
+    article = Article.objects.select_related("author").filter(pk=article_id).first()
+    if article is None:
+        return 0
     since, due = mail.start_batch(f"follow:{topic(article)}")
     if since is None:  # the first batch: from the interval before it was due
         minutes = DiscussionSettings.load().follow_batch_minutes
@@ -219,12 +228,14 @@ def moderators():
     return [(u, u.email.lower()) for u in users if u.pk not in off]
 
 
-def tell_moderators(comment):
+@task()
+def tell_moderators(comment_id):
     """A comment was held: each moderator gets a mail, or the daily digest is scheduled."""
+    comment = Comment.objects.select_related("article").filter(pk=comment_id).first()
+    if comment is None:
+        return
     rules = DiscussionSettings.load()
     if rules.moderator_mail == rules.ModeratorMail.DAILY:
-        from comments.tasks import send_moderator_digest
-
         mail.schedule_once("moderators:digest", send_moderator_digest, delay=timedelta(days=1))
         return
     if rules.moderator_mail != rules.ModeratorMail.EACH or comment.status != Comment.Status.PENDING:
@@ -238,6 +249,7 @@ def tell_moderators(comment):
         )  # fmt: skip
 
 
+@task()
 def send_moderator_digest():
     """The comments waiting for review, in one mail to each moderator."""
     mail.start_batch("moderators:digest")
