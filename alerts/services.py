@@ -12,11 +12,12 @@ from datetime import timedelta
 from django.conf import settings
 from django.core import signing
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
+from django_tasks import task
 
 from alerts import payloads
 from alerts.models import Delivery, Endpoint, Event
+from alerts.tasks import deliver
 from comments.models import Comment
 from comments.services import set_status
 from notifications import services as mail
@@ -134,8 +135,6 @@ def event(kind, comment=None, *, endpoints=None, **data):
     """Alert the endpoints that chose ``kind`` (an Event): "held", "spam" and "report" are
     about ``comment`` (``report=`` the Report for "report"); "digest" takes ``count`` and
     ``comments``. Returns the deliveries queued."""
-    from alerts.tasks import deliver
-
     kind = Event(kind)
     if endpoints is None:
         endpoints = Endpoint.objects.wanting(kind)
@@ -168,12 +167,11 @@ def event(kind, comment=None, *, endpoints=None, **data):
 
 def schedule_digest():
     """A held comment starts the day's digest, if any endpoint wants one and none is due."""
-    from alerts.tasks import send_digest
-
     if Endpoint.objects.wanting(Event.DIGEST).exists():
         mail.schedule_once("alerts:digest", send_digest, delay=timedelta(days=1))
 
 
+@task()
 def send_digest():
     """The comments waiting for review, to the endpoints that chose the digest."""
     mail.start_batch("alerts:digest")
@@ -184,20 +182,6 @@ def send_digest():
             Event.DIGEST, count=count, comments=list(waiting.order_by("created_at")[:IN_A_DIGEST])
         )
     return count
-
-
-def attempt_failed(endpoint, error):
-    """Count a failed attempt; after ALERT_DISABLE_AFTER in a row the endpoint is switched off."""
-    Endpoint.objects.filter(pk=endpoint.pk).update(failures=F("failures") + 1)
-    endpoint.refresh_from_db(fields=["failures"])
-    if endpoint.failures >= settings.ALERT_DISABLE_AFTER and endpoint.is_enabled:
-        reason = (f"Switched off {timezone.now():%Y-%m-%d %H:%M} UTC after {endpoint.failures} "
-                  f"failed attempts in a row; the last: {error}")[:500]  # fmt: skip
-        Endpoint.objects.filter(pk=endpoint.pk).update(is_enabled=False, disabled_reason=reason)
-
-
-def attempt_worked(endpoint):
-    Endpoint.objects.filter(pk=endpoint.pk).exclude(failures=0).update(failures=0)
 
 
 def switch_on(endpoints):

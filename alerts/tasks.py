@@ -10,11 +10,12 @@ import urllib.request
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django_tasks import task
 
-from alerts import payloads, services
-from alerts.models import Attempt, Delivery
+from alerts import payloads
+from alerts.models import Attempt, Delivery, Endpoint
 from notifications.tasks import backoff
 
 RETRYABLE = {408, 425, 429}  # and every 5xx: the endpoint may take it later
@@ -68,9 +69,9 @@ def deliver(delivery_id):
         delivery.next_attempt_at = None
         if not error:
             delivery.status, delivery.sent_at = Delivery.Status.SENT, timezone.now()
-            services.attempt_worked(endpoint)
+            attempt_worked(endpoint)
         else:
-            services.attempt_failed(endpoint, error)
+            attempt_failed(endpoint, error)
             delays = settings.ALERT_RETRY_DELAYS
             if (
                 retry
@@ -85,6 +86,15 @@ def deliver(delivery_id):
         return delivery.status
 
 
-@task()
-def send_digest():
-    return services.send_digest()
+def attempt_failed(endpoint, error):
+    """Count a failed attempt; after ALERT_DISABLE_AFTER in a row the endpoint is switched off."""
+    Endpoint.objects.filter(pk=endpoint.pk).update(failures=F("failures") + 1)
+    endpoint.refresh_from_db(fields=["failures"])
+    if endpoint.failures >= settings.ALERT_DISABLE_AFTER and endpoint.is_enabled:
+        reason = (f"Switched off {timezone.now():%Y-%m-%d %H:%M} UTC after {endpoint.failures} "
+                  f"failed attempts in a row; the last: {error}")[:500]  # fmt: skip
+        Endpoint.objects.filter(pk=endpoint.pk).update(is_enabled=False, disabled_reason=reason)
+
+
+def attempt_worked(endpoint):
+    Endpoint.objects.filter(pk=endpoint.pk).exclude(failures=0).update(failures=0)

@@ -12,6 +12,7 @@ from datetime import timedelta
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
+from django_tasks import task
 from django_tasks_db.models import DBTaskResult
 
 from comments.hooks import Verdict
@@ -219,12 +220,21 @@ def decision_made(ids, status, by):
     if decisions[:enough].count() < enough:
         return
     if not DBTaskResult.objects.filter(status="READY", task_path=TRAIN_TASK).exists():
-        from spam.tasks import train_filter
-
         train_filter.enqueue()  # a row in the same transaction: gone if the decision is
 
 
-TRAIN_TASK = "spam.tasks.train_filter"
+@task()
+def train_filter():
+    """Train on every labelled comment, in the worker; safe to run twice (the newest model
+    wins)."""
+    try:
+        row = train()
+    except NotEnoughExamples as reason:
+        return str(reason)
+    return f"learned from {row.spam_examples} spam and {row.good_examples} good comments"
+
+
+TRAIN_TASK = f"{__name__}.train_filter"
 
 
 def figures(days=30):
