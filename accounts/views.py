@@ -9,6 +9,7 @@ from django.views.decorators.cache import never_cache
 from accounts import services
 from accounts.forms import DeleteAccountForm, MailPreferencesForm, ProfileForm
 from accounts.models import Profile
+from avatars.forms import AvatarForm
 from comments.models import Comment
 from notifications.models import Preferences, Subscription
 from notifications.services import unsubscribe_link
@@ -31,16 +32,23 @@ def edit_profile(request):
     mail_form = MailPreferencesForm(
         request.POST or None, instance=Preferences.of(request.user), prefix="mail"
     )
-    if form.is_valid() and mail_form.is_valid():
+    avatar_form = AvatarForm(
+        request.POST or None, request.FILES or None, user=request.user, prefix="avatar"
+    )
+    if all([form.is_valid(), mail_form.is_valid(), avatar_form.is_valid()]):
         form.save()
         mail_form.save()
+        avatar_form.save()
         messages.success(request, "Your profile is saved.")
         return redirect(form.instance)
     subscriptions = [
         (s, unsubscribe_link({"s": s.pk}))
         for s in Subscription.objects.filter(user=request.user).order_by("-created_at")
     ]
-    context = {"form": form, "mail_form": mail_form, "subscriptions": subscriptions}
+    context = {
+        "form": form, "mail_form": mail_form, "avatar_form": avatar_form,
+        "subscriptions": subscriptions,
+    }  # fmt: skip
     return render(request, "accounts/profile_form.html", context)
 
 

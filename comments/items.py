@@ -126,4 +126,4 @@ def fresh_headers(ids):
     if not ids:
         return {}
     comments = Comment.objects.filter(pk__in=ids).select_related("article", "user")
-    return {comment.id: markup.header_of(comment) for comment in comments}
+    return markup.headers_of(list(comments))

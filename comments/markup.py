@@ -8,20 +8,26 @@ stored header only when its version is current, and renders the others afresh wi
 them (a read never writes); ``manage.py render_comments`` stores them again.
 """
 
+from django.apps import apps as django_apps
 from django.template import engines
 from django.urls import reverse
 from django.utils.crypto import salted_hmac
 
+from avatars import services as avatars
 from core import freshness
 
 TEMPLATE = "comments/_comment.html"
 
 
-def header_of(comment):
+def header_of(comment, *, pictures=None):
     """The header of a Comment as it would be stored now; a member's name links to their
-    profile (the accounts app's page, found by its URL name)."""
+    profile (the accounts app's page, found by its URL name), and their approved picture shows
+    instead of the letter avatar (#28). ``pictures``: avatars.services.urls_for of the
+    writers, when the caller looked them up for many comments at once."""
     macros = engines["jinja2"].env.get_template(TEMPLATE).module
     member = comment.user_id is not None
+    if pictures is None:
+        pictures = avatars.urls_for([comment.user_id])
     return str(macros.header(
         comment,
         by_author=member and comment.user_id == comment.article.author_id,
@@ -29,7 +35,15 @@ def header_of(comment):
         else "",
         hue=avatar_hue(comment.author_email),
         initials=initials(comment.author_name),
+        pattern=avatar_pattern(comment.author_email),
+        picture_url=pictures.get(comment.user_id),
     ))  # fmt: skip
+
+
+def headers_of(comments):
+    """{id: header} of ``comments`` (a list, with article and user selected): one query."""
+    pictures = avatars.urls_for(c.user_id for c in comments)
+    return {c.id: header_of(c, pictures=pictures) for c in comments}
 
 
 def render_header(comment):
@@ -47,7 +61,6 @@ def store_headers(comments, *, batch_size=2000, progress=None):
     rows = rows.iterator(chunk_size=batch_size)
     batch, done = [], 0
     for comment in rows:
-        render_header(comment)
         batch.append(comment)
         if len(batch) == batch_size:
             done += _store(comments.model, batch, progress)
@@ -56,17 +69,36 @@ def store_headers(comments, *, batch_size=2000, progress=None):
 
 
 def _store(model, batch, progress):
+    # A migration's historical model runs before the avatars table may exist: no pictures then.
+    historical = model._meta.apps is not django_apps
+    headers = {c.id: header_of(c, pictures={}) for c in batch} if historical else headers_of(batch)
+    for comment in batch:
+        comment.header_html = headers[comment.id]
+        comment.markup_version = freshness.MARKUP_VERSION
     model.objects.bulk_update(batch, ["header_html", "markup_version"])
     if progress and batch:
         progress(len(batch))
     return len(batch)
 
 
+def _avatar_key(email):
+    # Keyed with the site's secret: a plain hash of the address would let anyone test guesses
+    # of it (#23), and link the same person across sites (#28).
+    return salted_hmac("comments.avatar", email.strip().lower(), algorithm="sha256").digest()
+
+
 def avatar_hue(email):
-    """A colour for the generated avatar, stable per email address. Keyed with the site's
-    secret: a plain hash of the address would let anyone test guesses of it (#23)."""
-    digest = salted_hmac("comments.avatar", email.strip().lower(), algorithm="sha256")
-    return int(digest.hexdigest()[:4], 16) % 360
+    """A colour for the generated avatar, stable per email address."""
+    return int.from_bytes(_avatar_key(email)[:2]) % 360
+
+
+def avatar_pattern(email):
+    """The SVG path of a symmetric 5 x 5 pattern under the initials, stable per email address,
+    so that two writers with the same initials (and, rarely, colour) still look apart (#28)."""
+    bits = int.from_bytes(_avatar_key(email)[2:4])
+    cells = [(x, y) for y in range(5) for x in range(3) if bits >> (y * 3 + x) & 1]
+    cells += [(4 - x, y) for x, y in cells if x < 2]
+    return "".join(f"M{5 + 6 * x} {5 + 6 * y}h6v6h-6z" for x, y in sorted(cells))
 
 
 def initials(name):

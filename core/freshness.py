@@ -13,7 +13,7 @@ import hashlib
 
 # Bump after changing templates/jinja2/comments/_comment.html or _comments.html: kept pages,
 # cached fragments and stored headers of an older version are then never shown.
-MARKUP_VERSION = 16
+MARKUP_VERSION = 17
 
 
 def site_inputs():

@@ -172,6 +172,10 @@ DEFAULT_FROM_EMAIL = SERVER_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "webmas
 globals().update(_email(os.environ.get("EMAIL_URL") or "console://"))
 # Seconds a worker waits on the mail server before it tries the mail again later.
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
+# Members who opt in get their Gravatar fetched by the worker from here, stored and served from
+# this site (#28): no reader's browser asks Gravatar, and no page carries an email hash.
+GRAVATAR_URL = os.environ.get("GRAVATAR_URL", "https://www.gravatar.com/avatar/")
+GRAVATAR_TIMEOUT = env_int("GRAVATAR_TIMEOUT", 10)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -192,6 +196,8 @@ INSTALLED_APPS = [
     "forum",
     # What every app below uses: text rules, rate limits, Markdown (#25).
     "core",
+    # Members' pictures (issue #28), below comments: their headers store the picture's URL.
+    "avatars",
     "articles",
     "comments",
     "accounts",

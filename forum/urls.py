@@ -28,6 +28,7 @@ urlpatterns = [
     path("", include("notifications.urls")),  # confirm an address, unsubscribe (issue #13)
     path("", include("search.urls")),  # issue #15
     path("alerts/", include("alerts.urls")),  # a chat alert's approve / spam links (#26)
+    path("avatars/", include("avatars.urls")),  # members' pictures, from our origin (#28)
     path("", include("comments.urls")),
     path("", include("articles.urls")),
 ]

@@ -32,6 +32,14 @@ def follow_member_name(user):
     return len(ids)
 
 
+def follow_member_pictures(user_ids):
+    """Those members' comments show their current picture (#28): headers and cached pages.
+    Registered with avatars.services.changed, which calls it inside its transaction."""
+    comments = Comment.objects.filter(user__in=user_ids)
+    store_headers(comments)
+    freshness.threads_changed(comments.values_list("tree_id", flat=True))
+
+
 def comments_data(comments):
     """The comments as plain data for a download: text, article, times, status."""
     return [
