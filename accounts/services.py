@@ -5,6 +5,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Profile
+from avatars import services as avatars
 from comments import services as comment_services
 from comments.models import Comment
 
@@ -21,6 +22,7 @@ def member_data(user):
             "last_login": user.last_login.isoformat() if user.last_login else None,
         },
         "profile": {"website": profile.website, "bio": profile.bio},
+        "pictures": avatars.data_of(user),
         "comments": comment_services.comments_data(Comment.objects.filter(user=user)),
     }
 

@@ -56,6 +56,22 @@ def url_for(user):
     return urls_for([user.pk]).get(user.pk) if user is not None else None
 
 
+def data_of(user):
+    """A member's pictures as plain data for their download (the URL of each shown one)."""
+    return [
+        {
+            "kind": a.kind,
+            "status": a.status,
+            "added_at": a.created_at.isoformat(),
+            "fetched_at": a.fetched_at.isoformat() if a.fetched_at else None,
+            "url": settings.SITE_URL + reverse("avatars:picture", args=[a.digest])
+            if a.digest and a.status == Status.APPROVED
+            else None,
+        }
+        for a in Avatar.objects.filter(user=user).order_by("kind").defer("image")
+    ]
+
+
 def _store(avatar, data):
     avatar.image = data
     avatar.digest = salted_hmac("avatars.picture", data, algorithm="sha256").hexdigest()[:32]

@@ -118,6 +118,11 @@ def test_a_rejected_or_removed_picture_is_not_shown(client, admin_client, member
     approve(admin_client, avatar)
     assert "<img" in header(comment)
 
+    admin_client.post(
+        "/admin/avatars/avatar/", {"action": "reject", "_selected_action": [avatar.pk]}
+    )
+    assert "<img" not in header(comment) and "not approved" in page_of(client.get("/users/me/"))
+
     save_profile(client, remove=True)
 
     assert not Avatar.objects.filter(user=member).exists() and "<img" not in header(comment)
@@ -320,3 +325,28 @@ def test_deleting_the_account_deletes_its_pictures(client, admin_client, member,
     assert Comment.objects.get().user is None and "<img" not in header(comment)
     for digest in digests:
         assert client.get(f"/avatars/{digest}.webp").status_code == 404
+
+
+def test_the_members_data_download_lists_their_pictures(client, admin_client, member):
+    client.force_login(member)
+    save_profile(client, upload=picture())
+    approve(admin_client, avatar := Avatar.objects.get())
+
+    data = client.get("/users/me/data.json").json()
+
+    assert [(p["kind"], p["status"]) for p in data["pictures"]] == [("upload", "approved")]
+    assert data["pictures"][0]["url"].endswith(f"/avatars/{avatar.digest}.webp")
+
+
+def test_staff_see_a_pending_picture_in_the_admin_and_readers_do_not(client, admin_client, member):
+    client.force_login(member)
+    save_profile(client, upload=picture())
+    avatar = Avatar.objects.get()
+
+    listing = page_of(admin_client.get("/admin/avatars/avatar/"))
+    preview = admin_client.get(f"/admin/avatars/avatar/{avatar.pk}/picture/")
+
+    assert f'src="/admin/avatars/avatar/{avatar.pk}/picture/"' in listing
+    assert preview.status_code == 200 and preview.content == bytes(avatar.image)
+    assert client.get(f"/admin/avatars/avatar/{avatar.pk}/picture/").status_code == 302
+    assert client.get(f"/avatars/{avatar.digest}.webp").status_code == 404
