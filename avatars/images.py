@@ -9,13 +9,13 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 SIZE = 128  # shown at 40 px; 128 stays sharp on high-density screens
 MAX_BYTES = 5 * 1024 * 1024
-MAX_PIXELS = 40_000_000  # a 40-megapixel photo; more is a decompression bomb
+MAX_PIXELS = 25_000_000  # a 25-megapixel photo (100 MB decoded); more is refused as a bomb
 FORMATS = {"JPEG", "PNG", "GIF", "WEBP"}
 
 NOT_AN_IMAGE = "This file is not a picture: upload a JPEG, PNG, GIF or WebP image."
 NO_SVG = "SVG drawings are not accepted (they can carry scripts): upload a JPEG, PNG or WebP."
 TOO_BIG = "This file is over 5 MB: upload a smaller picture."
-TOO_MANY_PIXELS = "This picture is too large (over 40 megapixels): upload a smaller one."
+TOO_MANY_PIXELS = "This picture is too large (over 25 megapixels): upload a smaller one."
 
 
 def reencode(data):
@@ -34,10 +34,7 @@ def reencode(data):
                 width, height = picture.size
                 if width * height > MAX_PIXELS:  # checked from the header, before decoding
                     raise ValidationError(TOO_MANY_PIXELS, code="too_many_pixels")
-                picture.seek(0)  # an animation's first frame
-                picture.load()
-                drawn = ImageOps.exif_transpose(picture)
-                drawn = drawn.convert("RGBA" if _has_alpha(drawn) else "RGB")
+                drawn = _small(picture)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
         raise ValidationError(TOO_MANY_PIXELS, code="too_many_pixels") from error
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as error:
@@ -46,6 +43,20 @@ def reencode(data):
     out = io.BytesIO()
     drawn.save(out, "WEBP", quality=85, method=4)  # no exif=, icc_profile=: none is written
     return out.getvalue()
+
+
+def _small(picture):
+    """The picture decoded, upright, and shrunk to about twice SIZE: a worker holds one
+    full-size copy at most (a JPEG is even decoded at 1/2 to 1/8 of its size)."""
+    picture.seek(0)  # an animation's first frame
+    picture.draft("RGB", (2 * SIZE, 2 * SIZE))  # JPEG only; others ignore it
+    picture.load()
+    mode = "RGBA" if _has_alpha(picture) else "RGB"
+    full = picture if picture.mode == mode else picture.convert(mode)
+    factor = min(full.size) // (2 * SIZE)
+    small = full.reduce(factor) if factor > 1 else full
+    small.info = picture.info  # the orientation, for exif_transpose
+    return ImageOps.exif_transpose(small)
 
 
 def _has_alpha(picture):

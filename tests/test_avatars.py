@@ -110,6 +110,22 @@ def test_an_upload_is_re_encoded_without_exif_and_held_until_a_moderator_approve
     assert f'src="{url}"' in page_of(client.get(article.get_absolute_url()))
 
 
+def test_a_photo_taken_sideways_is_stored_upright(client, member):
+    sideways = Image.new("RGB", (300, 200), (0, 0, 255))
+    sideways.paste((255, 0, 0), (0, 0, 300, 100))  # the top half, shown on the right
+    exif = Image.Exif()
+    exif[0x0112] = 6  # Orientation: turn 90 degrees clockwise to show
+    out = io.BytesIO()
+    sideways.save(out, "JPEG", exif=exif.tobytes())
+    client.force_login(member)
+
+    save_profile(client, upload=out.getvalue())
+
+    stored = Image.open(io.BytesIO(bytes(Avatar.objects.get().image))).convert("RGB")
+    (left, *_), (right, *_) = stored.getpixel((10, 64)), stored.getpixel((118, 64))
+    assert left < 60 and right > 200  # blue on the left, red on the right
+
+
 def test_a_rejected_or_removed_picture_is_not_shown(client, admin_client, member):
     comment = make_comment(make_article(), user=member, author_email=EMAIL)
     client.force_login(member)
