@@ -37,7 +37,7 @@ def reencode(data):
                 drawn = _small(picture)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
         raise ValidationError(TOO_MANY_PIXELS, code="too_many_pixels") from error
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as error:
+    except (UnidentifiedImageError, OSError, EOFError, ValueError, SyntaxError) as error:
         raise ValidationError(NOT_AN_IMAGE, code="not_an_image") from error
     drawn = ImageOps.fit(drawn, (SIZE, SIZE), Image.Resampling.LANCZOS)
     out = io.BytesIO()

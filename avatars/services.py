@@ -13,6 +13,7 @@ import urllib.request
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
@@ -82,6 +83,8 @@ def upload(user, data):
     it replaces their earlier one. Raises ValidationError for a file we do not take."""
     picture = images.reencode(data)
     with transaction.atomic():
+        # Two uploads at once (a double click) take turns rather than collide on the constraint.
+        get_user_model().objects.select_for_update().filter(pk=user.pk).first()
         Avatar.objects.filter(user=user, kind=Kind.UPLOAD).delete()
         avatar = Avatar(user=user, kind=Kind.UPLOAD, status=Status.PENDING)
         _store(avatar, picture)

@@ -366,3 +366,21 @@ def test_staff_see_a_pending_picture_in_the_admin_and_readers_do_not(client, adm
     assert preview.status_code == 200 and preview.content == bytes(avatar.image)
     assert client.get(f"/admin/avatars/avatar/{avatar.pk}/picture/").status_code == 302
     assert client.get(f"/avatars/{avatar.digest}.webp").status_code == 404
+
+
+def test_gravatar_failing_keeps_the_copy_until_next_week(client, member, gravatar):
+    client.force_login(member)
+    save_profile(client, gravatar=True)
+    run_tasks()
+    kept = Avatar.objects.get().digest
+    gravatar.clear()
+    gravatar.expect_request(re.compile("/avatar/.*")).respond_with_data("down", status=503)
+    Avatar.objects.update(fetched_at=timezone.now() - timedelta(days=8))
+
+    call_command("refresh_gravatars", stdout=StringIO())
+    run_tasks()
+
+    assert len(gravatar.log) == 1 and Avatar.objects.get().digest == kept
+    assert client.get(f"/avatars/{kept}.webp").status_code == 200
+    assert call_command("refresh_gravatars", "--dry-run", stdout=(out := StringIO())) is None
+    assert "1 Gravatar would be fetched." in out.getvalue()  # tried again next time
