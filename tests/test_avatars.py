@@ -384,3 +384,18 @@ def test_gravatar_failing_keeps_the_copy_until_next_week(client, member, gravata
     assert client.get(f"/avatars/{kept}.webp").status_code == 200
     assert call_command("refresh_gravatars", "--dry-run", stdout=(out := StringIO())) is None
     assert "1 Gravatar would be fetched." in out.getvalue()  # tried again next time
+
+
+def test_a_moderator_approves_pictures(client, member):
+    from django.contrib.auth.models import Group
+
+    moderator = make_user(username="mod", is_staff=True)
+    moderator.groups.add(Group.objects.get(name="Moderators"))
+    client.force_login(member)
+    save_profile(client, upload=picture())
+    client.force_login(moderator)
+
+    approve(client, avatar := Avatar.objects.get())
+
+    avatar.refresh_from_db()
+    assert avatar.status == Status.APPROVED
