@@ -339,10 +339,12 @@ def test_a_user_with_view_permission_only_sees_no_actions_and_cannot_run_them(cl
     assert not Ban.objects.exists()
 
 
-def test_the_moderators_group_holds_exactly_view_and_change_on_comments():
+def test_the_moderators_group_holds_exactly_view_and_change_on_comments_and_pictures():
     group = Group.objects.get(name="Moderators")
     assert sorted(group.permissions.values_list("codename", flat=True)) == [
+        "change_avatar",  # members' uploaded pictures wait for a moderator too (#28)
         "change_comment",
+        "view_avatar",
         "view_comment",
     ]
 
