@@ -12,6 +12,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.test import Client
 from django.utils import timezone
 from PIL import Image
 
@@ -102,12 +103,14 @@ def test_an_upload_is_re_encoded_without_exif_and_held_until_a_moderator_approve
     assert '<svg class="avatar"' in header(comment) and "<img" not in header(comment)
     assert client.get(f"/avatars/{avatar.digest}.webp").status_code == 404
     assert "waiting for a moderator" in page_of(client.get("/users/me/"))
+    reader = Client()
+    assert "<img" not in page_of(reader.get(article.get_absolute_url()))  # now in the cache
 
     approve(admin_client, avatar)
 
     url = f"/avatars/{avatar.digest}.webp"
     assert f'<img class="avatar" src="{url}"' in header(comment)
-    assert f'src="{url}"' in page_of(client.get(article.get_absolute_url()))
+    assert f'src="{url}"' in page_of(reader.get(article.get_absolute_url()))
 
 
 def test_a_photo_taken_sideways_is_stored_upright(client, member):
@@ -399,3 +402,25 @@ def test_a_moderator_approves_pictures(client, member):
 
     avatar.refresh_from_db()
     assert avatar.status == Status.APPROVED
+
+
+def test_pictures_cost_a_page_no_query_per_comment():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries_for(count):
+        article = make_article()
+        for n in range(count):
+            writer = make_user()
+            Avatar.objects.create(
+                user=writer, kind=Avatar.Kind.UPLOAD, status=Status.APPROVED, digest=f"{n:032x}"
+            )
+            make_comment(article, user=writer, author_email=writer.email)
+        reader = Client()
+        reader.get(article.get_absolute_url())  # the first visit may fill the caches
+        with CaptureQueriesContext(connection) as queries:
+            page = page_of(reader.get(article.get_absolute_url()))
+        assert page.count('<img class="avatar"') == count
+        return len(queries)
+
+    assert queries_for(1) == queries_for(12)
