@@ -52,11 +52,6 @@ def urls_for(user_ids):
     return urls
 
 
-def url_for(user):
-    """The URL of a member's shown picture, or None (a guest, or no approved picture)."""
-    return urls_for([user.pk]).get(user.pk) if user is not None else None
-
-
 def data_of(user):
     """A member's pictures as plain data for their download (the URL of each shown one)."""
     return [
