@@ -11,6 +11,7 @@ from datetime import timedelta
 from io import StringIO
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
@@ -60,18 +61,12 @@ def png_header(width, height):
 def save_profile(client, *, upload=None, gravatar=False, remove=False, name="picture.jpg"):
     data = {"display_name": "Ada Byron", "website": "", "bio": ""}
     if upload is not None:
-        data["avatar-picture"] = _file(upload, name)
+        data["avatar-picture"] = SimpleUploadedFile(name, upload)
     if gravatar:
         data["avatar-gravatar"] = "on"
     if remove:
         data["avatar-remove"] = "on"
     return client.post("/users/me/", data, follow=True)
-
-
-def _file(data, name):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    return SimpleUploadedFile(name, data, content_type="application/octet-stream")
 
 
 def header(comment):
