@@ -107,8 +107,8 @@ def build(request, article, *, root=None, form=None):
             threads.values_list("tree_id", "thread_version", "thread_comment_count"),
             rules.threads_per_page,
         )
-        if not pending:
-            paginator.count = article.thread_count  # stored (#7): no count query
+        # Stored (#7), and the reader's own held threads: no count query.
+        paginator.count = article.thread_count + reader.own_threads(article)
         try:  # a page that does not exist is a 404, never a page of its own to keep (#23)
             page = paginator.page(request.GET.get("page") or 1)
         except InvalidPage:

@@ -12,6 +12,8 @@ article it finds, in one query, the comments the reader wrote there:
 """
 
 import json
+from datetime import datetime
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db.models import Q
@@ -22,6 +24,24 @@ from comments.models import Comment
 OWN_COMMENTS = "own_comments"  # session key: ids of the comments this browser wrote
 AUTHOR_COOKIE = "comment_author"
 AUTHOR_COOKIE_AGE = 365 * 24 * 3600
+
+
+class Written(NamedTuple):
+    """One of the reader's comments, as much of it as the read path needs (no model instance:
+    a member may have written hundreds on one article)."""
+
+    pk: int
+    status: str
+    tree_id: int
+    level: int
+    lft: int
+    rght: int
+    created_at: datetime
+    thread_comment_count: int  # of a top-level comment: its thread's approved comments
+
+    # The rules of Comment itself, on these fields.
+    may_be_edited = Comment.may_be_edited
+    editable_until = Comment.editable_until
 
 
 class Reader:
@@ -50,8 +70,8 @@ class Reader:
         mine = Q(pk__in=self.browser)
         if self.user is not None:
             mine |= Q(user=self.user)
-        fields = ["status", "tree_id", "lft", "rght", "created_at"]
-        return {c.pk: c for c in Comment.objects.filter(mine, article=article).only(*fields)}
+        rows = Comment.objects.filter(mine, article=article).values_list(*Written._fields)
+        return {row.pk: row for row in map(Written._make, rows)}
 
     def own(self, article):
         """Sorted ids of every comment the reader wrote on ``article``."""
@@ -62,6 +82,14 @@ class Reader:
         ``own`` that the visibility rule (``comments.models.shown``) takes."""
         held = Comment.Status.PENDING
         return sorted(pk for pk, c in self.written(article).items() if c.status == held)
+
+    def own_threads(self, article):
+        """How many threads only this reader sees: their pending top-level comments that have
+        no approved comment under them (``Article.thread_count`` counts the others)."""
+        return sum(
+            c.level == 0 and c.status == Comment.Status.PENDING and not c.thread_comment_count
+            for c in self.written(article).values()
+        )
 
     def editable(self, article, rules):
         """Ids of the reader's comments on ``article`` they may still edit (#12)."""

@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from comments import services
 from comments.models import Comment
 from core import freshness
-from tests.factories import make_article, make_comment, make_user
+from tests.factories import make_article, make_comment, make_user, set_rules
 from tests.pages import bodies, page_of, submit
 
 pytestmark = pytest.mark.django_db
@@ -147,3 +147,25 @@ def test_a_page_for_a_remembered_commenter_is_never_compressed():
     assert 'value="Remembered Ruth"' in page_of(response)
     assert "Content-Encoding" not in response.headers
     assert "private" in response["Cache-Control"]
+
+
+@pytest.mark.parametrize("written", [1, 40])
+def test_a_members_page_costs_the_same_queries_however_much_they_wrote(written):
+    set_rules(threads_per_page=100)
+    article = make_article()
+    member = make_user(username="prolific")
+    for n in range(written):
+        make_comment(article, user=member, body=f"mine {n}")
+    make_comment(article, user=member, status=Comment.Status.PENDING, body="held")
+    make_comment(article, body="someone else's")
+    client = Client()
+    client.force_login(member)
+    client.get(article.get_absolute_url())
+
+    with CaptureQueriesContext(connection) as queries:
+        page = page_of(client.get(article.get_absolute_url()))
+
+    # session, user, article and settings; the page of threads; the reader's own comments;
+    # their mail preferences (the form's "email me replies")
+    assert len(queries) == 6, [q["sql"][:60] for q in queries]
+    assert page.count('class="edit"') == written + 1
