@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core import signing
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import ngettext
 from django_tasks import task
 
 from alerts import payloads
@@ -115,7 +116,8 @@ def digest(count, comments):
     data = {"count": count, "queue_url": queue,
             "comments": [{"id": c.pk, "url": mail.link("admin:comments_comment_change", c.pk)}
                          for c in comments]}  # fmt: skip
-    title = f"{count} comment{'s' * (count != 1)} waiting for review"
+    title = ngettext("%d comment waiting for review", "%d comments waiting for review", count)
+    title %= count
     return {"title": title, "lines": lines, "links": [("Open the queue", queue)], "data": data}
 
 

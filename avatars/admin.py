@@ -6,6 +6,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.translation import ngettext
 
 from avatars import services
 from avatars.models import Avatar
@@ -14,13 +15,17 @@ from avatars.models import Avatar
 @admin.action(description="Approve selected pictures", permissions=["change"])
 def approve(modeladmin, request, queryset):
     n = services.set_status(queryset, Avatar.Status.APPROVED, by=request.user)
-    modeladmin.message_user(request, f"{n} picture{'s' * (n != 1)} approved.")
+    modeladmin.message_user(
+        request, ngettext("%d picture approved.", "%d pictures approved.", n) % n
+    )
 
 
 @admin.action(description="Reject selected pictures", permissions=["change"])
 def reject(modeladmin, request, queryset):
     n = services.set_status(queryset, Avatar.Status.REJECTED, by=request.user)
-    modeladmin.message_user(request, f"{n} picture{'s' * (n != 1)} rejected.")
+    modeladmin.message_user(
+        request, ngettext("%d picture rejected.", "%d pictures rejected.", n) % n
+    )
 
 
 @admin.register(Avatar)

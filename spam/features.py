@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from django.utils.translation import ngettext
+
 MAX_CHARS = 20_000
 MAX_WORDS = 1_500
 MAX_LINKS = 50
@@ -84,9 +86,10 @@ def tokens(s):
     links = URL.findall(body)[:MAX_LINKS]
     domains = {domain_of(link) for link in links} - {""}
     n = len(URL.findall(body))
-    sites = f"{len(domains)} domain{'s' * (len(domains) != 1)}"
+    sites = ngettext("%d domain", "%d domains", len(domains)) % len(domains)
+    links_to = ngettext("%(n)d link to %(sites)s", "%(n)d links to %(sites)s", n)
     add(f"links:{bucket(n, (1, 2, 3, 5, 10))}",
-        f"{n} link{'s' * (n != 1)} to {sites}" if n else "no links")  # fmt: skip
+        links_to % {"n": n, "sites": sites} if n else "no links")  # fmt: skip
     for domain in domains:
         add(f"d:{domain}", f"a link to {domain}")
         add(f"tld:{domain.rsplit('.', 1)[-1]}", f"a link to .{domain.rsplit('.', 1)[-1]}")
@@ -129,9 +132,9 @@ def tokens(s):
     if s.author_approved == 0 and s.author_spam == 0:
         add("hist:first", "author's first comment")
     elif s.author_approved:
-        plural = "s" * (s.author_approved != 1)
-        add(f"hist:approved{bucket(s.author_approved, (2, 5, 20))}",
-            f"author's {s.author_approved} approved comment{plural}")  # fmt: skip
+        history = ngettext("author's %d approved comment", "author's %d approved comments",
+                        s.author_approved)  # fmt: skip
+        add(f"hist:approved{bucket(s.author_approved, (2, 5, 20))}", history % s.author_approved)
     if s.author_spam:
         add(f"hist:spam{bucket(s.author_spam, (2, 5))}",
             f"author's {s.author_spam} earlier spam")  # fmt: skip

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from comments import hooks
 from comments.models import Ban, Comment, DiscussionSettings, Revision
@@ -211,8 +212,13 @@ def refuse_if_flooding(comment, rules):
     if last is not None:
         wait = max(1, round(seconds - (timezone.now() - last.created_at).total_seconds()))
         raise ValidationError(
-            f"You are commenting too quickly. Please wait {wait} more second{'s' * (wait != 1)} "
-            "and send it again: your text is kept below.",
+            ngettext(
+                "You are commenting too quickly. Please wait %(wait)d more second and send it "
+                "again: your text is kept below.",
+                "You are commenting too quickly. Please wait %(wait)d more seconds and send it "
+                "again: your text is kept below.",
+                wait,
+            ),
             code="flood",
             params={"wait": wait},
         )

@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from alerts import services
 
@@ -28,5 +29,7 @@ class Command(BaseCommand):
         if verbosity:
             verb = "would be deleted" if dry_run else "deleted"
             self.stdout.write(
-                self.style.SUCCESS(f"{count} deliver{'ies' if count != 1 else 'y'} {verb}.")
+                self.style.SUCCESS(
+                    ngettext("%d delivery", "%d deliveries", count) % count + f" {verb}."
+                )
             )

@@ -5,6 +5,7 @@ from cron so a changed Gravatar shows here within a week. It only queues tasks.
 """
 
 from django.core.management.base import BaseCommand
+from django.utils.translation import ngettext
 
 from avatars.services import refresh_gravatars
 
@@ -19,4 +20,6 @@ class Command(BaseCommand):
         n = refresh_gravatars(dry_run=dry_run)
         if verbosity:
             done = "would be fetched" if dry_run else "queued"
-            self.stdout.write(self.style.SUCCESS(f"{n} Gravatar{'s' * (n != 1)} {done}."))
+            self.stdout.write(
+                self.style.SUCCESS(ngettext("%d Gravatar", "%d Gravatars", n) % n + f" {done}.")
+            )

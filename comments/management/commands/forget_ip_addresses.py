@@ -6,6 +6,7 @@ is one UPDATE, safe while the site serves, and does nothing the second time.
 """
 
 from django.core.management.base import BaseCommand
+from django.utils.translation import ngettext
 
 from comments.services import forget_old_ip_addresses
 
@@ -20,4 +21,8 @@ class Command(BaseCommand):
         n = forget_old_ip_addresses(dry_run=dry_run)
         if verbosity:
             done = "would be cleared" if dry_run else "cleared"
-            self.stdout.write(self.style.SUCCESS(f"{n} IP address{'es' * (n != 1)} {done}."))
+            self.stdout.write(
+                self.style.SUCCESS(
+                    ngettext("%d IP address", "%d IP addresses", n) % n + f" {done}."
+                )
+            )

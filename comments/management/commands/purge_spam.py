@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
+from django.utils.translation import ngettext
 from tqdm import tqdm
 
 from comments.services import purge_spam
@@ -34,6 +35,6 @@ class Command(BaseCommand):
         if verbosity:
             verb = "would be deleted" if dry_run else "deleted"
             self.stdout.write(self.style.SUCCESS(
-                f"{deleted} spam comment{'s' * (deleted != 1)} {verb}"
+                ngettext("%d spam comment", "%d spam comments", deleted) % deleted + f" {verb}"
                 + (f"; {kept} kept because replies hang from them." if kept else ".")
             ))  # fmt: skip

@@ -10,6 +10,7 @@ until this command has stored them again. Run it after such a deploy; it is safe
 import sys
 
 from django.core.management.base import BaseCommand
+from django.utils.translation import ngettext
 from tqdm import tqdm
 
 from comments.markup import store_headers
@@ -34,7 +35,9 @@ class Command(BaseCommand):
             comments = comments.exclude(markup_version=MARKUP_VERSION)
         total = comments.count()
         if dry_run:
-            self.stdout.write(f"{total} comment header{'s' * (total != 1)} would be rendered.")
+            said = ngettext("%d comment header would be rendered.",
+                            "%d comment headers would be rendered.", total)  # fmt: skip
+            self.stdout.write(said % total)
             return
         shown = verbosity > 0 and sys.stderr.isatty()
         with tqdm(total=total, unit="comment", disable=not shown) as bar:
@@ -42,7 +45,11 @@ class Command(BaseCommand):
         if verbosity:
             self.stdout.write(
                 self.style.SUCCESS(
-                    f"{done} comment header{'s' * (done != 1)} rendered at markup version "
-                    f"{MARKUP_VERSION}."
+                    ngettext(
+                        "%(n)d comment header rendered at markup version %(v)d.",
+                        "%(n)d comment headers rendered at markup version %(v)d.",
+                        done,
+                    )
+                    % {"n": done, "v": MARKUP_VERSION}
                 )
             )

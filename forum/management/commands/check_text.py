@@ -15,6 +15,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand
 from django.db import IntegrityError, transaction
+from django.utils.translation import ngettext
 
 from accounts.models import Profile
 from comments import freshness
@@ -99,8 +100,12 @@ class Command(BaseCommand):
             refresh(Comment.objects.filter(pk__in=changed_comments))
         if verbosity:
             verb = "fixed" if fix else "found"
-            self.stdout.write(f"{found} stored value{'s' * (found != 1)} the one-line rule "
-                              f"refuses {verb}.")  # fmt: skip
+            said = ngettext(
+                "%(n)d stored value the one-line rule refuses %(verb)s.",
+                "%(n)d stored values the one-line rule refuses %(verb)s.",
+                found,
+            )
+            self.stdout.write(said % {"n": found, "verb": verb})
         if found and not fix:
             raise SystemExit(1)
 
