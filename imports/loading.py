@@ -16,16 +16,15 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError
 from django.db import DatabaseError, transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from articles.models import Article
-from comments.markup import render_header
-from comments.models import Comment, ModerationLog
-from comments.services import lock_thread, notifying, recount
+from comments.models import Comment
+from comments.services import lock_thread, moderation, recount
 from comments.trees import renumber, thread_of, tree_errors
 from core import text
-from core.markup import article_html, comment_html
+from core.markup import article_html
 from imports.xml import BadExport
 
 USERNAME_CHARS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.@+-_")
@@ -249,16 +248,9 @@ class Loader:
                 changes[remark.status].append(comment)
                 self.report.comments["status changed"] += 1
         for status, comments in changes.items():
-            ids = [c.pk for c in comments]
-            Comment.objects.filter(pk__in=ids).update(status=status)
-            if status == Comment.Status.APPROVED:  # shown, but never announced: it is old news
-                Comment.objects.filter(pk__in=ids, shown_at=None).update(shown_at=F("created_at"))
-            else:
-                notifying.comments_hidden(ids)
-            ModerationLog.objects.bulk_create(
-                ModerationLog(comment_id=c.pk, from_status=c.status, to_status=status,
-                              reason="status in the imported export")
-                for c in comments
+            moderation.set_status(
+                Comment.objects.filter(pk__in=[c.pk for c in comments]), status,
+                reason="status in the imported export", announce=False,
             )  # fmt: skip
         return bool(changes)
 
@@ -369,11 +361,11 @@ class Loader:
             author_name=(text.fixed_name(remark.author_name) or "Anonymous")[:100],
             author_email=text.fixed(remark.author_email).lower()[:254],
             author_url=followable(remark.author_url), ip_address=ip_or_none(remark.ip_address),
-            body=remark.body, body_html=comment_html(remark.body, "html"), status=remark.status,
+            body=remark.body, status=remark.status,
             created_at=remark.created_at, source=self.source, source_id=remark.source_id,
             shown_at=remark.created_at if remark.status == "approved" else None,
         )  # fmt: skip
-        render_header(comment)
+        comment.render()
         return comment
 
 

@@ -10,8 +10,9 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 
 from articles.models import Article
-from comments.models import Comment
+from comments.models import Comment, ModerationLog
 from comments.trees import tree_errors
+from tests.outbox import waiting_tasks
 from tests.pages import page_of
 from tests.wxr import comment, export, post
 
@@ -295,6 +296,36 @@ def test_a_newer_export_updates_statuses_and_adds_new_comments(tmp_path):
     assert tree_errors() == []
     assert Article.objects.get().comment_count == 4
     assert "status changed" in output
+
+
+def test_an_import_that_changes_statuses_keeps_threads_counts_and_featured_right(tmp_path):
+    """A newer export goes through the moderation service: thread locks, counts, the Featured
+    box, the moderation log and the cache versions, with no mail for old news (#25)."""
+    first = export(post(1, comments=[comment(1), comment(2), comment(3, 2),
+                                     comment(4, approved="0")]))  # fmt: skip
+    import_text(tmp_path, first)
+    article = Article.objects.get()
+    Comment.objects.filter(source_id="1").update(featured=True)
+    Article.objects.filter(pk=article.pk).update(featured_count=1)
+    before = article.versions()
+    newer = export(post(1, comments=[comment(1, approved="spam"), comment(2), comment(3, 2),
+                                     comment(4, approved="1")]))  # fmt: skip
+
+    import_text(tmp_path, newer, name="newer.xml")
+
+    article.refresh_from_db()
+    got = {c.source_id: c for c in Comment.objects.all()}
+    assert got["1"].status == Status.SPAM and got["4"].status == Status.APPROVED
+    assert (article.comment_count, article.thread_count, article.featured_count) == (3, 2, 0)
+    assert got["1"].thread_comment_count == 0 and got["4"].thread_comment_count == 1
+    assert got["4"].shown_at == got["4"].created_at  # shown as of then: not announced
+    assert not waiting_tasks().exists()
+    assert article.versions() != before
+    logged = ModerationLog.objects.filter(reason="status in the imported export")
+    assert sorted(logged.values_list("comment__source_id", "to_status")) == [
+        ("1", Status.SPAM), ("4", Status.APPROVED)
+    ]  # fmt: skip
+    assert tree_errors() == []
 
 
 # Hostile and broken files: one clear message, nothing written, nothing read.

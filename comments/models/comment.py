@@ -327,10 +327,14 @@ class Comment(MPTTModel):
         return text.shown(f"{self.author_name}: {self.body[:40]}")
 
     def save(self, *args, **kwargs):
-        # Rendered once here rather than on every page view (#7).
+        self.render()
+        super().save(*args, **kwargs)
+
+    def render(self):
+        """Its body's HTML and its header, rendered once here rather than on every page view
+        (#7); a bulk insert (an import) calls this for each row, as ``save`` does."""
         self.body_html = comment_html(self.body, self.markup)
         render_header(self)
-        super().save(*args, **kwargs)
 
     def may_be_edited(self, rules):
         """Whether its writer may still change it: within the edit window of the Discussion

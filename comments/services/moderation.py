@@ -14,8 +14,10 @@ from comments.services.limits import REPORTS_PER_HOUR, address_key, refuse_if_ov
 from notifications import services as mail
 
 
-def set_status(comments, status, *, by=None, reason=""):
-    """Move ``comments`` to ``status`` with one UPDATE and log each change; return how many."""
+def set_status(comments, status, *, by=None, reason="", announce=True):
+    """Move ``comments`` to ``status`` with one UPDATE and log each change; return how many.
+    ``announce=False`` (an import) shows approved comments as of when they were written, with no
+    mail: they are old news."""
     comments = comments.exclude(status=status)
     with transaction.atomic():
         # Thread locks before row locks, in the order posting takes them.
@@ -42,8 +44,10 @@ def set_status(comments, status, *, by=None, reason=""):
         boxes = {c.article_id for c in changing if c.featured}
         if boxes:  # a featured comment came or went: its article's Featured box changes
             refresh_featured(boxes)
-        if status == Comment.Status.APPROVED:
+        if status == Comment.Status.APPROVED and announce:
             notifying.comments_shown(ids)  # the first time: mail to readers (#13)
+        elif status == Comment.Status.APPROVED:
+            Comment.objects.filter(pk__in=ids, shown_at=None).update(shown_at=F("created_at"))
         elif status in (Comment.Status.SPAM, Comment.Status.REMOVED):
             notifying.comments_hidden(ids)  # their mail still queued is not sent
     return len(changing)
