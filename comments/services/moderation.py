@@ -3,7 +3,7 @@ moderators (#4). Status changes are one UPDATE per batch; tree fields never move
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Q
+from django.db.models import Count, F
 
 from comments import freshness, hooks
 from comments.models import Ban, Comment, DiscussionSettings, ModerationLog, Report, Revision
@@ -108,11 +108,9 @@ def delete_by_writer(comment, *, by=None):
 
 
 def authors_comments(comment):
-    """Every comment by the same author: same email address, or same user account."""
-    same = Q(author_email=comment.author_email) if comment.author_email else Q(pk=comment.pk)
-    if comment.user_id:
-        same |= Q(user_id=comment.user_id)
-    return Comment.objects.filter(same)
+    """Every comment by the author of ``comment`` (``same_author``), this one included."""
+    same = Comment.objects.by_author(comment.user_id, comment.author_email)
+    return same | Comment.objects.filter(pk=comment.pk)
 
 
 def ban_author(comment, *, by, reason=""):
