@@ -9,9 +9,6 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from comments import services
-from comments.models import Comment
-
-Status = Comment.Status
 
 
 class Action(NamedTuple):
@@ -19,14 +16,19 @@ class Action(NamedTuple):
     run: Callable  # (comments, moderator) -> [(level, message)]
 
 
-def moving_to(status, reason, done):
-    """An action that moves the comments to ``status``; ``done``: (singular, plural) message."""
+def moving(move, done):
+    """An action that applies ``services.MOVES[move]``; ``done``: (singular, plural) message."""
 
     def run(comments, by):
-        n = services.set_status(comments, status, by=by, reason=reason)
+        n = services.moderate(comments, move, by=by)
         return [(messages.SUCCESS, ngettext(*done, n) % {"n": n})]
 
     return run
+
+
+APPROVED = ("%(n)d comment approved.", "%(n)d comments approved.")
+MARKED_SPAM = ("%(n)d comment marked as spam.", "%(n)d comments marked as spam.")
+REMOVED = ("%(n)d comment removed.", "%(n)d comments removed.")
 
 
 def not_spam(comments, by):
@@ -87,24 +89,9 @@ def purge_spam(comments, by):
 
 
 ACTIONS = {
-    "approve": Action(
-        _("Approve"),
-        moving_to(
-            Status.APPROVED, "approved", ("%(n)d comment approved.", "%(n)d comments approved.")
-        ),
-    ),
-    "mark_as_spam": Action(
-        _("Spam"),
-        moving_to(
-            Status.SPAM,
-            "marked as spam",
-            ("%(n)d comment marked as spam.", "%(n)d comments marked as spam."),
-        ),
-    ),
-    "remove": Action(
-        _("Remove"),
-        moving_to(Status.REMOVED, "removed", ("%(n)d comment removed.", "%(n)d comments removed.")),
-    ),
+    "approve": Action(_("Approve"), moving("approve", APPROVED)),
+    "mark_as_spam": Action(_("Spam"), moving("mark_as_spam", MARKED_SPAM)),
+    "remove": Action(_("Remove"), moving("remove", REMOVED)),
     "not_spam": Action(_("Not spam"), not_spam),
     "dismiss_reports": Action(_("Keep: dismiss the reports"), dismiss_reports),
     "delete_comments": Action(_("Delete"), delete),

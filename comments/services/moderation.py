@@ -53,6 +53,20 @@ def set_status(comments, status, *, by=None, reason="", announce=True):
     return len(changing)
 
 
+# What a moderator's buttons do, in the admin and on the site (#26): status, and the reason logged.
+MOVES = {
+    "approve": (Comment.Status.APPROVED, "approved"),
+    "mark_as_spam": (Comment.Status.SPAM, "marked as spam"),
+    "remove": (Comment.Status.REMOVED, "removed"),
+}
+
+
+def moderate(comments, move, *, by):
+    """Apply the moderator's ``move`` (a key of ``MOVES``) to ``comments``; return how many."""
+    status, reason = MOVES[move]
+    return set_status(comments, status, by=by, reason=reason)
+
+
 def rescue(comments, *, by):
     """Approve ``comments`` as "not spam" (#26), teaching the spam filter; return (how many,
     {author email: their other comments the filter stored as spam}), for the moderator."""
