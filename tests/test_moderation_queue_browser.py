@@ -65,7 +65,8 @@ def test_without_javascript_the_row_buttons_are_plain_posts(browser, live_server
     context.close()
 
 
-def test_the_queue_passes_axe(browser, live_server, npm_tools):
+@pytest.mark.usefixtures("npm_tools")
+def test_the_queue_passes_axe(browser, live_server):
     context = browser.new_context(bypass_csp=True)  # axe is injected as an inline script
     page = context.new_page()
     parent = make_comment(make_article(), body="The parent")
