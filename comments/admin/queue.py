@@ -37,7 +37,7 @@ TABS = {
                 lambda: Comment.objects.filter(status=Comment.Status.SPAM,
                                                spam_score__isnull=False)),
 }  # fmt: skip
-KEYS = {"approve": "a", "mark_as_spam": "s", "remove": "r", "not_spam": "a"}
+KEYS = {"approve": "a", "dismiss_reports": "a", "mark_as_spam": "s", "remove": "r", "not_spam": "a"}
 
 
 def rows(tab):
