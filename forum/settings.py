@@ -44,10 +44,21 @@ if DEMO:
     DATABASE_URL = database.address(database.DATA_DIR)
 
 
+# Behind PgBouncer in transaction pooling mode (#29), one transaction may run on one server
+# connection and the next on another: so no prepared statements (PgBouncer 1.18 cannot route
+# them) and no server-side cursors (``.iterator()`` would lose its cursor between transactions).
+# Advisory locks are transaction-scoped and no session SET is issued, so both are safe there.
+TRANSACTION_POOLING = os.environ.get("DATABASE_POOLING", "").strip() == "transaction"
+
+
 def _database(url, **options):
-    return dj_database_url.parse(
+    config = dj_database_url.parse(
         url, conn_max_age=env_int("CONN_MAX_AGE", 60), conn_health_checks=True, **options
     )
+    if TRANSACTION_POOLING:
+        config["DISABLE_SERVER_SIDE_CURSORS"] = True
+        config.setdefault("OPTIONS", {})["prepare_threshold"] = None
+    return config
 
 
 DATABASES = {"default": _database(DATABASE_URL)}
