@@ -3,26 +3,19 @@ who wrote it, one-click actions per row that work without JavaScript, bulk actio
 only the rows the moderator saw, and a ban behind a confirmation."""
 
 import pytest
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Permission
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from comments.models import Ban, Comment, ModerationLog, Report
 from tests.factories import make_article, make_comment, make_user
 from tests.pages import page_of
+from tests.test_moderation_admin import moderator  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.django_db
 
 QUEUE = "/admin/comments/comment/queue/"
 Status = Comment.Status
-
-
-@pytest.fixture
-def moderator(client):
-    user = make_user(is_staff=True, email="mod@example.com")
-    user.groups.add(Group.objects.get(name="Moderators"))
-    client.force_login(user)
-    return user
 
 
 def held(article, **fields):
