@@ -10,7 +10,6 @@ from django.test.utils import CaptureQueriesContext
 from comments.models import Ban, Comment, ModerationLog, Report
 from tests.factories import make_article, make_comment, make_user
 from tests.pages import page_of
-from tests.test_moderation_admin import moderator  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.django_db
 
