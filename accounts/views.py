@@ -1,10 +1,13 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model, logout
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views import i18n
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
 
 from accounts import services
 from accounts.forms import DeleteAccountForm, MailPreferencesForm, ProfileForm
@@ -24,6 +27,17 @@ def profile(request, username):
     page = Paginator(comments, COMMENTS_PER_PAGE).get_page(request.GET.get("page"))
     context = {"member": member, "profile": Profile.of(member), "page": page}
     return render(request, "accounts/profile.html", context)
+
+
+@require_POST
+def set_language(request):
+    """The footer's language switcher (#27): Django's ``set_language`` keeps the choice in a
+    cookie; a member's is kept on their profile too, for the mail we send them."""
+    response = i18n.set_language(request)
+    language = request.POST.get("language", "")
+    if request.user.is_authenticated and language in dict(settings.LANGUAGES):
+        services.set_language(request.user, language)
+    return response
 
 
 @login_required

@@ -49,6 +49,9 @@ class Subscription(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE
     )
     created_at = models.DateTimeField(default=timezone.now)
+    # A guest's mail is in the language of the page they subscribed on (#27); a member's
+    # follows their profile.
+    language = models.CharField(max_length=10, blank=True, choices=settings.LANGUAGES)
 
     class Meta:
         constraints = [

@@ -131,7 +131,7 @@ class CommentQuerySet(TreeQuerySet):
         """The rows a list of comments shows, as named tuples of the fields a page renders:
         building a model instance for each costs more than the query (#7)."""
         fields = ["id", "parent_id", "tree_id", "lft", "level", "status", "author_name", "kind",
-                  "author_url", "created_at", "upvotes", "downvotes", "featured",
+                  "author_url", "created_at", "edited_at", "upvotes", "downvotes", "featured",
                   "status_reason"]  # fmt: skip
         markup = ["is_by_author", "header_html", "markup_version", "body_html"]
         return list(self.values_list(*fields, *markup, named=True))
