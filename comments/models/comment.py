@@ -8,6 +8,7 @@ from django.db.models import Exists, ExpressionWrapper, OuterRef, Q
 from django.db.models.functions import TruncDate
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from mptt.managers import TreeManager
 from mptt.models import MPTTModel, TreeForeignKey
 from mptt.querysets import TreeQuerySet
@@ -38,10 +39,10 @@ DISPLAY_LEVELS = 6
 class Sort(models.TextChoices):
     """The orders a page of threads offers (#16); the Discussion settings pick the default."""
 
-    OLDEST = "oldest", "Oldest first"
-    NEWEST = "newest", "Newest first"
-    REPLIES = "replies", "Most replies"
-    BEST = "best", "Best"
+    OLDEST = "oldest", _("Oldest first")
+    NEWEST = "newest", _("Newest first")
+    REPLIES = "replies", _("Most replies")
+    BEST = "best", _("Best")
 
 
 def shown(own):
