@@ -77,7 +77,7 @@ messages: $(VENV)/.installed-dev ## Extract the words to translate into locale/<
 	$(PYBABEL) -q extract -F babel-js.cfg --no-wrap --sort-by-file -o var/messages/djangojs.pot .
 	@for lang in $(LANGUAGES); do for domain in django djangojs; do \
 	  $(PYBABEL) -q update -D $$domain -i var/messages/$$domain.pot -d locale -l $$lang \
-	    --init-missing --no-fuzzy-matching --ignore-obsolete --no-wrap || exit 1; \
+	    --init-missing --no-fuzzy-matching --ignore-obsolete --ignore-pot-creation-date --no-wrap || exit 1; \
 	done; done
 
 compile: $(VENV)/.installed-dev ## Build the translations' .mo files from the .po files
