@@ -100,7 +100,7 @@ def test_the_french_script_moves_the_form_and_names_it_in_french(browser, live_s
     page.goto(live_server.url + discussion.get_absolute_url())
     first = page.locator("article.comment:not(.removed)").first
     name = first.locator(".comment-author").inner_text()
-    first.get_by_role("link", name="Répondre", exact=True).click()
+    first.locator("a.reply").click()
 
     expect(page.locator("#reply-title")).to_have_text(f"Répondre à {name}")
     expect(page.get_by_role("button", name="Publier la réponse")).to_be_visible()
