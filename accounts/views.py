@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views import i18n
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -53,7 +54,7 @@ def edit_profile(request):
         form.save()
         mail_form.save()
         avatar_form.save()
-        messages.success(request, "Your profile is saved.")
+        messages.success(request, _("Your profile is saved."))
         return redirect(form.instance)
     subscriptions = [
         (s, unsubscribe_link({"s": s.pk}))
@@ -94,7 +95,7 @@ def delete_account(request):
         keep = form.cleaned_data["comments"] == DeleteAccountForm.KEEP
         services.delete_account(request.user, keep_comments=keep)
         logout(request)
-        messages.success(request, "Your account is deleted.")
+        messages.success(request, _("Your account is deleted."))
         return redirect("articles:index")
     status = 400 if form.errors else 200
     return render(request, "accounts/delete_account.html", {"form": form}, status=status)

@@ -11,6 +11,8 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django_tasks import task
 
 from core.text import fixed
@@ -21,10 +23,11 @@ CONFIRM_SALT = "notifications.confirm"
 UNSUBSCRIBE_SALT = "notifications.unsubscribe"
 CONFIRM_DAYS = 7  # a confirmation link works this long
 CONFIRMATION_EVERY = timedelta(days=1)  # at most one confirmation mail a day to an address
+# Those a mail's unsubscribe link can switch off, and how its page names them.
 PREFERENCES = {
-    "article_comments",
-    "held_comments",
-}  # those a mail's unsubscribe link can switch off
+    "article_comments": _("mail about new comments on articles I wrote"),
+    "held_comments": _("mail about comments held for review (moderators)"),
+}
 
 
 def link(name, *args):
@@ -243,15 +246,11 @@ def describe(target):
     """What an unsubscribe link stops, in words for its page; None when it no longer exists."""
     if "s" in target:
         subscription = Subscription.objects.filter(pk=target["s"]).first()
-        return subscription and f"mail about {subscription.label}"
+        return subscription and gettext("mail about %(label)s") % {"label": subscription.label}
     if "p" in target:
         name = target["p"][1] if len(target["p"]) == 2 else None
-        if name in PREFERENCES:
-            return str(Preferences._meta.get_field(name).verbose_name).replace(
-                "email me ", "mail about "
-            )
-        return None
-    return f"all mail from this site to {target['a']}"
+        return str(PREFERENCES[name]) if name in PREFERENCES else None
+    return gettext("all mail from this site to %(address)s") % {"address": target["a"]}
 
 
 def forget(email):

@@ -17,6 +17,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext
 from django_tasks import task
 
 from articles.models import Article
@@ -45,12 +46,16 @@ def subscribe_writer(comment, wants, *, user=None):
     used to mail strangers; a guest's address is confirmed before anything else goes to it."""
     if comment.status == Comment.Status.SPAM:
         return
-    title = comment.article.title
+    # In the language of the page the writer subscribed on, as their mail will be (#27).
+    title = {"title": comment.article.title}
     offered = {
-        "replies": (Kind.REPLIES, topic(comment), f"replies to your comment on “{title}”"),
-        "article": (Kind.ARTICLE, topic(comment.article), f"new comments on “{title}”"),
-        "published": (Kind.PUBLISHED, topic(comment), f"your comment on “{title}” being published"),
-    }
+        "replies": (Kind.REPLIES, topic(comment),
+                    gettext("replies to your comment on “%(title)s”") % title),
+        "article": (Kind.ARTICLE, topic(comment.article),
+                    gettext("new comments on “%(title)s”") % title),
+        "published": (Kind.PUBLISHED, topic(comment),
+                      gettext("your comment on “%(title)s” being published") % title),
+    }  # fmt: skip
     if comment.status != Comment.Status.PENDING:
         del offered["published"]  # shown already
     wanted = [offered[kind] for kind in sorted(wants) if kind in offered]
