@@ -247,6 +247,53 @@ def test_the_scripts_get_their_words_from_a_catalogue_file_not_inline():
     assert "Antwort abbrechen" in catalogue and "Vorschau" in catalogue
 
 
+# The templates and the catalogues
+
+# What a template may hold outside the translation tags: Django's and Jinja2's tags, comments,
+# scripts and markup. Any word left over (and any word in a label a reader hears or sees) was
+# not marked for translation. The admin's templates are translated by Django itself.
+CODE = [
+    r"\{%-?\s*comment\s*-?%\}.*?\{%-?\s*endcomment\s*-?%\}", r"\{#.*?#\}",
+    r"\{%-?\s*blocktranslate\b.*?\{%-?\s*endblocktranslate\s*-?%\}",
+    r"\{%-?\s*trans\b.*?\{%-?\s*endtrans\s*-?%\}", r"<script\b.*?</script>",
+    r"\{%.*?%\}", r"\{\{.*?\}\}",
+]  # fmt: skip
+LABELS = re.compile(
+    r'\b(?:aria-label|title|placeholder|alt|data-default)="((?:\{%.*?%\}|\{\{.*?\}\}|[^"])*)"'
+)
+NOT_WORDS = {"RSS", "Atom"}  # names, the same in every language
+
+
+def unmarked(text):
+    """The words of ``text`` outside every tag, translation and markup."""
+    for pattern in CODE:
+        text = re.sub(pattern, " ", text, flags=re.S)
+    return set(re.findall(r"[A-Za-z]{2,}", re.sub(r"<[^>]*>", " ", text))) - NOT_WORDS
+
+
+def test_no_template_shows_a_word_left_out_of_the_translations():
+    found = {}
+    for path in sorted((ROOT / "templates").rglob("*.*")):
+        if "admin" in path.parts:
+            continue
+        text = path.read_text()
+        words = unmarked(text) | set().union(*map(unmarked, LABELS.findall(text)))
+        if words:
+            found[str(path.relative_to(ROOT))] = sorted(words)
+    assert found == {}
+
+
+def test_the_scan_for_unmarked_words_sees_text_and_labels():
+    assert unmarked('<p class="x">Hello {{ name }}</p>') == {"Hello"}
+    assert (
+        unmarked(
+            '<p>{% translate "Hello" %} {% blocktranslate %}Hi {{ n }}{% endblocktranslate %}</p>'
+        )
+        == set()
+    )
+    assert LABELS.findall('<a aria-label="Reply to {{ name }}">') == ["Reply to {{ name }}"]
+
+
 # The catalogues
 
 
