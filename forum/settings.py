@@ -238,6 +238,8 @@ MIDDLEWARE = [
     # With a replica: outside the sessions, so that a session saved on the way out is a write.
     "forum.routers.PrimaryAfterWriteMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The reader's language, from the cookie or Accept-Language; it adds them to Vary (#27).
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     # A browser's word that a form comes from this site passes the CSRF check too (#17).
     "forum.middleware.OriginCsrfMiddleware",
@@ -285,7 +287,20 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-LANGUAGE_CODE = "en-us"
+# Languages (issue #27): the site's default from LANGUAGE_CODE; each reader's from the language
+# cookie set by the footer's switcher, else from Accept-Language, among LANGUAGES. No /fr/ prefixes:
+# one URL per article keeps permalinks, imports' redirects and the page cache simple (README).
+LANGUAGE_CODE = os.environ.get("LANGUAGE_CODE", "").strip() or "en"
+LANGUAGES = [
+    ("en", "English"),
+    ("fr", "Français"),
+    ("de", "Deutsch"),
+    ("es", "Español"),
+    ("ar", "العربية"),
+]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 TIME_ZONE = os.environ.get("DJANGO_TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True

@@ -3,7 +3,9 @@ from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path, re_path
 from django.views.generic import RedirectView
+from django.views.i18n import JavaScriptCatalog
 
+from accounts import views as accounts_views
 from articles.sitemaps import ArticleSitemap
 from forum import views
 
@@ -23,6 +25,11 @@ urlpatterns = [
         RedirectView.as_view(url="/admin/articles/article/%(rest)s", query_string=True),
     ),
     path("admin/", admin.site.urls),
+    # The footer's language switcher (#27): Django's set_language, which keeps the choice in a
+    # cookie; a member's choice is also kept on their profile, for their mail.
+    path("language/", accounts_views.set_language, name="set_language"),
+    # The scripts' words in the reader's language (#27): a script, not inline, for the CSP.
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("accounts/", include("allauth.urls")),  # reader accounts (issue #12)
     path("users/", include("accounts.urls")),
     path("", include("notifications.urls")),  # confirm an address, unsubscribe (issue #13)
