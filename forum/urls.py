@@ -4,7 +4,7 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 
-from articles.sitemaps import ArticleSitemap
+from articles.sitemaps import SITEMAPS
 from forum import views
 
 admin.site.site_header = f"{settings.SITE_NAME} administration"
@@ -16,7 +16,7 @@ handler500 = "forum.views.server_error"
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("robots.txt", views.robots, name="robots"),
-    path("sitemap.xml", sitemap, {"sitemaps": {"articles": ArticleSitemap}}, name="sitemap"),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     # Articles moved from the forum app to their own (#11): old admin bookmarks still work.
     re_path(
         r"^admin/forum/article/(?P<rest>.*)$",

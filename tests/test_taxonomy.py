@@ -1,0 +1,331 @@
+"""Categories, tags and archive pages (issue #28): articles filed under nested categories and
+tagged, edited in the admin, and browsed by topic, tag, date and author, each archive
+paginated, with feeds, in the sitemap and described for search engines."""
+
+import json
+import re
+from datetime import datetime
+
+import feedparser
+import pytest
+from django.utils import timezone
+
+from accounts.models import Profile
+from articles.models import Article
+from redirects.models import Redirect
+from taxonomy.models import Category, Tag
+from tests.factories import make_article, make_user
+from tests.pages import page_of
+
+pytestmark = pytest.mark.django_db
+
+
+def category(name, parent=None, **fields):
+    return Category.objects.create(name=name, slug=fields.pop("slug", name.lower()),
+                                   parent=parent, **fields)  # fmt: skip
+
+
+def tag(name, **fields):
+    return Tag.objects.create(name=name, slug=fields.pop("slug", name.lower()), **fields)
+
+
+def json_ld(page):
+    scripts = re.findall(r'<script type="application/ld\+json">(.*?)</script>', page, re.S)
+    return [json.loads(raw) for raw in scripts]
+
+
+def titles(page):
+    return re.findall(r'<h2><a href="[^"]+">([^<]+)</a></h2>', page)
+
+
+@pytest.fixture
+def topics():
+    """Nature > Water > Ponds, and Cities beside them."""
+    nature = category("Nature", description="Outdoors.")
+    water = category("Water", parent=nature)
+    ponds = category("Ponds", parent=water)
+    return nature, water, ponds, category("Cities")
+
+
+# The taxonomy itself.
+
+
+def test_a_category_lives_at_the_path_of_its_parents(topics):
+    nature, water, ponds, _ = topics
+    assert ponds.path == "nature/water/ponds"
+    assert ponds.get_absolute_url() == "/category/nature/water/ponds/"
+    assert list(Category.objects.ancestors_of(ponds)) == [nature, water]
+
+
+def test_moving_or_renaming_a_category_moves_every_category_below_it(topics):
+    nature, water, ponds, cities = topics
+    water.parent, water.slug = cities, "rivers"
+    water.save()
+    ponds.refresh_from_db()
+    assert ponds.path == "cities/rivers/ponds"
+    assert list(Category.objects.with_subcategories(cities).order_by("path")) == [
+        cities, water, ponds,
+    ]  # fmt: skip
+
+
+def test_the_admin_refuses_a_category_below_itself(admin_client, topics):
+    nature, _, ponds, _ = topics
+    response = admin_client.post(
+        f"/admin/taxonomy/category/{nature.pk}/change/",
+        {"name": "Nature", "slug": "nature", "parent": ponds.pk, "description": ""},
+    )
+    assert response.status_code == 200
+    assert "That category is below this one" in page_of(response)
+    nature.refresh_from_db()
+    assert nature.parent is None
+
+
+def test_a_slug_that_is_part_of_our_addresses_is_refused_in_the_admin(admin_client):
+    response = admin_client.post("/admin/taxonomy/category/add/",
+                                 {"name": "Feed", "slug": "feed", "description": ""})  # fmt: skip
+    assert "is part of this site" in page_of(response)
+    assert not Category.objects.exists()
+
+
+def test_the_article_admin_picks_categories_and_tags_by_autocomplete(admin_client, topics):
+    tag("Frogs")
+    page = page_of(admin_client.get("/admin/articles/article/add/"))
+    assert "data-autocomplete-light-url" not in page  # Django's own widget, not a plugin
+    assert page.count("admin-autocomplete") >= 2
+    found = admin_client.get("/admin/autocomplete/", {
+        "app_label": "articles", "model_name": "article", "field_name": "tags", "term": "fro",
+    }).json()  # fmt: skip
+    assert [r["text"] for r in found["results"]] == ["Frogs"]
+
+
+def test_merging_tags_asks_which_to_keep_then_moves_their_articles(admin_client):
+    keep, typo, plural = tag("Frog"), tag("Forg", slug="forg"), tag("Frogs")
+    one, two = make_article(title="One"), make_article(title="Two")
+    one.tags.add(typo, keep)
+    two.tags.add(plural)
+    selected = {"action": "merge_tags", "_selected_action": [typo.pk, plural.pk]}
+
+    confirm = admin_client.post("/admin/taxonomy/tag/", selected)
+    assert "Merge them into" in page_of(confirm) and "Forg (forg)" in page_of(confirm)
+    assert Tag.objects.count() == 3  # nothing changed yet
+
+    done = admin_client.post("/admin/taxonomy/tag/", {**selected, "apply": "1",
+                                                      "into": keep.pk}, follow=True)  # fmt: skip
+    assert "2 tags were merged into “Frog”." in page_of(done)
+    assert list(Tag.objects.all()) == [keep]
+    assert set(keep.articles.all()) == {one, two}
+    assert Redirect.objects.get(path="/tag/forg").target == keep
+    assert admin_client.get("/tag/forg/").headers["Location"] == "/tag/frog/"
+
+
+def test_merging_a_tag_into_itself_alone_is_an_error_beside_the_choice(admin_client):
+    only = tag("Frog")
+    response = admin_client.post(
+        "/admin/taxonomy/tag/",
+        {"action": "merge_tags", "_selected_action": [only.pk], "apply": "1", "into": only.pk},
+    )
+    assert "Choose at least one tag other than" in page_of(response)
+    assert Tag.objects.count() == 1
+
+
+# The article page and the front page.
+
+
+def test_the_article_page_names_its_categories_and_tags_with_links(client, topics):
+    _, _, ponds, cities = topics
+    article = make_article(title="Frogs at dawn")
+    article.categories.add(ponds, cities)
+    article.tags.add(tag("Frogs"), tag("Dawn"))
+
+    page = page_of(client.get(article.get_absolute_url()))
+
+    assert '<a href="/category/nature/water/ponds/" rel="category">Ponds</a>' in page
+    assert '<a href="/category/cities/" rel="category">Cities</a>' in page
+    assert '<a href="/tag/frogs/" rel="tag">Frogs</a>' in page
+    assert f'href="/author/{article.author.username}/" rel="author"' in page
+    [data] = json_ld(page)
+    assert data["articleSection"] == ["Cities", "Ponds"]
+    assert data["keywords"] == ["Dawn", "Frogs"]
+
+
+def test_the_front_page_links_each_article_to_its_archives_without_more_queries(
+    client, topics, django_assert_num_queries
+):
+    article = make_article(published_at=timezone.make_aware(datetime(2024, 5, 6, 12)))
+    article.categories.add(topics[0])
+    article.tags.add(tag("Frogs"))
+    with django_assert_num_queries(2):  # count for the paginator, then the page
+        page = page_of(client.get("/"))
+    assert 'href="/category/nature/"' in page and 'href="/tag/frogs/"' in page
+    assert 'href="/2024/5/"' in page and f'href="/author/{article.author.username}/"' in page
+
+
+# Archive pages.
+
+
+def test_a_category_shows_its_published_articles_and_those_of_its_subcategories(client, topics):
+    nature, water, ponds, cities = topics
+    make_article(title="About nature").categories.add(nature)
+    make_article(title="About ponds").categories.add(ponds)
+    make_article(title="In two places").categories.add(water, ponds)
+    make_article(title="City life").categories.add(cities)
+    make_article(title="Draft pond", status=Article.Status.DRAFT).categories.add(ponds)
+    later = timezone.now() + timezone.timedelta(days=2)
+    make_article(title="Scheduled pond", published_at=later).categories.add(ponds)
+
+    page = page_of(client.get("/category/nature/"))
+
+    assert sorted(titles(page)) == ["About nature", "About ponds", "In two places"]
+    assert "Category: Nature" in page and "Outdoors." in page
+    # Newest first, each once, even when filed under two categories of the tree.
+    assert titles(page_of(client.get("/category/nature/water/"))) == [
+        "About ponds", "In two places",
+    ]  # fmt: skip
+
+
+def test_a_category_asked_for_at_another_path_answers_at_its_own(client, topics):
+    response = client.get("/category/ponds/")
+    assert response.status_code == 301
+    assert response.headers["Location"] == "/category/nature/water/ponds/"
+
+
+def test_a_nested_category_has_breadcrumbs_on_the_page_and_in_its_json_ld(client, topics):
+    page = page_of(client.get("/category/nature/water/ponds/"))
+    assert '<a href="/category/nature/">Nature</a>' in page
+    assert '<span aria-current="page">Ponds</span>' in page
+    [data] = json_ld(page)
+    assert data["@type"] == "CollectionPage"
+    crumbs = data["breadcrumb"]["itemListElement"]
+    assert [(c["position"], c["name"]) for c in crumbs] == [(1, "Nature"), (2, "Water"),
+                                                            (3, "Ponds")]  # fmt: skip
+    assert crumbs[2]["item"].endswith("/category/nature/water/ponds/")
+
+
+def test_a_tag_shows_its_published_articles(client):
+    frogs = tag("Frogs", description="Green ones.")
+    make_article(title="Tagged").tags.add(frogs)
+    make_article(title="Not tagged")
+    make_article(title="Tagged draft", status=Article.Status.DRAFT).tags.add(frogs)
+    page = page_of(client.get("/tag/frogs/"))
+    assert titles(page) == ["Tagged"] and "Tagged: Frogs" in page and "Green ones." in page
+
+
+def test_year_and_month_archives_show_the_articles_published_then(client):
+    def on(y, m, title):
+        make_article(title=title, published_at=timezone.make_aware(datetime(y, m, 10, 12)))
+
+    on(2016, 11, "November")
+    on(2016, 3, "March")
+    on(2017, 11, "Next year")
+    assert sorted(titles(page_of(client.get("/2016/")))) == ["March", "November"]
+    month = page_of(client.get("/2016/11/"))
+    assert titles(month) == ["November"] and "Articles of November 2016" in month
+    assert client.get("/2015/").status_code == 404  # nothing published then
+
+
+@pytest.mark.parametrize("url", ["/2016/13/", "/0/", "/99999/", "/2016/0/feed/",
+                                 "/category/nope/", "/tag/nope/", "/author/nobody/"])  # fmt: skip
+def test_an_archive_that_does_not_exist_is_a_404(client, url):
+    assert client.get(url).status_code == 404
+
+
+def test_an_author_page_shows_their_articles_bio_and_a_link_to_their_profile(client):
+    ada = make_user(username="ada", first_name="Ada", last_name="Lovelace", is_staff=True)
+    Profile(user=ada, bio="I write about *engines*.").save()
+    make_article(title="Engines", author=ada)
+    make_article(title="Someone else's")
+
+    page = page_of(client.get("/author/ada/"))
+
+    assert titles(page) == ["Engines"] and "Articles by Ada Lovelace" in page
+    assert "<em>engines</em>" in page
+    assert '<a href="/users/ada/" rel="author">' in page
+    [data] = json_ld(page)
+    assert data["@type"] == "ProfilePage" and data["mainEntity"]["name"] == "Ada Lovelace"
+
+
+def test_archives_are_paginated_and_a_junk_page_number_is_not_an_error(client, topics):
+    for n in range(25):
+        make_article(title=f"Pond {n:02}").categories.add(topics[2])
+    first = page_of(client.get("/category/nature/water/ponds/"))
+    second = page_of(client.get("/category/nature/water/ponds/?page=2"))
+    assert len(titles(first)) == 20 and len(titles(second)) == 5
+    assert "Page 2 of 2" in second and 'rel="prev"' in second
+    assert client.get("/category/nature/water/ponds/?page=junk").status_code == 200
+
+
+def archive_urls():
+    return {
+        "category": "/category/nature/water/",
+        "nested category": "/category/nature/water/ponds/",
+        "tag": "/tag/frogs/",
+        "year": "/2016/",
+        "month": "/2016/11/",
+        "author": "/author/ada/",
+    }
+
+
+@pytest.fixture
+def filed(topics):
+    """``count`` published articles by ada in November 2016, under Ponds, tagged Frogs."""
+    ada = make_user(username="ada", is_staff=True)
+    frogs = tag("Frogs")
+
+    def make(count):
+        for n in range(count):
+            article = make_article(
+                author=ada, published_at=timezone.make_aware(datetime(2016, 11, 1 + n % 28, 9))
+            )
+            article.categories.add(topics[2], topics[3])
+            article.tags.add(frogs, tag(f"Tag {n}", slug=f"t{n}"))
+
+    return make
+
+
+QUERIES = {"category": 4, "nested category": 4, "tag": 3, "year": 2, "month": 2, "author": 4}
+
+
+@pytest.mark.parametrize("kind", QUERIES)
+@pytest.mark.parametrize("count", [1, 25])
+def test_an_archive_page_makes_the_same_queries_whatever_its_length(
+    client, filed, topics, django_assert_num_queries, kind, count
+):
+    """The archive's row (a category's ancestors too, an author's profile), the count, the
+    page: its articles' authors, categories and tags come in the page's query."""
+    filed(count)
+    url = archive_urls()[kind]
+    with django_assert_num_queries(QUERIES[kind]):
+        response = client.get(url)
+    assert response.status_code == 200
+    assert len(titles(page_of(response))) == min(count, 20)
+
+
+@pytest.mark.parametrize("kind", list(QUERIES))
+@pytest.mark.parametrize("flavour", ["feed/", "feed/rss/"])
+def test_every_archive_has_an_atom_and_an_rss_feed_announced_on_its_page(
+    client, filed, topics, kind, flavour
+):
+    filed(3)
+    make_article(title="Elsewhere", published_at=timezone.make_aware(datetime(2019, 1, 1)))
+    url = archive_urls()[kind]
+    page = page_of(client.get(url))
+    assert f'href="{url}feed/"' in page and f'href="{url}feed/rss/"' in page
+
+    response = client.get(url + flavour)
+    assert response.status_code == 200
+    feed = feedparser.parse(response.content)
+    assert not feed.bozo
+    assert len(feed.entries) == 3 and "Elsewhere" not in response.content.decode()
+    expected = "application/rss+xml" if flavour.endswith("rss/") else "application/atom+xml"
+    assert response["Content-Type"].startswith(expected)
+
+
+def test_the_sitemap_lists_the_archives_that_show_published_articles(client, filed, topics):
+    filed(2)
+    category("Empty")
+    make_article(title="Draft", status=Article.Status.DRAFT).categories.add(topics[0])
+    sitemap = client.get("/sitemap.xml").content.decode()
+    locations = set(re.findall(r"<loc>https?://[^/]+(/[^<]*)</loc>", sitemap))
+    assert {"/category/nature/water/ponds/", "/category/cities/", "/tag/frogs/", "/2016/",
+            "/2016/11/", "/author/ada/"} <= locations  # fmt: skip
+    assert "/category/empty/" not in locations and "/category/nature/" not in locations
