@@ -12,7 +12,7 @@ from urllib.parse import urlencode, urlsplit
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 
 from redirects.models import PATH_LENGTH, Redirect
 
@@ -61,6 +61,32 @@ def remember(rows, *, source):
         fresh = list({r.path: r for r in new if r.path not in known}.values())
         Redirect.objects.bulk_create(fresh, batch_size=1000)
     return len(fresh)
+
+
+# Our pages that show an object found by the address: an old address of that shape still
+# reaches the table when nothing here has that slug (a 404).
+LOOKUPS = frozenset({
+    "articles:detail", "articles:category", "articles:tag", "articles:author", "articles:year",
+    "articles:month", "articles:category_feed", "articles:category_feed_rss", "articles:tag_feed",
+    "articles:tag_feed_rss", "articles:author_feed", "articles:author_feed_rss",
+    "articles:year_feed", "articles:year_feed_rss", "articles:month_feed",
+    "articles:month_feed_rss", "accounts:profile",
+})  # fmt: skip
+
+
+def ours(key):
+    """Whether the old address ``key`` is a page of this site, which it will keep showing:
+    ``/feed/``, ``/search/``, ``/admin/``... (the front page's ``?p=`` addresses are not)."""
+    path, _, query = key.partition("?")
+    if query:
+        return path != "/"
+    for candidate in (path, path + "/"):
+        try:
+            match = resolve(candidate)
+        except Resolver404:
+            continue
+        return match.view_name not in LOOKUPS
+    return False
 
 
 def landing(path, query=None):

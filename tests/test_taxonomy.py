@@ -5,9 +5,12 @@ paginated, with feeds, in the sitemap and described for search engines."""
 import json
 import re
 from datetime import datetime
+from io import StringIO
 
 import feedparser
 import pytest
+from django.conf import settings
+from django.core.management import call_command
 from django.utils import timezone
 
 from accounts.models import Profile
@@ -16,6 +19,7 @@ from redirects.models import Redirect
 from taxonomy.models import Category, Tag
 from tests.factories import make_article, make_user
 from tests.pages import page_of
+from tests.wxr import export, on_post, post, wp_category, wp_tag
 
 pytestmark = pytest.mark.django_db
 
@@ -329,3 +333,144 @@ def test_the_sitemap_lists_the_archives_that_show_published_articles(client, fil
     assert {"/category/nature/water/ponds/", "/category/cities/", "/tag/frogs/", "/2016/",
             "/2016/11/", "/author/ada/"} <= locations  # fmt: skip
     assert "/category/empty/" not in locations and "/category/nature/" not in locations
+
+
+# Import and export (WordPress).
+
+THEME_TEST_DATA = (
+    settings.BASE_DIR.parent / "shared/fixtures/wordpress/themeunittestdata.wordpress.xml"
+)
+
+
+def run(*args):
+    out = StringIO()
+    call_command(*args, stdout=out)
+    return out.getvalue()
+
+
+def import_text(tmp_path, xml, *options):
+    path = tmp_path / "export.xml"
+    path.write_text(xml, encoding="utf-8")
+    return run("import_wordpress", str(path), *options)
+
+
+def taxonomy():
+    """Every category and tag, as (path, name, parent path, description) and (slug, name,
+    description), and which article has which: what a round trip must keep."""
+    categories = [(c.path, c.name, c.parent.path if c.parent else "", c.description)
+                  for c in Category.objects.select_related("parent").order_by("path")]  # fmt: skip
+    tags = list(Tag.objects.order_by("slug").values_list("slug", "name", "description"))
+    filed = sorted(
+        (a.slug, tuple(sorted(a.categories.values_list("path", flat=True))),
+         tuple(sorted(a.tags.values_list("slug", flat=True))))
+        for a in Article.objects.all()
+    )  # fmt: skip
+    return categories, tags, filed
+
+
+def test_an_import_keeps_slugs_parents_descriptions_and_empty_terms(tmp_path):
+    xml = export(
+        wp_category("news", "News &amp; views", description="What happened.", term_id=5),
+        wp_category("local", "Local", parent="news", term_id=6),
+        wp_category("%e6%97%a5%e6%9c%ac", "日本", term_id=7),
+        wp_category("unused", "Nobody filed here", term_id=8),
+        wp_tag("frogs-2", "Frogs", description="Green ones."),
+        wp_tag("never-used", "Never used"),
+        post(1, "Local frogs", terms=[on_post("category", "local", "Local"),
+                                      on_post("post_tag", "frogs-2", "Frogs"),
+                                      on_post("post_tag", "new-here", "Not in the list")]),
+    )  # fmt: skip
+    output = import_text(tmp_path, xml)
+
+    categories, tags, filed = taxonomy()
+    assert categories == [
+        ("news", "News & views", "", "What happened."),
+        ("news/local", "Local", "news", ""),
+        ("unused", "Nobody filed here", "", ""),
+        ("日本", "日本", "", ""),
+    ]
+    assert tags == [("frogs-2", "Frogs", "Green ones."), ("never-used", "Never used", ""),
+                    ("new-here", "Not in the list", "")]  # fmt: skip
+    assert filed == [("post-1", ("news/local",), ("frogs-2", "new-here"))]
+    assert "new category" in output and "new tag" in output
+    assert client_get("/category/news/local/").status_code == 200  # the old address, kept
+    assert client_get("/category/日本/").status_code == 200
+
+
+def client_get(url):
+    from django.test import Client
+
+    return Client().get(url)
+
+
+def test_the_authors_display_names_come_with_them(tmp_path):
+    xml = export(post(1, creator="ada"), authors=[("ada", "ada@old.example", "Ada L.", 3)])
+    import_text(tmp_path, xml)
+    ada = Article.objects.get().author
+    assert ada.get_full_name() == "Ada L."
+    page = page_of(client_get("/author/ada/"))
+    assert "Articles by Ada L." in page
+
+
+def test_importing_again_changes_no_term(tmp_path):
+    xml = export(
+        wp_category("a", "A"),
+        wp_category("b", "B", parent="a"),
+        wp_tag("t", "T"),
+        post(1, terms=[on_post("category", "b", "B"), on_post("post_tag", "t", "T")]),
+    )
+    import_text(tmp_path, xml)
+    before = taxonomy()
+    output = import_text(tmp_path, xml)
+    assert taxonomy() == before
+    assert "new category" not in output and "category already here" in output
+
+
+def test_an_export_imported_into_an_empty_site_gives_the_same_taxonomy(tmp_path, topics):
+    nature, water, ponds, cities = topics
+    Category.objects.filter(pk=ponds.pk).update(description="Still <water> & frogs")
+    frogs = tag("Frogs & toads", slug="frogs")
+    tag("Empty")
+    one = make_article(title="One", slug="one")
+    one.categories.add(ponds, cities)
+    one.tags.add(frogs)
+    make_article(title="Two", slug="two").categories.add(nature)
+    expected = taxonomy()
+    path = tmp_path / "export.xml"
+    run("export_wordpress", "-o", str(path))
+
+    Article.objects.all().delete()
+    for c in Category.objects.order_by("-path"):  # the deepest first: parents are protected
+        c.delete()
+    Tag.objects.all().delete()
+    run("import_wordpress", str(path))
+
+    assert taxonomy() == expected
+
+
+@pytest.fixture
+def theme_test_data():
+    if not THEME_TEST_DATA.exists():
+        pytest.skip("../shared/fixtures is not here")
+    return THEME_TEST_DATA
+
+
+def test_the_theme_test_data_arrives_with_its_nested_categories_and_tags(theme_test_data):
+    run("import_wordpress", str(theme_test_data))
+
+    # Its list: 67 categories, three levels deep under "parent", and 110 tags; its posts name
+    # two tags more.
+    assert Category.objects.count() == 67
+    assert Category.objects.get(slug="child-2").path == "parent/child-1/child-2"
+    assert Category.objects.get(slug="child-category-01").description == (
+        "This is a description for the Child Category 01."
+    )
+    assert Tag.objects.get(slug="8bit").name == "8BIT"
+    assert Tag.objects.get(slug="alignment-2").name == "alignment"
+    assert Tag.objects.count() == 112
+    comments = Article.objects.get(title="Template: Comments")
+    assert sorted(comments.categories.values_list("slug", flat=True)) == [
+        "classic", "template-2", "uncategorized"]  # fmt: skip
+    assert sorted(comments.tags.values_list("slug", flat=True)) == ["comments-2", "template"]
+    grandchild = Category.objects.get(slug="child-2")
+    assert client_get(grandchild.get_absolute_url()).status_code == 200
