@@ -7,7 +7,7 @@ WordPress adds to any archive: ``/feed/`` (and ``/feed/atom/``, ``/feed/rss2/``)
 """
 
 import re
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import unquote, urlencode, urlsplit
 
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
@@ -27,7 +27,8 @@ MONTH_QUERY = re.compile(r"^(?P<year>[0-9]{4})(?P<month>[0-9]{2})?(?P<day>[0-9]{
 def key_of(path, query=None):
     """The row's key of an old address: its path without a trailing slash, and the one
     WordPress query parameter that names a page (``/?p=123``), if any."""
-    path = "/" + path.strip().lstrip("/")
+    # As Django hands a request's path over: %-decoded, and "//" is one "/" (#28).
+    path = re.sub("/+", "/", "/" + unquote(path.strip()))
     if len(path) > 1:
         path = path.rstrip("/") or "/"
     for name in QUERY_KEYS:
@@ -119,6 +120,9 @@ def stored(key):
     target = row.target
     if target is None or not shown(target):
         return None
+    if hasattr(target, "is_published"):
+        # An old comment permalink's fragment comes along: old-comments.js maps it (#28).
+        return address_of(target) + "?from-old"
     return address_of(target)
 
 
