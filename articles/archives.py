@@ -45,7 +45,15 @@ class Archive:
     canonical: str = ""  # where this archive lives, when asked for at another address
 
 
+def readable(value):
+    """``value`` from an address, or a 404: PostgreSQL text cannot hold a NUL (``%00``)."""
+    if "\x00" in value:
+        raise Http404(_("No such page."))
+    return value
+
+
 def find_category(path):
+    readable(path)
     category = get_object_or_404(Category, slug=path.strip("/").rsplit("/", 1)[-1])
     crumbs = [(c.name, c.get_absolute_url()) for c in Category.objects.ancestors_of(category)]
     url = category.get_absolute_url()
@@ -57,13 +65,13 @@ def find_category(path):
 
 
 def find_tag(slug):
-    tag = get_object_or_404(Tag, slug=slug)
+    tag = get_object_or_404(Tag, slug=readable(slug))
     return Archive("tag", tag.name, tag.get_absolute_url(), Article.objects.tagged(tag),
                    reverse("articles:tag_feed", args=[tag.slug]), tag.description)  # fmt: skip
 
 
 def find_author(username):
-    member = get_object_or_404(get_user_model(), username=username, is_active=True)
+    member = get_object_or_404(get_user_model(), username=readable(username), is_active=True)
     articles = Article.objects.by(member)
     return Archive(
         "author", display_name(member), reverse("articles:author", args=[username]), articles,

@@ -131,11 +131,10 @@ class Terms:
     def untangle(self, by_slug):
         """The categories level by level, parents first; a loop of parents is broken where it
         closes, that category made top-level, and the report says so."""
-        depth = {}
+        safe = set()  # slugs whose chain of parents is known to end
         for start in by_slug.values():
-            chain, seen = [], set()
-            term = start
-            while term is not None and term.slug not in depth:
+            chain, seen, term = [], set(), start
+            while term is not None and term.slug not in safe:
                 if term.slug in seen:
                     self.report.note(f"the category “{term.slug}” is its own ancestor; made "
                                      "top-level")  # fmt: skip
@@ -144,9 +143,21 @@ class Terms:
                 chain.append(term)
                 seen.add(term.slug)
                 term = by_slug.get(term.parent) if term.parent else None
-            for term in reversed(chain):
+            safe.update(seen)
+        depth = {}
+        for start in by_slug.values():
+            climbed, term = [], start
+            while term.slug not in depth:
                 parent = by_slug.get(term.parent) if term.parent else None
-                depth[term.slug] = depth[parent.slug] + 1 if parent and parent.slug in depth else 0
+                if parent is None:
+                    depth[term.slug] = 0
+                    break
+                climbed.append(term.slug)
+                term = parent
+            level = depth[term.slug]
+            for slug in reversed(climbed):
+                level += 1
+                depth[slug] = level
         levels = {}
         for term in by_slug.values():
             levels.setdefault(depth[term.slug], []).append(term)

@@ -93,6 +93,8 @@ def ours(key):
 def landing(path, query=None):
     """The address that now answers for the old ``path`` (and ``query``), or None."""
     query = query or {}
+    if "\x00" in path or any("\x00" in value for value in query.values()):
+        return None  # PostgreSQL text cannot hold a NUL: no old address has one
     found = find(path, query)
     return None if found == path and not query else found
 

@@ -17,6 +17,8 @@ from django.db.models.functions import Concat, Substr
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from core import text
+
 # The last segments of an archive's address: /category/news/feed/ is the feed of "news" and
 # /category/news/page/2/ its second page in WordPress's scheme, never a subcategory (#28).
 RESERVED_SLUGS = frozenset({"feed", "page", "rss"})
@@ -36,6 +38,14 @@ def not_reserved(slug):
 def no_slash(slug):
     if "/" in slug or not slug.strip():
         raise ValidationError(_("A slug cannot be empty or hold a “/”."), code="slash")
+
+
+def refuse_invisible_name(name):
+    """A term's name is a one-line name (``core.text``): nothing that hides or reorders text."""
+    try:
+        text.refuse_invisible(name, text.JOINERS)
+    except ValidationError as error:
+        raise ValidationError({"name": error}) from None
 
 
 class CategoryQuerySet(models.QuerySet):
@@ -97,6 +107,7 @@ class Category(models.Model):
 
     def clean(self):
         super().clean()
+        refuse_invisible_name(self.name)
         if self.parent_id is None:
             return
         if self.pk and self.parent_id == self.pk:
@@ -132,3 +143,7 @@ class Tag(models.Model):
 
     def get_absolute_url(self):
         return reverse("articles:tag", args=[self.slug])
+
+    def clean(self):
+        super().clean()
+        refuse_invisible_name(self.name)

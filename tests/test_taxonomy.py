@@ -91,6 +91,13 @@ def test_a_slug_that_is_part_of_our_addresses_is_refused_in_the_admin(admin_clie
     assert not Category.objects.exists()
 
 
+def test_the_admin_refuses_a_name_with_invisible_characters(admin_client):
+    typed = {"name": "gnp.\u202eexe", "slug": "x", "description": ""}
+    response = admin_client.post("/admin/taxonomy/tag/add/", typed)
+    assert "Remove the invisible character U+202E" in page_of(response)
+    assert not Tag.objects.exists()
+
+
 def test_the_article_admin_picks_categories_and_tags_by_autocomplete(admin_client, topics):
     tag("Frogs")
     page = page_of(admin_client.get("/admin/articles/article/add/"))
@@ -474,3 +481,97 @@ def test_the_theme_test_data_arrives_with_its_nested_categories_and_tags(theme_t
     assert sorted(comments.tags.values_list("slug", flat=True)) == ["comments-2", "template"]
     grandchild = Category.objects.get(slug="child-2")
     assert client_get(grandchild.get_absolute_url()).status_code == 200
+
+
+# Hostile exports: imported safely, or reported, never a 500.
+
+
+def test_term_names_lose_markup_and_invisible_characters_and_say_so(tmp_path, client):
+    xml = export(
+        wp_category("news", "<script>alert(1)</script>News\u202e<b>!</b>"),
+        wp_tag("rtl", "gnp.\u202eexe\u009f"),
+        wp_tag("blank", "\u200b\u200b"),
+        post(1, terms=[on_post("category", "news", "ignored"),
+                       on_post("post_tag", "rtl", "ignored")]),
+    )  # fmt: skip
+    output = import_text(tmp_path, xml)
+
+    assert Category.objects.get().name == "alert(1)News!"
+    assert Tag.objects.get(slug="rtl").name == "gnp.exe"
+    assert Tag.objects.get(slug="blank").name == "blank"  # nothing visible left: the slug
+    assert "its name held markup or invisible characters" in output
+    page = page_of(client.get(Article.objects.get().get_absolute_url()))
+    assert "<script>alert" not in page and "\u202e" not in page
+
+
+def test_slugs_that_cannot_be_addresses_here_are_changed_and_reported(tmp_path):
+    xml = export(
+        wp_category("feed", "Feed"),
+        wp_category("page", "Page"),
+        wp_category("a/b", "Slashed"),
+        wp_category("x\u202ey", "Hidden"),
+        wp_category("", "No slug at all"),
+        wp_tag("t" * 300, "Long"),
+    )
+    output = import_text(tmp_path, xml)
+
+    assert sorted(Category.objects.values_list("slug", flat=True)) == [
+        "a-b", "feed-category", "no-slug-at-all", "page-category", "xy",
+    ]  # fmt: skip
+    assert Tag.objects.get().slug == "t" * 200
+    assert "the category slug “feed” became “feed-category”" in output
+    assert "⟦U+202E⟧" in output  # shown, never applied
+
+
+def test_a_category_that_is_its_own_ancestor_is_made_top_level(tmp_path):
+    xml = export(
+        wp_category("a", "A", parent="c"),
+        wp_category("b", "B", parent="a"),
+        wp_category("c", "C", parent="b"),
+        wp_category("self", "Self", parent="self"),
+        wp_category("orphan", "Orphan", parent="missing"),
+    )
+    output = import_text(tmp_path, xml)
+
+    # The loop a → c → b → a is cut where it closes, at the first of the file.
+    paths = set(Category.objects.values_list("path", flat=True))
+    assert paths == {"a", "a/b", "a/b/c", "self", "orphan"}
+    assert "is its own ancestor; made top-level" in output
+    assert "its parent “missing” is not in the export" in output
+
+
+def test_a_chain_deeper_than_the_limit_starts_again_at_the_top(tmp_path):
+    chain = [wp_category("c0", "C0")] + [
+        wp_category(f"c{n}", f"C{n}", parent=f"c{n - 1}") for n in range(1, 30)
+    ]
+    output = import_text(tmp_path, export(*chain))
+    assert max(c.count("/") for c in Category.objects.values_list("path", flat=True)) < 20
+    assert "nested deeper than 20 levels" in output
+
+
+def test_ten_thousand_terms_import_in_bulk_and_archives_stay_fast(
+    tmp_path, client, django_assert_num_queries
+):
+    categories = [wp_category(f"c{n}", f"Category {n}", parent=f"c{n - 1}" if n % 10 else "",
+                              term_id=n + 1) for n in range(5000)]  # fmt: skip
+    tags = [wp_tag(f"t{n}", f"Tag {n}") for n in range(5000)]
+    terms = [on_post("category", "c9", "C9")] + [on_post("post_tag", f"t{n}", "x")
+                                                 for n in range(50)]  # fmt: skip
+    output = import_text(tmp_path, export(*categories, *tags, post(1, terms=terms)))
+
+    assert Category.objects.count() == 5000 and Tag.objects.count() == 5000
+    assert Category.objects.get(slug="c9").path == "c0/c1/c2/c3/c4/c5/c6/c7/c8/c9"
+    assert re.search(r"new category\s+5000", output) and re.search(r"new tag\s+5000", output)
+    with django_assert_num_queries(3):  # a top-level category has no ancestors to read
+        assert client.get("/category/c0/").status_code == 200
+    assert client.get("/?cat=10").headers["Location"] == "/category/c0/c1/c2/c3/c4/c5/c6/c7/c8/c9/"
+
+
+@pytest.mark.parametrize("url", [
+    "/?m=0000", "/?m=999999", "/?m=2016999", "/?cat=abc", "/?p=" + "9" * 500, "/?tag=a/b",
+    "/category/" + "x/" * 300, "/tag/%00/", "/2016/11/28/" + "x" * 5000 + "/", "/page/0/",
+    "/feed/rdf/", "/%E2%80%AE/", "/author/%00/", "/category/a%00/", "/?p=%00", "/x%00/feed/",
+])  # fmt: skip
+def test_hostile_old_addresses_answer_without_an_error(client, url):
+    response = client.get(url)
+    assert response.status_code in (200, 301, 404), (url, response.status_code)
