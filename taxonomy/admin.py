@@ -25,6 +25,11 @@ class CategoryAdmin(admin.ModelAdmin):
     def article_count(self, category):
         return category.article_total
 
+    def save_model(self, request, obj, form, change):
+        old = Category.objects.get(pk=obj.pk).get_absolute_url() if change else ""
+        super().save_model(request, obj, form, change)
+        services.renamed(obj, old)
+
 
 @admin.register(Tag)
 class TagAdmin(admin.ModelAdmin):
@@ -40,6 +45,11 @@ class TagAdmin(admin.ModelAdmin):
     @admin.display(description=_("articles"), ordering="article_total")
     def article_count(self, tag):
         return tag.article_total
+
+    def save_model(self, request, obj, form, change):
+        old = Tag.objects.get(pk=obj.pk).get_absolute_url() if change else ""
+        super().save_model(request, obj, form, change)
+        services.renamed(obj, old)
 
     @admin.action(description=_("Merge into…"), permissions=["change"])
     def merge_tags(self, request, queryset):

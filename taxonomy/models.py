@@ -11,7 +11,7 @@ old site had it, so its old address still names it.
 """
 
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.db.models import Q, Value
 from django.db.models.functions import Concat, Substr
 from django.urls import reverse
@@ -23,6 +23,9 @@ from core import text
 # /category/news/page/2/ its second page in WordPress's scheme, never a subcategory (#28).
 RESERVED_SLUGS = frozenset({"feed", "page", "rss"})
 MAX_DEPTH = 20
+# Category moves run one at a time (a two-key advisory lock, like comments' thread locks): two
+# editors moving X under Y and Y under X at once would otherwise make a loop.
+TREE_LOCK = (1_702_000_028, 1)
 SLUG_LENGTH = 200
 PATH_LENGTH = 2000
 
@@ -91,10 +94,15 @@ class Category(models.Model):
     def save(self, *args, **kwargs):
         """Store the path, and move the paths of every category below along with it."""
         with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", TREE_LOCK)
             old = self.path
             parent = (
                 Category.objects.only("path").get(pk=self.parent_id) if self.parent_id else None
             )
+            if old and parent is not None and (parent.path + "/").startswith(f"{old}/"):
+                raise ValidationError({"parent": _("That category is below this one: pick "
+                                                   "another.")})  # fmt: skip
             self.path = f"{parent.path}/{self.slug}" if parent else self.slug
             super().save(*args, **kwargs)
             if old and old != self.path:

@@ -8,6 +8,13 @@ from redirects import services as redirects
 from taxonomy.models import Tag
 
 
+def renamed(term, old_address):
+    """After an edit: a category's or tag's address before it (its slug or its parent changed)
+    leads to it from now on (#28)."""
+    if old_address and old_address != term.get_absolute_url():
+        redirects.remember([(redirects.key_of(old_address), term)], source="")
+
+
 def merge_tags(tags, *, into):
     """Give every article of ``tags`` the tag ``into`` instead, then delete ``tags``; their old
     addresses (/tag/<slug>/) lead to ``into`` from now on. Returns how many tags were merged."""

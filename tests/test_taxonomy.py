@@ -72,6 +72,18 @@ def test_moving_or_renaming_a_category_moves_every_category_below_it(topics):
     ]  # fmt: skip
 
 
+def test_renaming_a_category_in_the_admin_keeps_its_old_address(admin_client, client, topics):
+    _, water, _, _ = topics
+    admin_client.post(f"/admin/taxonomy/category/{water.pk}/change/",
+                      {"name": "Rivers", "slug": "rivers", "parent": water.parent_id})  # fmt: skip
+    response = client.get("/category/nature/water/")
+    assert response.headers["Location"] == "/category/nature/rivers/"
+    # Below it, addresses find their category by its own slug, and answer at the new path.
+    assert client.get("/category/nature/water/ponds/").headers["Location"] == (
+        "/category/nature/rivers/ponds/"
+    )
+
+
 def test_the_admin_refuses_a_category_below_itself(admin_client, topics):
     nature, _, ponds, _ = topics
     response = admin_client.post(
