@@ -275,3 +275,25 @@ def test_an_old_comment_permalink_reaches_the_imported_comment_in_a_browser(
 
     page.wait_for_url(f"**{second.article.get_absolute_url()}#comment-{second.pk}")
     assert page.locator(f"#comment-{second.pk}").is_visible()
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_old_addresses_and_archives_through_gunicorn(tmp_path, old_site):
+    """The real site: gunicorn with the project's config, over HTTP."""
+    from comments.models import DiscussionSettings
+    from tests.servers import fetch, serve, url_of_test_database
+
+    DiscussionSettings.load()
+    article, _ = old_site
+    with serve(url_of_test_database(), tmp_path / "static") as server:
+        status, headers, _ = fetch(server.url + "/2016/11/28/hello-pond/")
+        assert (status, headers["Location"]) == (301, f"{article.get_absolute_url()}?from-old")
+        status, _, page = fetch(server.url + "/category/news/")
+        assert status == 200 and "Hello pond" in page
+        status, headers, feed = fetch(server.url + "/category/news/feed/rss/")
+        assert status == 200 and headers["Content-Type"].startswith("application/rss+xml")
+        assert "Hello pond" in feed
+        status, headers, _ = fetch(server.url + "/?p=123")
+        assert (status, headers["Location"]) == (301, f"{article.get_absolute_url()}?from-old")
+        assert fetch(server.url + "/tag/%00/")[0] == 404
