@@ -209,6 +209,10 @@ INSTALLED_APPS = [
     "core",
     # Members' pictures (issue #28), below comments: their headers store the picture's URL.
     "avatars",
+    # Old addresses of imported sites and where they lead now (#28): below what they point at.
+    "redirects",
+    # Categories and tags (#28), below articles, which carry them.
+    "taxonomy",
     "articles",
     "comments",
     "accounts",
@@ -241,6 +245,9 @@ MIDDLEWARE = [
     # The reader's language, from the cookie or Accept-Language; it adds them to Vary (#27).
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # After CommonMiddleware, so that it sees a 404 first: /archives/123 finds its old address
+    # before a slash is appended (#28). It reads the table only for a 404, never for a page.
+    "redirects.middleware.OldAddressMiddleware",
     # A browser's word that a form comes from this site passes the CSRF check too (#17).
     "forum.middleware.OriginCsrfMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
