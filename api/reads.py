@@ -8,12 +8,13 @@ from django.core import signing
 from django.db.models import Q
 from django.urls import Resolver404, resolve
 from django.utils.http import urlencode
-from ninja import Query, Router
+from ninja import Query
 
 from api import rows as rowing
 from api.access import caller
 from api.answers import answer, content_tag, etag, not_modified, page_links, page_of
 from api.problems import Problem
+from api.routers import discussions
 from api.schemas import (
     MAX_ID,
     ArticleOut,
@@ -35,7 +36,8 @@ from comments.models import Comment, DiscussionSettings
 from comments.readers import reader_of
 from comments.services import comments_open
 
-router = Router(tags=["reading"])
+router = discussions
+TAGS = ["reading"]
 
 ARTICLES_PER_PAGE = 20
 RECENT_MAX = 100
@@ -70,7 +72,12 @@ def visible_article(request, article_id):
     return article
 
 
-@router.get("/articles", response={200: ArticlePage, 304: None, **ERRORS}, url_name="articles")
+@router.get(
+    tags=TAGS,
+    path="/articles",
+    response={200: ArticlePage, 304: None, **ERRORS},
+    url_name="articles",
+)
 def articles(request, page: int = Page):
     """Published articles, newest first, 20 a page."""
     caller(request)
@@ -86,8 +93,12 @@ def articles(request, page: int = Page):
     return answer(ArticlePage, data, tag=tag, links=links)
 
 
-@router.get("/articles/{article_id}", response={200: ArticleOut, 304: None, **ERRORS},
-            url_name="article")  # fmt: skip
+@router.get(
+    tags=TAGS,
+    path="/articles/{article_id}",
+    response={200: ArticleOut, 304: None, **ERRORS},
+    url_name="article",
+)
 def article(request, article_id: Id):
     """One article (staff also see drafts)."""
     caller(request)
@@ -98,8 +109,12 @@ def article(request, article_id: Id):
     return answer(ArticleOut, article_out(found, DiscussionSettings.load()), tag=tag)
 
 
-@router.get("/articles/{article_id}/threads", response={200: ThreadPage, 304: None, **ERRORS},
-            url_name="threads")  # fmt: skip
+@router.get(
+    tags=TAGS,
+    path="/articles/{article_id}/threads",
+    response={200: ThreadPage, 304: None, **ERRORS},
+    url_name="threads",
+)
 def threads(request, article_id: Id, sort: SortName | None = None, page: int = Page):
     """A page of an article's threads as its page shows them: the same visibility (approved
     comments, the reader's own pending ones, placeholders that keep replies in place), order,
@@ -152,8 +167,12 @@ def reply_level_of(article):
     return rules.deepest_replyable_level if comments_open(article, rules) else -1
 
 
-@router.get("/comments/{comment_id}", response={200: CommentOut, 304: None, **ERRORS},
-            url_name="comment")  # fmt: skip
+@router.get(
+    tags=TAGS,
+    path="/comments/{comment_id}",
+    response={200: CommentOut, 304: None, **ERRORS},
+    url_name="comment",
+)
 def comment(request, comment_id: Id):
     """One comment, as its discussion shows it to this reader."""
     caller(request)
@@ -166,8 +185,12 @@ def comment(request, comment_id: Id):
     return answer(CommentOut, item, tag=tag)
 
 
-@router.get("/comments/{comment_id}/thread", response={200: ThreadOut, 304: None, **ERRORS},
-            url_name="thread")  # fmt: skip
+@router.get(
+    tags=TAGS,
+    path="/comments/{comment_id}/thread",
+    response={200: ThreadOut, 304: None, **ERRORS},
+    url_name="thread",
+)
 def thread(request, comment_id: Id):
     """A comment with its replies, as its thread page shows them (replies nested deeper than
     the page shows are folded: follow ``thread`` of the comment they hang from)."""
@@ -181,8 +204,12 @@ def thread(request, comment_id: Id):
     return answer(ThreadOut, {"id": found.pk, "comments": comments}, tag=tag)
 
 
-@router.get("/comments", response={200: RecentPage, 304: None, 400: ProblemOut, **ERRORS},
-            url_name="recent")  # fmt: skip
+@router.get(
+    tags=TAGS,
+    path="/comments",
+    response={200: RecentPage, 304: None, 400: ProblemOut, **ERRORS},
+    url_name="recent",
+)
 def recent(
     request,
     article: Id | None = None,
@@ -231,7 +258,9 @@ def article_at(url):
     return published.filter(source_url=url).first() if url.startswith("http") else None
 
 
-@router.get("/counts", response={200: Counts, 304: None, **ERRORS}, url_name="counts")
+@router.get(
+    tags=TAGS, path="/counts", response={200: Counts, 304: None, **ERRORS}, url_name="counts"
+)
 def counts(
     request,
     article: list[Id] = Ids,

@@ -7,12 +7,12 @@ import secrets
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
-from ninja import Router
 
 from api import rows as rowing
 from api.access import caller, retry_after_window, too_many
 from api.answers import answer
 from api.problems import Problem, field_errors
+from api.routers import discussions
 from api.schemas import (
     CommentIn,
     CommentOut,
@@ -33,7 +33,8 @@ from comments.models import Comment, Vote
 from comments.readers import reader_of
 from comments.views import VOTER_COOKIE, VOTER_COOKIE_AGE, voter_of
 
-router = Router(tags=["writing"])
+router = discussions
+TAGS = ["writing"]
 
 ERRORS = dict.fromkeys((400, 401, 403, 404, 409, 415, 422, 429), ProblemOut)
 
@@ -74,8 +75,12 @@ def client_address(request):
     return request.META.get("REMOTE_ADDR")
 
 
-@router.post("/articles/{article_id}/comments", response={201: Posted, **ERRORS},
-             url_name="post")  # fmt: skip
+@router.post(
+    tags=TAGS,
+    path="/articles/{article_id}/comments",
+    response={201: Posted, **ERRORS},
+    url_name="post",
+)
 def post(request, article_id: Id, payload: CommentIn):
     """Post a comment, or a reply with ``parent``. Guests give ``author_name`` and
     ``author_email`` (and may give ``author_url``); members (a token, or a signed-in browser)
@@ -126,7 +131,9 @@ def writers_comment(request, comment_id):
     return comment
 
 
-@router.patch("/comments/{comment_id}", response={200: CommentOut, **ERRORS}, url_name="edit")
+@router.patch(
+    tags=TAGS, path="/comments/{comment_id}", response={200: CommentOut, **ERRORS}, url_name="edit"
+)
 def edit(request, comment_id: Id, payload: EditIn):
     """Change the text of one's own comment, within the edit window and while nobody has
     replied. An edit can send it back to moderation, never past it."""
@@ -145,7 +152,9 @@ def edit(request, comment_id: Id, payload: EditIn):
     return answer(CommentOut, writer_row(comment))
 
 
-@router.delete("/comments/{comment_id}", response={204: None, **ERRORS}, url_name="delete")
+@router.delete(
+    tags=TAGS, path="/comments/{comment_id}", response={204: None, **ERRORS}, url_name="delete"
+)
 def delete(request, comment_id: Id):
     """Delete one's own comment: its text goes; replies keep their place."""
     caller(request, write=True)
@@ -166,7 +175,12 @@ def published_comment(comment_id):
     return comment
 
 
-@router.post("/comments/{comment_id}/vote", response={200: VoteOut, **ERRORS}, url_name="vote")
+@router.post(
+    tags=TAGS,
+    path="/comments/{comment_id}/vote",
+    response={200: VoteOut, **ERRORS},
+    url_name="vote",
+)
 def vote(request, comment_id: Id, payload: VoteIn):
     """Vote on a comment; the same vote again takes it back, the other one changes it."""
     token = caller(request, write=True)
@@ -194,7 +208,12 @@ def vote(request, comment_id: Id, payload: VoteIn):
     return response
 
 
-@router.post("/comments/{comment_id}/report", response={202: None, **ERRORS}, url_name="report")
+@router.post(
+    tags=TAGS,
+    path="/comments/{comment_id}/report",
+    response={202: None, **ERRORS},
+    url_name="report",
+)
 def report(request, comment_id: Id, payload: ReportIn):
     """Report a published comment to the moderators (once per reader)."""
     caller(request, write=True)
