@@ -29,7 +29,7 @@ logger = logging.getLogger("api")
 router = Router(tags=["moderation"], auth=ModeratorToken())
 
 QUEUE_PER_PAGE = 20  # as the admin's queue
-ERRORS = dict.fromkeys((401, 403, 404, 415, 422, 429), ProblemOut)
+ERRORS = dict.fromkeys((400, 401, 403, 404, 415, 422, 429), ProblemOut)
 
 
 def queue_item(comment):
