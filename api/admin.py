@@ -1,4 +1,7 @@
-from django.contrib import admin, messages
+from django.contrib import admin
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import ngettext
 
 from api import services
@@ -23,13 +26,19 @@ class ApiTokenAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         if change:
             obj.save()
-            return
-        secret = services.issue_token(obj)
-        messages.warning(
-            request,
-            f"The secret of “{obj.name}” is {secret} — copy it now: it is shown only this once "
-            "and stored only as a hash. Send it as “Authorization: Bearer …”.",
-        )
+        else:
+            obj.secret = services.issue_token(obj)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        """The secret, on the page that answers the form: never in a message (stored in a
+        cookie or the session until shown), never again afterwards."""
+        context = {
+            **self.admin_site.each_context(request), "token": obj, "secret": obj.secret,
+            "back": reverse("admin:api_apitoken_changelist"), "title": "API token",
+        }  # fmt: skip
+        response = TemplateResponse(request, "api/token_secret.html", context)
+        add_never_cache_headers(response)
+        return response
 
     @admin.action(description="Revoke the selected tokens", permissions=["change"])
     def revoke(self, request, queryset):
