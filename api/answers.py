@@ -3,6 +3,7 @@ and ``Vary`` on what makes an answer one reader's."""
 
 import json
 
+from django.core.cache import caches
 from django.core.paginator import InvalidPage, Paginator
 from django.http import HttpResponse, HttpResponseNotModified
 from django.utils.cache import patch_cache_control, patch_vary_headers
@@ -13,6 +14,7 @@ from api.problems import Problem
 from core import freshness
 
 API_FORMAT = 1  # bump when the answers' shape changes: every ETag changes with it
+KEPT_SECONDS = 24 * 3600  # as the rendered discussions: their keys change with every write
 
 
 def etag(*parts):
@@ -50,6 +52,22 @@ def answer(schema, data, *, status=200, tag=None, links=None, headers=None):
     )
     for name, value in (headers or {}).items():
         response[name] = value
+    return with_headers(response, tag, links)
+
+
+def kept(schema, tag, build):
+    """The answer for ``tag``, from the shared cache of rendered discussions, or ``build()``
+    (-> (data, links)) checked against ``schema`` and kept there: the tag names every input."""
+    cache = caches["discussion"]
+    key = freshness.key("api", tag)
+    found = cache.get(key)
+    if found is None:
+        data, links = build()
+        body = json.dumps(schema.model_validate(data).model_dump(mode="json"), cls=NinjaJSONEncoder)
+        found = (body, links)
+        cache.set(key, found, KEPT_SECONDS)
+    body, links = found
+    response = HttpResponse(body, content_type="application/json")
     return with_headers(response, tag, links)
 
 

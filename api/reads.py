@@ -12,7 +12,7 @@ from ninja import Query
 
 from api import rows as rowing
 from api.access import caller
-from api.answers import answer, content_tag, etag, not_modified, page_links, page_of
+from api.answers import answer, content_tag, etag, kept, not_modified, page_links, page_of
 from api.problems import Problem
 from api.routers import discussions
 from api.schemas import (
@@ -127,22 +127,26 @@ def threads(request, article_id: Id, sort: SortName | None = None, page: int = P
     tag = etag("threads", found.versions(), sort, page, own, reader.user and reader.user.pk)
     if (unchanged := not_modified(request, tag)) is not None:
         return unchanged
-    roots = Comment.objects.threads(found, own=own, sort=sort).values_list(
-        "tree_id", "thread_version", "thread_comment_count"
-    )
-    shown = page_of(roots, page, rules.threads_per_page,
-                    count=found.thread_count + reader.own_threads(found))  # fmt: skip
-    reply_level = rules.deepest_replyable_level if comments_open(found, rules) else -1
-    keep_sort = sort if sort != rules.default_sort else None
-    links = page_links(rowing.api_path("threads", found.pk), shown, sort=keep_sort)
-    data = {
-        "article": found.pk, "sort": sort, "page": shown.number,
-        "pages": shown.paginator.num_pages, "count": shown.paginator.count,
-        "threads": rowing.page_of_threads(found, list(shown), own=own, rules=rules,
-                                          reply_level=reply_level),
-        "links": links,
-    }  # fmt: skip
-    return answer(ThreadPage, data, tag=tag, links=links)
+
+    def build():
+        roots = Comment.objects.threads(found, own=own, sort=sort).values_list(
+            "tree_id", "thread_version", "thread_comment_count"
+        )
+        count = found.thread_count + reader.own_threads(found)  # stored (#7): no count query
+        shown = page_of(roots, page, rules.threads_per_page, count=count)
+        reply_level = rules.deepest_replyable_level if comments_open(found, rules) else -1
+        keep_sort = sort if sort != rules.default_sort else None
+        links = page_links(rowing.api_path("threads", found.pk), shown, sort=keep_sort)
+        threads = rowing.page_of_threads(found, list(shown), own=own, rules=rules,
+                                         reply_level=reply_level)  # fmt: skip
+        data = {
+            "article": found.pk, "sort": sort, "page": shown.number,
+            "pages": shown.paginator.num_pages, "count": shown.paginator.count,
+            "threads": threads, "links": links,
+        }  # fmt: skip
+        return data, links
+
+    return kept(ThreadPage, tag, build)
 
 
 def shown_comment(request, comment_id):
@@ -199,9 +203,13 @@ def thread(request, comment_id: Id):
     tag = etag("thread", found.pk, article.versions(), own)
     if (unchanged := not_modified(request, tag)) is not None:
         return unchanged
-    subtree = rowing.rows_of(Comment.objects.subtree(found, own=own))
-    comments = rowing.thread_out(subtree, own=own, reply_level=reply_level_of(article))
-    return answer(ThreadOut, {"id": found.pk, "comments": comments}, tag=tag)
+
+    def build():
+        subtree = rowing.rows_of(Comment.objects.subtree(found, own=own))
+        comments = rowing.thread_out(subtree, own=own, reply_level=reply_level_of(article))
+        return {"id": found.pk, "comments": comments}, None
+
+    return kept(ThreadOut, tag, build)
 
 
 @router.get(

@@ -6,7 +6,10 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.core.cache import caches
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from api import services as tokens
@@ -128,6 +131,35 @@ def test_big_threads_fold_their_replies_as_the_page_does(client):
     assert len(thread) == 3  # the top-level comment and two replies
     assert thread[0]["more_replies"] == 3
     assert len(whole) == 6 and whole[0]["id"] == root.pk
+
+
+def queries_of_threads(client, article):
+    caches["discussion"].clear()
+    with CaptureQueriesContext(connection) as queries:
+        assert get(client, f"/articles/{article.pk}/threads").status_code == 200
+    return len(queries)
+
+
+def test_a_page_of_threads_costs_the_same_queries_for_one_comment_or_fifty(client):
+    small, large = make_article(), make_article()
+    make_threads(small, 1, replies=0)
+    make_threads(large, 10, replies=4)
+
+    assert queries_of_threads(client, small) == queries_of_threads(client, large)
+
+
+def test_a_page_of_threads_is_kept_until_the_discussion_changes(client):
+    article = make_article()
+    root = make_comment(article, body="kept")
+    get(client, f"/articles/{article.pk}/threads")
+
+    with CaptureQueriesContext(connection) as again:
+        get(client, f"/articles/{article.pk}/threads")
+    make_comment(article, parent=root, body="new reply")
+    fresh = get(client, f"/articles/{article.pk}/threads").json()
+
+    assert not any("comments_comment" in q["sql"] for q in again.captured_queries)
+    assert len(fresh["threads"][0]["comments"]) == 2
 
 
 def test_held_comments_are_shown_to_their_writer_alone(client):
