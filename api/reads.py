@@ -31,6 +31,7 @@ from api.schemas import (
 from api.schemas import (
     Problem as ProblemOut,
 )
+from articles import pages
 from articles.models import Article
 from comments.models import Comment, DiscussionSettings
 from comments.readers import reader_of
@@ -64,9 +65,20 @@ def article_out(article, rules):
     }
 
 
+# What the article reads answer from, and their ETags (``Article.versions``) need.
+ARTICLE_FIELDS = [*Article.VERSION_FIELDS, "title", "author_id", "status", "comments_open",
+                  "comment_count", "thread_count"]  # fmt: skip
+
+
 def visible_article(request, article_id):
-    found = Article.objects.visible_to(request.user).defer("search_vector", "body", "body_html")
-    article = found.filter(pk=article_id).first()
+    """The article if this reader may see it (staff: drafts too), or a 404. A reader without
+    a session reads it as the article page does (``articles.pages.recent``): at most once a
+    second per worker, so that a kept answer costs no query at all."""
+    found = Article.objects.visible_to(request.user).only(*ARTICLE_FIELDS).filter(pk=article_id)
+    if pages.shareable(request):
+        article, _ = pages.recent(("api-article", article_id, request.user.is_staff), found.first)
+    else:
+        article = found.first()
     if article is None:
         raise Problem(404, "No such article.", kind="no-such-article")
     return article
@@ -121,26 +133,28 @@ def threads(request, article_id: Id, sort: SortName | None = None, page: int = P
     sorts and pages, and the same "N more replies" folds (``more_replies``)."""
     caller(request)
     found = visible_article(request, article_id)
-    reader, rules = reader_of(request), DiscussionSettings.load()
-    sort = sort or rules.default_sort
+    reader = reader_of(request)
     own = reader.pending(found)
+    # The versions move with the Discussion settings too: the default sort needs no query.
     tag = etag("threads", found.versions(), sort, page, own, reader.user and reader.user.pk)
     if (unchanged := not_modified(request, tag)) is not None:
         return unchanged
 
     def build():
-        roots = Comment.objects.threads(found, own=own, sort=sort).values_list(
+        rules = DiscussionSettings.load()
+        sort_now = sort or rules.default_sort
+        roots = Comment.objects.threads(found, own=own, sort=sort_now).values_list(
             "tree_id", "thread_version", "thread_comment_count"
         )
         count = found.thread_count + reader.own_threads(found)  # stored (#7): no count query
         shown = page_of(roots, page, rules.threads_per_page, count=count)
         reply_level = rules.deepest_replyable_level if comments_open(found, rules) else -1
-        keep_sort = sort if sort != rules.default_sort else None
+        keep_sort = sort_now if sort_now != rules.default_sort else None
         links = page_links(rowing.api_path("threads", found.pk), shown, sort=keep_sort)
         threads = rowing.page_of_threads(found, list(shown), own=own, rules=rules,
                                          reply_level=reply_level)  # fmt: skip
         data = {
-            "article": found.pk, "sort": sort, "page": shown.number,
+            "article": found.pk, "sort": sort_now, "page": shown.number,
             "pages": shown.paginator.num_pages, "count": shown.paginator.count,
             "threads": threads, "links": links,
         }  # fmt: skip
