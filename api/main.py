@@ -2,6 +2,7 @@
 /api/v1/docs (Swagger UI from our own static files), and every error as problem+json."""
 
 import logging
+import re
 
 from django.core.exceptions import PermissionDenied, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -10,6 +11,7 @@ from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as SchemaError
+from ninja.parser import Parser
 
 from api import problems
 
@@ -22,6 +24,26 @@ posting, replying, editing, voting and reporting as a guest or a member; moderat
 Reads need nothing. Writes as a member, and moderation, send a token made in the admin:
 `Authorization: Bearer fk_…`. Every error is `application/problem+json` (RFC 9457). See the
 README's "API" section for examples."""
+
+
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def mended(value):
+    """``value`` with each lone surrogate (a JSON "\\ud800", which no text encodes) replaced
+    by U+FFFD, as Django reads such bytes in a form: kept visibly, and never a database error."""
+    if isinstance(value, str):
+        return LONE_SURROGATE.sub("\ufffd", value)
+    if isinstance(value, list):
+        return [mended(item) for item in value]
+    if isinstance(value, dict):
+        return {mended(key): mended(item) for key, item in value.items()}
+    return value
+
+
+class JsonParser(Parser):
+    def parse_body(self, request):
+        return mended(super().parse_body(request))
 
 
 class Api(NinjaAPI):
@@ -50,6 +72,7 @@ api = Api(
     urls_namespace="api",
     openapi_url="/openapi.json",
     docs_url="/docs",
+    parser=JsonParser(),
 )
 
 

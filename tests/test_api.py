@@ -17,6 +17,7 @@ from api.models import ApiToken, digest
 from articles.models import Article
 from comments.models import Ban, Comment, ModerationLog, Report
 from tests.factories import make_article, make_comment, make_threads, make_user, set_rules
+from tests.test_hostile_input import BODY, EMAIL, NAME, WEBSITE, active_markup
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("rules")]
 API = "/api/v1"
@@ -605,3 +606,65 @@ def test_cors_headers_go_only_to_the_listed_origins(client, settings):
     assert preflight.status_code == 204
     assert "Authorization" in preflight["Access-Control-Allow-Headers"]
     assert "Access-Control-Allow-Credentials" not in listed  # tokens, never cookies
+
+
+# The form's cases that JSON can carry (raw bytes cannot be a JSON string: see below).
+AS_JSON = [case for case in BODY + NAME + EMAIL + WEBSITE if isinstance(case.values[1], str)]
+
+
+@pytest.mark.parametrize(("field", "value", "expect"), AS_JSON)
+def test_the_forms_hostile_inputs_are_refused_or_stored_and_answered_inert(
+    client, field, value, expect
+):
+    article = make_article()
+    guest = {"author_name": "Ada", "author_email": "ada@example.com", "body": "Hello"}
+
+    response = send(client, "post", f"/articles/{article.pk}/comments", {**guest, field: value})
+
+    if expect.refused:
+        assert response.status_code == 422
+        assert response.json()["errors"] == {field: [expect.refused]}
+        assert not Comment.objects.exists()
+        return
+    assert response.status_code == 201, response.json()
+    comment = Comment.objects.get()
+    kept = value if expect.kept is None else expect.kept
+    assert getattr(comment, field) == (kept.lower() if field == "author_email" else kept)
+    shown = (
+        get(client, f"/comments/{comment.pk}").json()
+        if comment.status == "approved"
+        else (response.json()["comment"])
+    )
+    assert active_markup(shown["body_html"]) == []
+    assert shown["body_html"] == comment.body_html  # sanitised once, at save, as on the page
+    assert shown["website"] in ("", comment.author_url)
+
+
+@pytest.mark.parametrize("value", ["1 OR 1=1", "-1", "99999999999999999999", "<script>"])
+def test_a_hostile_parent_is_refused_as_the_form_refuses_it(client, value):
+    response = post_comment(client, make_article(), parent=value)
+
+    assert response.status_code == 422 and "parent" in response.json()["errors"]
+    assert not Comment.objects.exists()
+
+
+def test_a_lone_surrogate_is_kept_as_a_replacement_character_as_the_form_keeps_it(client):
+    article = make_article()
+    raw = b'{"body": "a \\ud800 b", "author_name": "Sam\\udfff", "author_email": "s@example.com"}'
+
+    response = client.post(f"{API}/articles/{article.pk}/comments", raw,
+                           content_type="application/json")  # fmt: skip
+
+    assert response.status_code == 201
+    comment = Comment.objects.get()
+    assert (comment.body, comment.author_name) == ("a \ufffd b", "Sam\ufffd")
+
+
+def test_a_body_that_is_not_utf8_is_a_400_not_a_500(client):
+    article = make_article()
+
+    response = client.post(f"{API}/articles/{article.pk}/comments", b'{"body": "\xff\xfe"}',
+                           content_type="application/json")  # fmt: skip
+
+    assert response.status_code == 400 and response["Content-Type"] == PROBLEM
+    assert not Comment.objects.exists()
