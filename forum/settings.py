@@ -229,10 +229,16 @@ INSTALLED_APPS = [
     "spam",
     # Alerts to moderators by webhook and chat (issue #26), on top of comments.
     "alerts",
+    # The public JSON API at /api/v1/ (issue #30), on top of comments; "ninja" serves its
+    # docs page's scripts from our own static files, as the CSP (script-src 'self') requires.
+    "ninja",
+    "api",
 ]
 
 MIDDLEWARE = [
     "forum.middleware.ClientAddressMiddleware",  # first: every later step sees the client (#6)
+    # The API's CORS headers and its errors as application/problem+json (#30).
+    "api.middleware.ApiMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # zstd, brotli or gzip, as the client accepts; never for a reader with a session (#17).
     "forum.middleware.CompressionMiddleware",
@@ -430,6 +436,12 @@ LOGGING = {
 }
 
 COMMENTS_BODY_MAX_LENGTH = 10_000
+# Origins whose pages may call the API from a browser (CORS, #30): comma-separated, e.g.
+# "https://blog.example.com". Other origins' scripts get no CORS headers, so no answers.
+API_CORS_ORIGINS = env_list("API_CORS_ORIGINS")
+# Writes through the API (posts, votes, reports, edits, moderation) per client a minute (#30),
+# on top of the site's own limits (flood control, votes and reports per hour).
+API_WRITES_PER_MINUTE = env_int("API_WRITES_PER_MINUTE", 30)
 # Akismet (or a service with its API) as the spam filter's second opinion (#26): off unless a
 # key is set, so by default no comment leaves the server. AKISMET_URL: a compatible service.
 AKISMET_API_KEY = os.environ.get("AKISMET_API_KEY", "").strip()

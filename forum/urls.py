@@ -37,6 +37,7 @@ urlpatterns = [
     path("alerts/", include("alerts.urls")),  # a chat alert's approve / spam links (#26)
     path("avatars/", include("avatars.urls")),  # members' pictures, from our origin (#28)
     path("imported/", include("imports.urls")),  # imported comments' old ids (#28)
+    path("api/v1/", include("api.urls")),  # the public JSON API (#30)
     path("", include("comments.urls")),
     path("", include("articles.urls")),
 ]
