@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path, re_path
+from django.views.decorators.cache import cache_control
 from django.views.generic import RedirectView
 from django.views.i18n import JavaScriptCatalog
 
@@ -29,7 +30,13 @@ urlpatterns = [
     # cookie; a member's choice is also kept on their profile, for their mail.
     path("language/", accounts_views.set_language, name="set_language"),
     # The scripts' words in the reader's language (#27): a script, not inline, for the CSP.
-    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    # Every article page loads it, so browsers and proxies keep it an hour (it varies by
+    # Accept-Language and Cookie like the pages); new words reach them that much later.
+    path(
+        "jsi18n/",
+        cache_control(public=True, max_age=3600)(JavaScriptCatalog.as_view()),
+        name="javascript-catalog",
+    ),
     path("accounts/", include("allauth.urls")),  # reader accounts (issue #12)
     path("users/", include("accounts.urls")),
     path("", include("notifications.urls")),  # confirm an address, unsubscribe (issue #13)

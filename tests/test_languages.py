@@ -243,8 +243,11 @@ def test_the_scripts_get_their_words_from_a_catalogue_file_not_inline():
     page = page_of(read(article.get_absolute_url(), "de"))
     assert '<script src="/jsi18n/" defer></script>' in page
     assert page.index('src="/jsi18n/"') < page.index("js/comments.js")
-    catalogue = read("/jsi18n/", "de").content.decode()
-    assert "Antwort abbrechen" in catalogue and "Vorschau" in catalogue
+    response = read("/jsi18n/", "de")
+    assert (
+        "Antwort abbrechen" in response.content.decode() and "Vorschau" in response.content.decode()
+    )
+    assert "max-age=3600" in response["Cache-Control"] and "Accept-Language" in vary(response)
 
 
 # The templates and the catalogues
