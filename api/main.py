@@ -1,5 +1,5 @@
-"""The API object (#30): django-ninja, its schema at /api/v1/openapi.json, its docs page at
-/api/v1/docs (Swagger UI from our own static files), and every error as problem+json."""
+"""The API object (#30): django-ninja, its schema at /api/v1/openapi.json (its docs page at
+/api/v1/docs is ours: ``api.docs``), and every error as problem+json."""
 
 import logging
 import re
@@ -71,7 +71,7 @@ api = Api(
     description=DESCRIPTION,
     urls_namespace="api",
     openapi_url="/openapi.json",
-    docs_url="/docs",
+    docs_url=None,  # ninja's would load Swagger UI from a CDN: api.docs renders the schema
     parser=JsonParser(),
 )
 

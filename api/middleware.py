@@ -31,10 +31,18 @@ class ApiMiddleware:
         preflight = request.method == "OPTIONS" and "Access-Control-Request-Method" in (
             request.headers
         )
+        head = request.method == "HEAD"
+        if head:  # every GET answers HEAD too (RFC 9110): the same headers, no body
+            request.method = "GET"
         if allowed and preflight:
             response = self.preflight()
         else:
             response = as_problem(self.get_response(request))
+        if head:
+            request.method = "HEAD"
+            if not getattr(response, "streaming", False):
+                response["Content-Length"] = str(len(response.content))
+                response.content = b""
         if allowed:
             response["Access-Control-Allow-Origin"] = origin
             response["Access-Control-Expose-Headers"] = EXPOSED_HEADERS
@@ -67,4 +75,6 @@ def as_problem(response):
         except (ValueError, AttributeError):
             detail = ""
     keep = {name: response[name] for name in ("Allow", "Retry-After") if response.has_header(name)}
+    if not detail and "Allow" in keep:
+        detail = f"This address takes {keep['Allow']}."
     return problems.response(response.status_code, detail=detail, headers=keep)

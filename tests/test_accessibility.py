@@ -70,6 +70,7 @@ def pages(live_server, article):
         "search in a discussion": f"/search/?q=thread&article={article.pk}&type=comments",
         "search, nothing found": "/search/?q=zzzqqq",
         "subscribe": "/subscribe/",
+        "API docs": "/api/v1/docs",  # #30
     }
 
 
