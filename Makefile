@@ -19,7 +19,7 @@ WITH_DB = mkdir -p -m 700 $(XDG_RUNTIME_DIR); \
 	  trap '$(PY) -m forum.database stop' EXIT; trap 'exit 130' INT TERM; fi;
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint format migrations-check db-stop clean clean-data screenshots
+.PHONY: help run test lint format migrations-check db-stop clean clean-data screenshots messages compile
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-18s %s\n", $$1, $$2}'
@@ -63,6 +63,25 @@ format: $(VENV)/.installed-dev ## Format the code and apply safe lint fixes
 
 migrations-check: $(VENV)/.installed-dev ## Fail if the models have changes without a migration
 	@$(WITH_DB) $(PY) manage.py makemigrations --check --dry-run
+
+# Translations (#27), with Babel alone (no GNU gettext needed): `messages` extracts every
+# marked word (Python, Django and Jinja2 templates, the scripts) and updates each language's
+# catalogues; `compile` builds the .mo files Django reads, which are committed, so that a fresh
+# clone serves every language without this step. tests/test_languages.py checks both.
+LANGUAGES := fr de es ar
+PYBABEL := $(VENV)/bin/pybabel
+BABEL_KEYWORDS := -k gettext_lazy -k ngettext_lazy:1,2 -k pgettext_lazy:1c,2 -k npgettext_lazy:1c,2,3
+messages: $(VENV)/.installed-dev ## Extract the words to translate into locale/<language>/LC_MESSAGES/*.po
+	@mkdir -p var/messages
+	$(PYBABEL) -q extract -F babel.cfg $(BABEL_KEYWORDS) --no-wrap --sort-by-file -o var/messages/django.pot .
+	$(PYBABEL) -q extract -F babel-js.cfg --no-wrap --sort-by-file -o var/messages/djangojs.pot .
+	@for lang in $(LANGUAGES); do for domain in django djangojs; do \
+	  $(PYBABEL) -q update -D $$domain -i var/messages/$$domain.pot -d locale -l $$lang \
+	    --init-missing --no-fuzzy-matching --ignore-obsolete --ignore-pot-creation-date --no-wrap || exit 1; \
+	done; done
+
+compile: $(VENV)/.installed-dev ## Build the translations' .mo files from the .po files
+	@for domain in django djangojs; do $(PYBABEL) compile -D $$domain -d locale --statistics || exit 1; done
 
 .PHONY: backup restore
 backup: $(VENV)/.installed-run ## Dump the database to var/backups/forum-<timestamp>.dump

@@ -1,5 +1,6 @@
 from allauth.account.forms import LoginForm as AllauthLoginForm
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from accounts import services
 from accounts.models import Profile
@@ -11,15 +12,15 @@ class ProfileForm(forms.ModelForm):
     """The member's own profile: the name shown beside their comments, a website and a bio."""
 
     display_name = NameField(
-        max_length=NAME_LENGTH, label="Display name",
-        help_text="Shown beside your comments. Your username is used when this is empty.",
+        max_length=NAME_LENGTH, label=_("Display name"),
+        help_text=_("Shown beside your comments. Your username is used when this is empty."),
         required=False,
     )  # fmt: skip
-    website = WebAddressField(required=False, max_length=200)
+    website = WebAddressField(label=_("Website"), required=False, max_length=200)
 
     class Meta:
         model = Profile
-        fields = ["display_name", "website", "bio"]
+        fields = ["display_name", "website", "bio", "language"]
         widgets = {"bio": forms.Textarea(attrs={"rows": 5})}
 
     def __init__(self, *args, **kwargs):
@@ -49,15 +50,16 @@ class DeleteAccountForm(forms.Form):
     """Deleting an account asks for its password again, and what becomes of its comments."""
 
     KEEP, REMOVE = "keep", "remove"
-    password = forms.CharField(label="Your password", widget=forms.PasswordInput(
+    password = forms.CharField(label=_("Your password"), widget=forms.PasswordInput(
         attrs={"autocomplete": "current-password"}
     ))  # fmt: skip
     comments = forms.ChoiceField(
-        label="Your comments",
+        label=_("Your comments"),
         choices=[
-            (KEEP, "Keep them, shown as by “Deleted user” (your name, email, website and IP "
-                   "address are erased)"),
-            (REMOVE, "Remove them (replies keep their place under “This comment was removed.”)"),
+            (KEEP, _("Keep them, shown as by “Deleted user” (your name, email, website and IP "
+                     "address are erased)")),
+            (REMOVE, _("Remove them (replies keep their place under “This comment was "
+                       "removed.”)")),
         ],
         widget=forms.RadioSelect,
     )  # fmt: skip
@@ -68,7 +70,7 @@ class DeleteAccountForm(forms.Form):
 
     def clean_password(self):
         if not self.user.check_password(self.cleaned_data["password"]):
-            raise forms.ValidationError("That is not your password.")
+            raise forms.ValidationError(_("That is not your password."))
         return self.cleaned_data["password"]
 
 
@@ -77,5 +79,5 @@ class LoginForm(AllauthLoginForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["login"].label = "Username or email"
+        self.fields["login"].label = _("Username or email")
         self.fields["login"].widget.attrs["autocomplete"] = "username"

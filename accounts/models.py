@@ -4,6 +4,7 @@ django-allauth; the name shown beside a member's comments is the user's full nam
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from core.markup import comment_html
 
@@ -13,10 +14,16 @@ class Profile(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True,
         related_name="profile",
     )  # fmt: skip
-    website = models.URLField(max_length=200, blank=True)
+    website = models.URLField(_("website"), max_length=200, blank=True)
     bio = models.TextField(
-        max_length=1000, blank=True, help_text="A few words about you. Markdown, as in comments."
-    )
+        _("bio"), max_length=1000, blank=True,
+        help_text=_("A few words about you. Markdown, as in comments."),
+    )  # fmt: skip
+    # The language of the site's mail to the member (#27); empty: the site's default.
+    language = models.CharField(
+        _("language"), max_length=10, blank=True, choices=settings.LANGUAGES,
+        help_text=_("The language of the mail we send you."),
+    )  # fmt: skip
     bio_html = models.TextField(editable=False, blank=True)
 
     def __str__(self):

@@ -35,6 +35,14 @@ def set_display_name(user, name):
         comment_services.follow_member_name(user)
 
 
+def set_language(user, language):
+    """The language of the site's mail to the member (#27), kept on their profile."""
+    profile = Profile.of(user)
+    if profile.language != language:
+        profile.language = language
+        profile.save()
+
+
 def delete_account(user, *, keep_comments):
     """Delete the account, its email addresses, profile and sessions. Its comments stay under
     "Deleted user" (``keep_comments``) or are removed; either way nobody else's changes."""

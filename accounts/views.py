@@ -1,10 +1,14 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model, logout
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views import i18n
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
 
 from accounts import services
 from accounts.forms import DeleteAccountForm, MailPreferencesForm, ProfileForm
@@ -26,6 +30,17 @@ def profile(request, username):
     return render(request, "accounts/profile.html", context)
 
 
+@require_POST
+def set_language(request):
+    """The footer's language switcher (#27): Django's ``set_language`` keeps the choice in a
+    cookie; a member's is kept on their profile too, for the mail we send them."""
+    response = i18n.set_language(request)
+    language = request.POST.get("language", "")
+    if request.user.is_authenticated and language in dict(settings.LANGUAGES):
+        services.set_language(request.user, language)
+    return response
+
+
 @login_required
 def edit_profile(request):
     form = ProfileForm(request.POST or None, instance=Profile.of(request.user))
@@ -39,7 +54,7 @@ def edit_profile(request):
         form.save()
         mail_form.save()
         avatar_form.save()
-        messages.success(request, "Your profile is saved.")
+        messages.success(request, _("Your profile is saved."))
         return redirect(form.instance)
     subscriptions = [
         (s, unsubscribe_link({"s": s.pk}))
@@ -80,7 +95,7 @@ def delete_account(request):
         keep = form.cleaned_data["comments"] == DeleteAccountForm.KEEP
         services.delete_account(request.user, keep_comments=keep)
         logout(request)
-        messages.success(request, "Your account is deleted.")
+        messages.success(request, _("Your account is deleted."))
         return redirect("articles:index")
     status = 400 if form.errors else 200
     return render(request, "accounts/delete_account.html", {"form": form}, status=status)

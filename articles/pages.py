@@ -17,9 +17,10 @@ worker asks PostgreSQL for them at most once a second per article, so a new comm
 readers without a session up to PAGE_VERSION_SECONDS later. Its writer, who has a session,
 sees it at once.
 
-HTTP: a weak ETag from the versions answers If-None-Match with 304; ``Cache-Control`` lets a
-shared cache keep the page for SHARED_CACHE_SECONDS and the browser revalidate it; ``Vary: Cookie,
-Accept-Encoding``. A reader with a session gets ``private, no-cache`` and a page rendered for them.
+HTTP: a weak ETag from the versions (and the language, #27) answers If-None-Match with 304;
+``Cache-Control`` lets a shared cache keep the page for SHARED_CACHE_SECONDS and the browser
+revalidate it; ``Vary: Cookie, Accept-Encoding, Accept-Language``. A reader with a session
+gets ``private, no-cache`` and a page rendered for them.
 ``Age`` says how long ago the page's versions were read from PostgreSQL.
 
 While the database is down (#23), a reader without a session still gets the page last kept at
@@ -38,6 +39,7 @@ from compression_middleware.middleware import compressor
 from django.conf import settings
 from django.http import HttpResponse, HttpResponseNotModified
 from django.template import context_processors
+from django.utils import translation
 from django.utils.cache import patch_cache_control, patch_vary_headers
 
 from core import freshness
@@ -85,10 +87,11 @@ def shareable(request):
 def keyed_query(request):
     """The page and sort of the discussion, so that ``?page=01`` is the page of ``?page=1``.
     Other parameters (utm_source=...) change nothing, and a page or sort that does not exist
-    is a 404, never kept: junk values cannot push popular pages out (#23)."""
+    is a 404, never kept: junk values cannot push popular pages out (#23). The reader's
+    language (#27) makes a page of its own at the same URL, for the stale copy too."""
     page = request.GET.get("page", "1").strip() or "1"
     page = str(int(page)) if page.isdecimal() else page
-    return f"page={page}&sort={request.GET.get('sort', '')}"
+    return f"page={page}&sort={request.GET.get('sort', '')}&lang={translation.get_language()}"
 
 
 @dataclass
@@ -215,7 +218,8 @@ def with_headers(response, etag, read_at):
     response["ETag"] = etag
     response["Age"] = str(max(0, int(clock() - read_at)))
     patch_cache_control(response, public=True, max_age=0, s_maxage=settings.SHARED_CACHE_SECONDS)
-    patch_vary_headers(response, ["Cookie", "Accept-Encoding"])
+    # The language comes from the cookie or from Accept-Language (#27).
+    patch_vary_headers(response, ["Cookie", "Accept-Encoding", "Accept-Language"])
     return response
 
 

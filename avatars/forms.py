@@ -1,5 +1,6 @@
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from avatars import images, services
 from avatars.models import Avatar
@@ -12,16 +13,16 @@ class AvatarForm(forms.Form):
     Gravatar. An upload shows once staff approve it; until then, the letter avatar."""
 
     picture = forms.FileField(
-        required=False, label="Picture",
+        required=False, label=_("Picture"),
         widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}),
-        help_text="JPEG, PNG, GIF or WebP, up to 5 MB. Shown beside your comments once a "
-                  "moderator approves it.",
+        help_text=_("JPEG, PNG, GIF or WebP, up to 5 MB. Shown beside your comments once a "
+                    "moderator approves it."),
     )  # fmt: skip
-    remove = forms.BooleanField(required=False, label="Remove my picture")
+    remove = forms.BooleanField(required=False, label=_("Remove my picture"))
     gravatar = forms.BooleanField(
-        required=False, label="Use my Gravatar",
-        help_text="The site fetches it once a week and shows its own copy: readers' browsers "
-                  "never ask Gravatar.",
+        required=False, label=_("Use my Gravatar"),
+        help_text=_("The site fetches it once a week and shows its own copy: readers' browsers "
+                    "never ask Gravatar."),
     )  # fmt: skip
 
     def __init__(self, *args, user, **kwargs):

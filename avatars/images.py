@@ -5,6 +5,7 @@ import io
 import warnings
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 SIZE = 128  # shown at 40 px; 128 stays sharp on high-density screens
@@ -12,10 +13,10 @@ MAX_BYTES = 5 * 1024 * 1024
 MAX_PIXELS = 25_000_000  # a 25-megapixel photo (100 MB decoded); more is refused as a bomb
 FORMATS = {"JPEG", "PNG", "GIF", "WEBP"}
 
-NOT_AN_IMAGE = "This file is not a picture: upload a JPEG, PNG, GIF or WebP image."
-NO_SVG = "SVG drawings are not accepted (they can carry scripts): upload a JPEG, PNG or WebP."
-TOO_BIG = "This file is over 5 MB: upload a smaller picture."
-TOO_MANY_PIXELS = "This picture is too large (over 25 megapixels): upload a smaller one."
+NOT_AN_IMAGE = _("This file is not a picture: upload a JPEG, PNG, GIF or WebP image.")
+NO_SVG = _("SVG drawings are not accepted (they can carry scripts): upload a JPEG, PNG or WebP.")
+TOO_BIG = _("This file is over 5 MB: upload a smaller picture.")
+TOO_MANY_PIXELS = _("This picture is too large (over 25 megapixels): upload a smaller one.")
 
 
 def reencode(data):

@@ -4,6 +4,7 @@ from django import forms
 from django.conf import settings
 from django.core import signing
 from django.core.validators import MaxLengthValidator
+from django.utils.translation import gettext_lazy as _
 
 from articles import pages
 from comments.models import Comment, Report
@@ -17,7 +18,7 @@ from core.text import (
 from notifications.models import Preferences
 
 SHOWN_AT = "comments.form-shown-at"
-REMEMBER_LABEL = "Save my name, email, and website in this browser for the next time I comment."
+REMEMBER_LABEL = _("Save my name, email, and website in this browser for the next time I comment.")
 
 
 def stamp_now():
@@ -26,7 +27,7 @@ def stamp_now():
 
 
 # Under every comment box (issue #24): what the renderer (core.markup.comment_html) takes.
-MARKDOWN_HINT = (
+MARKDOWN_HINT = _(
     "You can use Markdown: *italics*, **bold**, [a link](https://example.com), `code`, "
     "> a quote, and lists starting with - or 1."
 )
@@ -37,28 +38,29 @@ class CommentForm(forms.ModelForm):
         queryset=Comment.objects.none(),
         required=False,
         widget=forms.HiddenInput,
-        error_messages={"invalid_choice": "The comment you are replying to is not available."},
+        error_messages={"invalid_choice": _("The comment you are replying to is not available.")},
     )
-    author_url = WebAddressField(label="Website", required=False, max_length=200)
+    author_url = WebAddressField(label=_("Website"), required=False, max_length=200)
     remember = forms.BooleanField(required=False, label=REMEMBER_LABEL)
     # Mail the writer may ask for (#13); a guest's address is confirmed by one mail first.
-    email_replies = forms.BooleanField(required=False, label="Email me replies to this comment")
+    email_replies = forms.BooleanField(required=False, label=_("Email me replies to this comment"))
     email_new_comments = forms.BooleanField(
-        required=False, label="Email me new comments on this article"
+        required=False, label=_("Email me new comments on this article")
     )
     email_published = forms.BooleanField(
-        required=False, label="If my comment is held for review, email me when it is published"
+        required=False, label=_("If my comment is held for review, email me when it is published")
     )
     # Bot traps (issue #6): a field people never see, and when the form was shown, signed.
-    homepage = forms.CharField(required=False, label="Leave this field empty")
+    homepage = forms.CharField(required=False, label=_("Leave this field empty"))
     shown_at = forms.CharField(required=False, widget=forms.HiddenInput)
 
     class Meta:
         model = Comment
         fields = ["body", "author_name", "author_email", "author_url", "parent"]
         field_classes = {"author_name": NameField, "author_email": EmailAddressField}
-        widgets = {"body": forms.Textarea(attrs={"rows": 8})}
+        widgets = {"body": forms.Textarea(attrs={"rows": 8, "dir": "auto"})}
         help_texts = {"body": MARKDOWN_HINT}
+        labels = {"body": _("Comment"), "author_name": _("Name"), "author_email": _("Email")}
 
     def __init__(self, *args, article, user, own=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -93,10 +95,10 @@ class CommentForm(forms.ModelForm):
 
 class ReportForm(forms.Form):
     reason = forms.ChoiceField(
-        choices=Report.Reason.choices, widget=forms.RadioSelect, label="What is wrong with it?"
+        choices=Report.Reason.choices, widget=forms.RadioSelect, label=_("What is wrong with it?")
     )
     text = forms.CharField(
-        label="Anything a moderator should know? (optional)",
+        label=_("Anything a moderator should know? (optional)"),
         required=False,
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -108,9 +110,9 @@ class EditForm(forms.Form):
     """A writer's new text for their comment (#12): the same limits as when it was posted."""
 
     body = forms.CharField(
-        label="Comment", help_text=MARKDOWN_HINT,
+        label=_("Comment"), help_text=MARKDOWN_HINT,
         widget=forms.Textarea(
-            attrs={"rows": 8, "data-max-length": settings.COMMENTS_BODY_MAX_LENGTH}
+            attrs={"rows": 8, "dir": "auto", "data-max-length": settings.COMMENTS_BODY_MAX_LENGTH}
         ),
         validators=[MaxLengthValidator(settings.COMMENTS_BODY_MAX_LENGTH),
                     reject_control_characters],

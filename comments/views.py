@@ -10,6 +10,7 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -74,8 +75,8 @@ def post(request, article_id):
     return response
 
 
-CONFIRMING = (
-    "If {email} is new to us, we have sent it a mail to confirm it: the mail you asked for "
+CONFIRMING = _(
+    "If %(email)s is new to us, we have sent it a mail to confirm it: the mail you asked for "
     "starts once you follow its link."
 )
 
@@ -85,7 +86,7 @@ def _posted(request, comment, form):
     if comment.user_id is None and form.wanted_mail() and comment.status != Comment.Status.SPAM:
         # Said whether or not a mail went, so that the page tells nobody which addresses are
         # confirmed here (#23); the held comment itself says why it waits (#24).
-        messages.info(request, CONFIRMING.format(email=comment.author_email))
+        messages.info(request, CONFIRMING % {"email": comment.author_email})
     # To the permalink, which finds the comment's page: posting itself never counts threads,
     # so it costs the same in a discussion of any size (#7).
     response = redirect(comment)
@@ -210,7 +211,7 @@ def report(request, pk):
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, "Thank you for the report. A moderator will look at it.")
+            messages.success(request, _("Thank you for the report. A moderator will look at it."))
             return redirect(place_of(request, comment))
     status = 429 if form.has_error(NON_FIELD_ERRORS, "rate") else 400 if form.errors else 200
     return render(
@@ -242,7 +243,10 @@ def edit(request, pk):
         else:
             held = comment.status != Comment.Status.APPROVED
             messages.success(
-                request, "Your comment was changed." + (" A moderator will look at it." * held)
+                request,
+                _("Your comment was changed. A moderator will look at it.")
+                if held
+                else _("Your comment was changed."),
             )
             return redirect(comment)
     rules = DiscussionSettings.load()
@@ -262,7 +266,7 @@ def delete(request, pk):
     if request.method == "POST":
         user = request.user if request.user.is_authenticated else None
         services.delete_by_writer(comment, by=user)
-        messages.success(request, "Your comment was deleted.")
+        messages.success(request, _("Your comment was deleted."))
         return redirect(f"{comment.article.get_absolute_url()}#comments")
     return render(request, "comments/delete.html", {"comment": comment})
 
@@ -303,7 +307,7 @@ def vote(request):
     """Vote on a comment (#16): the page's one vote form, whose buttons say "<id>:up" or
     "<id>:down"; it needs no JavaScript (back to the comment's place, with a message), and
     answers JSON to the page's script."""
-    pk, _, direction = request.POST.get("vote", "").partition(":")
+    pk, _colon, direction = request.POST.get("vote", "").partition(":")
     if not pk.isdecimal():
         raise Http404("No such comment.")
     comment = get_object_or_404(
@@ -329,7 +333,8 @@ def vote(request):
     if wants_json(request):
         response = JsonResponse({"vote": now, "score": comment.upvotes - comment.downvotes})
     else:
-        messages.success(request, "Your vote was counted." if now else "Your vote was taken back.")
+        counted = _("Your vote was counted.") if now else _("Your vote was taken back.")
+        messages.success(request, counted)
         response = redirect(place_of(request, comment))
     if new_voter:
         response.set_signed_cookie(

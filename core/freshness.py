@@ -6,19 +6,22 @@ header at ``MARKUP_VERSION``); only ``comments.freshness`` moves them. Each laye
 something (the whole page in a worker, its ETag, the discussion's listing, one thread's
 fragment) names its key here from the versions it depends on and the view's own parameters,
 and every key also carries ``site_inputs()``: what changes every page at once. A new input of
-that kind (the language, say) is added to ``site_inputs()`` and reaches every layer.
+that kind is added to ``site_inputs()`` and reaches every layer: the reader's language is one
+(#27), so that a French reader never gets a page, list or thread kept for a German one.
 """
 
 import hashlib
 
+from django.utils import translation
+
 # Bump after changing templates/jinja2/comments/_comment.html or _comments.html: kept pages,
 # cached fragments and stored headers of an older version are then never shown.
-MARKUP_VERSION = 17
+MARKUP_VERSION = 18
 
 
 def site_inputs():
     """What every kept page and fragment depends on besides its own versions."""
-    return (MARKUP_VERSION,)
+    return (MARKUP_VERSION, translation.get_language())
 
 
 def digest(*parts):

@@ -16,6 +16,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from core.models import RateLimit
 
@@ -35,7 +36,9 @@ def refuse_if_over_limit(key, *, limit, seconds):
     if count == 1 and random.random() < 0.01:  # now and then, forget windows long past
         RateLimit.objects.filter(window_start__lt=now - timedelta(days=1)).delete()
     if count > limit:
-        raise ValidationError("Too many requests. Please wait a minute and try again.", code="rate")
+        raise ValidationError(
+            _("Too many requests. Please wait a minute and try again."), code="rate"
+        )
 
 
 def address_key(ip_address):

@@ -24,6 +24,8 @@ from urllib.parse import unquote, urlsplit
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 NAME_LENGTH = 100  # a commenter's or a member's name, as a comment stores it
 JOINERS = frozenset("\u200c\u200d")
@@ -50,18 +52,30 @@ def is_refused(ch):
 
 def describe(ch):
     """U+202E (RIGHT-TO-LEFT OVERRIDE): how a refusal names a character."""
-    name = unicodedata.name(ch, "a control character" if ch < "\xa0" else "a noncharacter")
+    name = unicodedata.name(
+        ch, gettext("a control character") if ch < "\xa0" else gettext("a noncharacter")
+    )
     return f"U+{ord(ch):04X} ({name})"
 
 
 def refuse_invisible(text, allowed=frozenset()):
     found = invisible(text, allowed)
     if found:
-        more = f" and {len(found) - 1} more" if len(found) > 1 else ""
+        if len(found) > 1:
+            message = ngettext(
+                "Remove the invisible character %(char)s and %(more)d more from this field: it "
+                "could hide or reorder what readers see.",
+                "Remove the invisible character %(char)s and %(more)d more from this field: it "
+                "could hide or reorder what readers see.",
+                len(found) - 1,
+            )
+        else:
+            message = gettext(
+                "Remove the invisible character %(char)s from this field: it could hide or "
+                "reorder what readers see."
+            )
         raise ValidationError(
-            f"Remove the invisible character {describe(found[0])}{more} from this field: it "
-            "could hide or reorder what readers see.",
-            code="invisible",
+            message % {"char": describe(found[0]), "more": len(found) - 1}, code="invisible"
         )
 
 
@@ -72,7 +86,7 @@ def reject_control_characters(value):
         (unicodedata.category(ch) == "Cc" and ch not in "\t\n\r\x00") or ch in NONCHARACTERS
         for ch in value
     ):
-        raise ValidationError("Remove the control characters from this text.", code="control")
+        raise ValidationError(_("Remove the control characters from this text."), code="control")
 
 
 def refuse_invisible_in_lines(text):
@@ -110,28 +124,31 @@ def web_address(url):
     """Refuse a website readers should not follow; return it as it is otherwise."""
     refuse_hidden(url)
     if url and not url.lower().startswith(("http://", "https://")):
-        raise ValidationError("Enter a web address starting with http:// or https://.")
+        raise ValidationError(_("Enter a web address starting with http:// or https://."))
     if "@" in urlsplit(url).netloc:  # https://trusted.example@evil.example/ misleads readers
-        raise ValidationError("Enter a web address without a user name or password in it.")
+        raise ValidationError(_("Enter a web address without a user name or password in it."))
     return url
 
 
 def refuse_hidden(url):
     """Refuse a space, control or format character in ``url``, as typed or percent-decoded."""
     decoded = url
-    for _ in range(PERCENT_DECODING_ROUNDS):
+    for _round in range(PERCENT_DECODING_ROUNDS):
         decoded, before = unquote(decoded), decoded
         if decoded == before:
             break
-    for text, where in ((url, ""), (decoded, " once its %-escapes are decoded")):
+    for text, decoding in ((url, False), (decoded, True)):
         for ch in text:
             if ch.isspace() or is_refused(ch):
-                found = "a space" if ch == " " else describe(ch)
-                raise ValidationError(
-                    f"Enter a web address without spaces or invisible characters: it holds "
-                    f"{found}{where}.",
-                    code="invisible",
-                )
+                found = gettext("a space") if ch == " " else describe(ch)
+                message = (
+                    _("Enter a web address without spaces or invisible characters: it holds "
+                      "%(found)s once its %%-escapes are decoded.")
+                    if decoding
+                    else _("Enter a web address without spaces or invisible characters: it "
+                           "holds %(found)s.")
+                )  # fmt: skip
+                raise ValidationError(message % {"found": found}, code="invisible")
 
 
 class SingleLineField(forms.CharField):
@@ -158,7 +175,7 @@ class NameField(SingleLineField):
     def validate(self, value):
         super().validate(value)
         if value and not has_visible(value):
-            raise ValidationError("Enter a name with at least one visible letter or sign.")
+            raise ValidationError(_("Enter a name with at least one visible letter or sign."))
 
 
 class EmailAddressField(forms.EmailField):

@@ -44,10 +44,21 @@ if DEMO:
     DATABASE_URL = database.address(database.DATA_DIR)
 
 
+# Behind PgBouncer in transaction pooling mode (#29), one transaction may run on one server
+# connection and the next on another: so no prepared statements (PgBouncer 1.18 cannot route
+# them) and no server-side cursors (``.iterator()`` would lose its cursor between transactions).
+# Advisory locks are transaction-scoped and no session SET is issued, so both are safe there.
+TRANSACTION_POOLING = os.environ.get("DATABASE_POOLING", "").strip() == "transaction"
+
+
 def _database(url, **options):
-    return dj_database_url.parse(
+    config = dj_database_url.parse(
         url, conn_max_age=env_int("CONN_MAX_AGE", 60), conn_health_checks=True, **options
     )
+    if TRANSACTION_POOLING:
+        config["DISABLE_SERVER_SIDE_CURSORS"] = True
+        config.setdefault("OPTIONS", {})["prepare_threshold"] = None
+    return config
 
 
 DATABASES = {"default": _database(DATABASE_URL)}
@@ -198,6 +209,10 @@ INSTALLED_APPS = [
     "core",
     # Members' pictures (issue #28), below comments: their headers store the picture's URL.
     "avatars",
+    # Old addresses of imported sites and where they lead now (#28): below what they point at.
+    "redirects",
+    # Categories and tags (#28), below articles, which carry them.
+    "taxonomy",
     "articles",
     "comments",
     "accounts",
@@ -231,7 +246,12 @@ MIDDLEWARE = [
     # With a replica: outside the sessions, so that a session saved on the way out is a write.
     "forum.routers.PrimaryAfterWriteMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The reader's language, from the cookie or Accept-Language; it adds them to Vary (#27).
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # After CommonMiddleware, so that it sees a 404 first: /archives/123 finds its old address
+    # before a slash is appended (#28). It reads the table only for a 404, never for a page.
+    "redirects.middleware.OldAddressMiddleware",
     # A browser's word that a form comes from this site passes the CSRF check too (#17).
     "forum.middleware.OriginCsrfMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -278,7 +298,20 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-LANGUAGE_CODE = "en-us"
+# Languages (issue #27): the site's default from LANGUAGE_CODE; each reader's from the language
+# cookie set by the footer's switcher, else from Accept-Language, among LANGUAGES. No /fr/ prefixes:
+# one URL per article keeps permalinks, imports' redirects and the page cache simple (README).
+LANGUAGE_CODE = os.environ.get("LANGUAGE_CODE", "").strip() or "en"
+LANGUAGES = [
+    ("en", "English"),
+    ("fr", "Français"),
+    ("de", "Deutsch"),
+    ("es", "Español"),
+    ("ar", "العربية"),
+]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 TIME_ZONE = os.environ.get("DJANGO_TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True

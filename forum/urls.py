@@ -3,8 +3,10 @@ from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path, re_path
 from django.views.generic import RedirectView
+from django.views.i18n import JavaScriptCatalog
 
-from articles.sitemaps import ArticleSitemap
+from accounts import views as accounts_views
+from articles.sitemaps import SITEMAPS
 from forum import views
 
 admin.site.site_header = f"{settings.SITE_NAME} administration"
@@ -16,19 +18,25 @@ handler500 = "forum.views.server_error"
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("robots.txt", views.robots, name="robots"),
-    path("sitemap.xml", sitemap, {"sitemaps": {"articles": ArticleSitemap}}, name="sitemap"),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     # Articles moved from the forum app to their own (#11): old admin bookmarks still work.
     re_path(
         r"^admin/forum/article/(?P<rest>.*)$",
         RedirectView.as_view(url="/admin/articles/article/%(rest)s", query_string=True),
     ),
     path("admin/", admin.site.urls),
+    # The footer's language switcher (#27): Django's set_language, which keeps the choice in a
+    # cookie; a member's choice is also kept on their profile, for their mail.
+    path("language/", accounts_views.set_language, name="set_language"),
+    # The scripts' words in the reader's language (#27): a script, not inline, for the CSP.
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("accounts/", include("allauth.urls")),  # reader accounts (issue #12)
     path("users/", include("accounts.urls")),
     path("", include("notifications.urls")),  # confirm an address, unsubscribe (issue #13)
     path("", include("search.urls")),  # issue #15
     path("alerts/", include("alerts.urls")),  # a chat alert's approve / spam links (#26)
     path("avatars/", include("avatars.urls")),  # members' pictures, from our origin (#28)
+    path("imported/", include("imports.urls")),  # imported comments' old ids (#28)
     path("api/v1/", include("api.urls")),  # the public JSON API (#30)
     path("", include("comments.urls")),
     path("", include("articles.urls")),

@@ -11,6 +11,7 @@ from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class Address(models.Model):
@@ -49,6 +50,9 @@ class Subscription(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE
     )
     created_at = models.DateTimeField(default=timezone.now)
+    # A guest's mail is in the language of the page they subscribed on (#27); a member's
+    # follows their profile.
+    language = models.CharField(max_length=10, blank=True, choices=settings.LANGUAGES)
 
     class Meta:
         constraints = [
@@ -67,14 +71,14 @@ class Preferences(models.Model):
         related_name="mail_preferences",
     )  # fmt: skip
     replies_by_default = models.BooleanField(
-        "email me replies to my comments", default=False,
-        help_text="Ticks “Email me replies to this comment” on the comment form.",
+        _("email me replies to my comments"), default=False,
+        help_text=_("Ticks “Email me replies to this comment” on the comment form."),
     )  # fmt: skip
     article_comments = models.BooleanField(
-        "email me new comments on articles I wrote", default=True
+        _("email me new comments on articles I wrote"), default=True
     )
     held_comments = models.BooleanField(
-        "email me comments held for review (moderators)", default=True
+        _("email me comments held for review (moderators)"), default=True
     )
 
     class Meta:

@@ -10,7 +10,9 @@ from django.core import signing
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django_tasks import task
 
 from core.text import fixed
@@ -21,10 +23,11 @@ CONFIRM_SALT = "notifications.confirm"
 UNSUBSCRIBE_SALT = "notifications.unsubscribe"
 CONFIRM_DAYS = 7  # a confirmation link works this long
 CONFIRMATION_EVERY = timedelta(days=1)  # at most one confirmation mail a day to an address
+# Those a mail's unsubscribe link can switch off, and how its page names them.
 PREFERENCES = {
-    "article_comments",
-    "held_comments",
-}  # those a mail's unsubscribe link can switch off
+    "article_comments": _("mail about new comments on articles I wrote"),
+    "held_comments": _("mail about comments held for review (moderators)"),
+}
 
 
 def link(name, *args):
@@ -85,9 +88,10 @@ def queue(
     return mail
 
 
-def queue_mail(*, to, kind, template, context, unsubscribe=None, **fields):
+def queue_mail(*, to, kind, template, context, unsubscribe=None, language="", **fields):
     """Render ``template``'s subject, text and HTML parts (``<template>_subject.txt``, ``.txt``,
-    ``.html``) and queue them. The footer links stop this kind of mail, or all mail."""
+    ``.html``) in ``language`` (the recipient's, #27; empty: the site's default) and queue them.
+    The footer links stop this kind of mail, or all mail."""
     to = to.strip().lower()
     context = {
         **context,
@@ -96,13 +100,29 @@ def queue_mail(*, to, kind, template, context, unsubscribe=None, **fields):
         "unsubscribe_url": unsubscribe_link(unsubscribe) if unsubscribe else "",
         "unsubscribe_all_url": unsubscribe_link({"a": to}),
     }
-    return queue(
-        to=to, kind=kind, unsubscribe=unsubscribe,
-        subject=render_to_string(f"{template}_subject.txt", context),
-        text=render_to_string(f"{template}.txt", context),
-        html=render_to_string(f"{template}.html", context),
-        **fields,
-    )  # fmt: skip
+    with translation.override(language or settings.LANGUAGE_CODE):
+        return queue(
+            to=to, kind=kind, unsubscribe=unsubscribe,
+            subject=render_to_string(f"{template}_subject.txt", context),
+            text=render_to_string(f"{template}.txt", context),
+            html=render_to_string(f"{template}.html", context),
+            **fields,
+        )  # fmt: skip
+
+
+# Functions ``f(user)`` giving a member's preferred language ("" for none): the accounts app,
+# above this one, registers the profile's from AppConfig.ready (#27).
+member_languages = []
+
+
+def language_of(user=None, subscription=None):
+    """The language of mail to a member (their profile's) or to a subscription's guest (the
+    page's, when they subscribed); "" for the site's default."""
+    if user is None and subscription is not None:
+        user = subscription.user if subscription.user_id else None
+    if user is not None:
+        return next(filter(None, (found(user) for found in member_languages)), "")
+    return subscription.language if subscription is not None else ""
 
 
 def cancel_about(comment_ids, reason="the comment was removed before the mail left"):
@@ -137,16 +157,18 @@ def subscribe(wanted, *, email="", user=None):
     email = (user.email if user else email).strip().lower()
     if not (email and wanted):
         return
+    language = translation.get_language() or ""  # the page's, for a guest's mail (#27)
     Subscription.objects.bulk_create(
-        [Subscription(kind=k, topic=t, label=label[:300], email=email, user=user)
+        [Subscription(kind=k, topic=t, label=label[:300], email=email, user=user,
+                      language=language)
          for k, t, label in wanted],
         ignore_conflicts=True,  # asked before: nothing changes
     )  # fmt: skip
     if user is None:
-        confirm_address.enqueue(email)
+        confirm_address.enqueue(email, language)
 
 
-def ask_to_confirm(email):
+def ask_to_confirm(email, language=""):
     """Queue the confirmation mail for an unverified address, unless one went in the last day."""
     with transaction.atomic():
         address, _ = Address.objects.select_for_update().get_or_create(email=email)
@@ -161,14 +183,16 @@ def ask_to_confirm(email):
         return queue_mail(
             to=email, kind="confirm", template="notifications/mail/confirm",
             context={"confirm_url": link("notifications:confirm", token), "days": CONFIRM_DAYS},
+            language=language,
         )  # fmt: skip
 
 
 @task()
-def confirm_address(email):
-    """The worker's side of ``subscribe``: the confirmation mail for an address a guest gave,
-    unless it is confirmed already or one went in the last day."""
-    ask_to_confirm(email)
+def confirm_address(email, language=""):
+    """The worker's side of ``subscribe``: the confirmation mail for an address a guest gave
+    (in the language of the page they gave it on), unless it is confirmed already or one went
+    in the last day."""
+    ask_to_confirm(email, language)
 
 
 def read_confirm_token(token):
@@ -222,15 +246,11 @@ def describe(target):
     """What an unsubscribe link stops, in words for its page; None when it no longer exists."""
     if "s" in target:
         subscription = Subscription.objects.filter(pk=target["s"]).first()
-        return subscription and f"mail about {subscription.label}"
+        return subscription and gettext("mail about %(label)s") % {"label": subscription.label}
     if "p" in target:
         name = target["p"][1] if len(target["p"]) == 2 else None
-        if name in PREFERENCES:
-            return str(Preferences._meta.get_field(name).verbose_name).replace(
-                "email me ", "mail about "
-            )
-        return None
-    return f"all mail from this site to {target['a']}"
+        return str(PREFERENCES[name]) if name in PREFERENCES else None
+    return gettext("all mail from this site to %(address)s") % {"address": target["a"]}
 
 
 def forget(email):

@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from articles.models import Article
 from core.text import JOINERS, SingleLineField
@@ -8,13 +9,13 @@ MAX_QUERY = 200
 
 class SearchForm(forms.Form):
     q = SingleLineField(
-        label="Search", max_length=MAX_QUERY, required=False, allowed=JOINERS,
-        error_messages={"max_length": "Search for at most %(limit_value)d characters."},
+        label=_("Search"), max_length=MAX_QUERY, required=False, allowed=JOINERS,
+        error_messages={"max_length": _("Search for at most %(limit_value)d characters.")},
     )  # fmt: skip
     type = forms.ChoiceField(
-        label="Show",
-        choices=[("all", "Articles and comments"), ("articles", "Articles"),
-                 ("comments", "Comments")],
+        label=_("Show"),
+        choices=[("all", _("Articles and comments")), ("articles", _("Articles")),
+                 ("comments", _("Comments"))],
         required=False, widget=forms.RadioSelect, initial="all",
     )  # fmt: skip
     article = forms.ModelChoiceField(

@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from django.conf import settings
+from django.utils import translation
 from django.utils.translation import ngettext
 
 MAX_CHARS = 20_000
@@ -66,7 +68,13 @@ def bucket(n, edges):
 
 
 def tokens(s):
-    """{token: weight} and {token: words for moderators} of one comment's Signals."""
+    """{token: weight} and {token: words for moderators} of one comment's Signals, in the
+    site's language whatever the writer's (#27): the words are stored for moderators."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return _tokens(s)
+
+
+def _tokens(s):
     found, said = {}, {}
 
     def add(token, text=None, weight=1.0):

@@ -48,7 +48,7 @@ def shows(page, comment):
 
 def bodies(page):
     """Comment bodies in the order the page shows them."""
-    return re.findall(r'<div class="comment-body"><p>(.*?)</p>', page)
+    return re.findall(r'<div class="comment-body" dir="auto"><p>(.*?)</p>', page)
 
 
 def value_in(page, name):

@@ -34,7 +34,7 @@ def test_a_header_of_an_older_version_is_shown_as_now_and_not_stored_by_the_read
     page = page_of(client.get(article.get_absolute_url()))
 
     assert "old markup" not in page
-    assert '<span class="comment-author">Early Bird</span>' in page
+    assert '<span class="comment-author" dir="auto">Early Bird</span>' in page
     assert Comment.objects.get(pk=old.pk).header_html == "<b>old markup</b>"
 
 

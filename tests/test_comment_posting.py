@@ -214,7 +214,7 @@ def test_a_logged_in_users_comment_is_attributed_to_them_whatever_the_form_says(
     )
     # A member's name links to their profile (#12).
     profile = f'<a href="/users/{user.username}/">Ada Lovelace</a>'
-    assert f'<span class="comment-author">{profile}</span>' in page_of(response)
+    assert f'<span class="comment-author" dir="auto">{profile}</span>' in page_of(response)
     assert "comment_author" not in response.cookies
 
 

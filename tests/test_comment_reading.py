@@ -52,7 +52,7 @@ def test_a_name_without_a_website_is_plain_text(client):
     article = make_article()
     make_comment(article, author_name="Quiet Reader")
     page = page_of(client.get(article.get_absolute_url()))
-    assert '<span class="comment-author">Quiet Reader</span>' in page
+    assert '<span class="comment-author" dir="auto">Quiet Reader</span>' in page
 
 
 def test_the_articles_author_gets_an_author_badge(client):

@@ -255,6 +255,7 @@ def test_pages_load_comments_js_deferred_and_have_no_inline_script(client, where
     data = [s for s in scripts if s.startswith('<script type="application/ld+json">')]
     assert len(data) == (where == "article")  # structured data (#15): read, never run
     assert [s for s in scripts if s not in data] == [
+        '<script src="/jsi18n/" defer></script>',  # the scripts' words, a file too (#27)
         '<script src="/static/js/comments.js" defer></script>',
         '<script src="/static/js/compose.js" defer></script>',
     ]

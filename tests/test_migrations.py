@@ -101,7 +101,8 @@ def test_a_site_made_before_the_articles_app_upgrades_with_nothing_lost(old_sche
     # Headers are rendered again from today's template, at today's markup version.
     for comment in Comment.objects.all():
         assert comment.markup_version == freshness.MARKUP_VERSION
-        assert f'<span class="comment-author">{comment.author_name}</span>' in comment.header_html
+        author = f'<span class="comment-author" dir="auto">{comment.author_name}</span>'
+        assert author in comment.header_html
     assert Ban.objects.get().email == "spam@example.com"
     assert Report.objects.get().comment_id == reply_id
     assert ModerationLog.objects.get().reason == "looks fine"

@@ -29,14 +29,6 @@ def statuses(comments):
     return [Comment.objects.get(pk=c.pk).status for c in comments]
 
 
-@pytest.fixture
-def moderator(client):
-    user = make_user(is_staff=True, email="mod@example.com")
-    user.groups.add(Group.objects.get(name="Moderators"))
-    client.force_login(user)
-    return user
-
-
 def test_the_admin_lands_on_the_needs_review_queue(admin_client):
     article = make_article()
     make_comment(article, body="quietly approved")

@@ -3,7 +3,7 @@ who wrote it, one-click actions per row that work without JavaScript, bulk actio
 only the rows the moderator saw, and a ban behind a confirmation."""
 
 import pytest
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Permission
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -15,14 +15,6 @@ pytestmark = pytest.mark.django_db
 
 QUEUE = "/admin/comments/comment/queue/"
 Status = Comment.Status
-
-
-@pytest.fixture
-def moderator(client):
-    user = make_user(is_staff=True, email="mod@example.com")
-    user.groups.add(Group.objects.get(name="Moderators"))
-    client.force_login(user)
-    return user
 
 
 def held(article, **fields):

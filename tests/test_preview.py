@@ -35,7 +35,7 @@ def test_the_preview_is_rendered_and_sanitised_like_a_posted_comment(client):
     article = make_article()
     response = submit(client, article, body=body)
     assert Comment.objects.get().body_html == shown
-    assert f'<div class="comment-body">{shown}</div>' in page_of(response)
+    assert f'<div class="comment-body" dir="auto">{shown}</div>' in page_of(response)
 
 
 def test_the_preview_works_for_logged_in_readers_too(client):

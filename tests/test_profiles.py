@@ -66,7 +66,8 @@ def test_a_members_name_beside_a_comment_links_to_the_profile(client, member):
 
     page = page_of(client.get(article.get_absolute_url()))
 
-    assert '<span class="comment-author"><a href="/users/ada/">Ada Byron</a></span>' in page
+    link = '<a href="/users/ada/">Ada Byron</a>'
+    assert f'<span class="comment-author" dir="auto">{link}</span>' in page
 
 
 def test_a_member_edits_their_profile_and_comments_under_the_new_name(client, member):

@@ -61,7 +61,7 @@ def test_snippets_highlight_the_words_and_never_carry_markup(client):
 
     page, found = results(client, q="teapot")
 
-    snippet = re.search(r'<p class="snippet">(.*?)</p>', page, re.S).group(1)
+    snippet = re.search(r'<p class="snippet" dir="auto">(.*?)</p>', page, re.S).group(1)
     assert "<mark>teapot</mark>" in snippet
     assert "<script>" not in page.split('<main id="main">')[1]
     assert "&lt;" not in snippet or "<script" not in snippet

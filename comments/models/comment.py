@@ -8,6 +8,7 @@ from django.db.models import Exists, ExpressionWrapper, Func, OuterRef, Q, Subqu
 from django.db.models.functions import Coalesce, TruncDate
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from mptt.managers import TreeManager
 from mptt.models import MPTTModel, TreeForeignKey
 from mptt.querysets import TreeQuerySet
@@ -38,10 +39,10 @@ DISPLAY_LEVELS = 6
 class Sort(models.TextChoices):
     """The orders a page of threads offers (#16); the Discussion settings pick the default."""
 
-    OLDEST = "oldest", "Oldest first"
-    NEWEST = "newest", "Newest first"
-    REPLIES = "replies", "Most replies"
-    BEST = "best", "Best"
+    OLDEST = "oldest", _("Oldest first")
+    NEWEST = "newest", _("Newest first")
+    REPLIES = "replies", _("Most replies")
+    BEST = "best", _("Best")
 
 
 def shown(own):
@@ -141,7 +142,7 @@ class CommentQuerySet(TreeQuerySet):
         """The rows a list of comments shows, as named tuples of the fields a page renders:
         building a model instance for each costs more than the query (#7)."""
         fields = ["id", "parent_id", "tree_id", "lft", "level", "status", "author_name", "kind",
-                  "author_url", "created_at", "upvotes", "downvotes", "featured",
+                  "author_url", "created_at", "edited_at", "upvotes", "downvotes", "featured",
                   "status_reason"]  # fmt: skip
         markup = ["is_by_author", "header_html", "markup_version", "body_html"]
         return list(self.values_list(*fields, *markup, named=True))

@@ -17,6 +17,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext
 from django_tasks import task
 
 from articles.models import Article
@@ -45,12 +46,16 @@ def subscribe_writer(comment, wants, *, user=None):
     used to mail strangers; a guest's address is confirmed before anything else goes to it."""
     if comment.status == Comment.Status.SPAM:
         return
-    title = comment.article.title
+    # In the language of the page the writer subscribed on, as their mail will be (#27).
+    title = {"title": comment.article.title}
     offered = {
-        "replies": (Kind.REPLIES, topic(comment), f"replies to your comment on “{title}”"),
-        "article": (Kind.ARTICLE, topic(comment.article), f"new comments on “{title}”"),
-        "published": (Kind.PUBLISHED, topic(comment), f"your comment on “{title}” being published"),
-    }
+        "replies": (Kind.REPLIES, topic(comment),
+                    gettext("replies to your comment on “%(title)s”") % title),
+        "article": (Kind.ARTICLE, topic(comment.article),
+                    gettext("new comments on “%(title)s”") % title),
+        "published": (Kind.PUBLISHED, topic(comment),
+                      gettext("your comment on “%(title)s” being published") % title),
+    }  # fmt: skip
     if comment.status != Comment.Status.PENDING:
         del offered["published"]  # shown already
     wanted = [offered[kind] for kind in sorted(wants) if kind in offered]
@@ -104,6 +109,7 @@ def members_address_used(comment, member):
         to=comment.author_email, kind="account", template="notifications/mail/address_used",
         context={"name": display_name(member),
                  "article": comment.article.title, "login_url": mail.link("account_login")},
+        language=mail.language_of(member),
         key=f"address-used:{comment.author_email}:{timezone.localdate():%Y-%m-%d}",
     )  # fmt: skip
 
@@ -135,6 +141,7 @@ def announce(comment):
             to=to, kind="published", template="comments/mail/published", context=context,
             thread=thread, about=[comment.pk], key=f"published:{comment.pk}",
             unsubscribe={"s": subscription.pk},
+            language=mail.language_of(subscription=subscription),
         )  # fmt: skip
     if comment.parent_id:
         replies = mail.subscribers(Kind.REPLIES, topic(comment.parent))
@@ -146,6 +153,7 @@ def announce(comment):
                     context={**context, "parent": comment.parent}, thread=thread,
                     about=[comment.pk], key=f"reply:{comment.pk}:{to}",
                     unsubscribe={"s": subscription.pk},
+                    language=mail.language_of(subscription=subscription),
                 )  # fmt: skip
     minutes = DiscussionSettings.load().follow_batch_minutes
     if followers(article):
@@ -154,15 +162,19 @@ def announce(comment):
 
 
 def followers(article):
-    """{address: (unsubscribe target, followed since)} of those who get an article's new
-    comments in batches: its followers, and its author (since always) unless they switched it
-    off."""
+    """{address: (unsubscribe target, followed since, language)} of those who get an article's
+    new comments in batches: its followers, and its author (since always) unless they switched
+    it off."""
     found = {
-        to: ({"s": s.pk}, s.created_at) for s, to in mail.subscribers(Kind.ARTICLE, topic(article))
+        to: ({"s": s.pk}, s.created_at, mail.language_of(subscription=s))
+        for s, to in mail.subscribers(Kind.ARTICLE, topic(article))
     }
     author = article.author
     if author and author.is_active and author.email and Preferences.of(author).article_comments:
-        found.setdefault(author.email.lower(), ({"p": [author.pk, "article_comments"]}, None))
+        found.setdefault(
+            author.email.lower(),
+            ({"p": [author.pk, "article_comments"]}, None, mail.language_of(author)),
+        )
     return found
 
 
@@ -194,7 +206,7 @@ def send_new_comments(article_id):
     for to, about in earlier.values_list("to", "about"):
         told[to].update(about)
     sent = 0
-    for to, (unsubscribe, joined) in recipients.items():
+    for to, (unsubscribe, joined, language) in recipients.items():
         if to in stopped:
             continue
         start = max(since, joined) if joined else since
@@ -211,6 +223,7 @@ def send_new_comments(article_id):
                 "more": max(0, len(theirs) - MOST_IN_A_BATCH),
                 "article_url": mail.link_to_path(article.get_absolute_url())},
             thread=f"article-{article.pk}", about=[c.pk for c in theirs], unsubscribe=unsubscribe,
+            language=language,
         )  # fmt: skip
         sent += 1
     return sent
@@ -246,6 +259,7 @@ def tell_moderators(comment_id):
             context={"comment": comment, "article": comment.article,
                      "review_url": mail.link("admin:comments_comment_change", comment.pk)},
             about=[comment.pk], unsubscribe={"p": [user.pk, "held_comments"]},
+            language=mail.language_of(user),
         )  # fmt: skip
 
 
@@ -265,7 +279,7 @@ def send_moderator_digest():
     for user, to in moderators():
         mail.queue_mail(
             to=to, kind="digest", template="comments/mail/digest", context=context,
-            unsubscribe={"p": [user.pk, "held_comments"]},
+            unsubscribe={"p": [user.pk, "held_comments"]}, language=mail.language_of(user),
         )  # fmt: skip
     return count
 

@@ -8,7 +8,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import ngettext
+from django.utils.dateformat import format as date_format
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from comments import hooks
 from comments.models import Ban, Comment, DiscussionSettings, Revision
@@ -43,9 +45,9 @@ def post_comment(
     rules = DiscussionSettings.load()
     user = user if user is not None and user.is_authenticated else None
     if not comments_open(article, rules):
-        raise ValidationError("Comments are closed.", code="closed")
+        raise ValidationError(_("Comments are closed."), code="closed")
     if parent is not None and parent.article_id != article.pk:
-        raise ValidationError("That comment belongs to another article.", code="parent")
+        raise ValidationError(_("That comment belongs to another article."), code="parent")
     refuse_if_banned(user=user, email=author_email, ip_address=ip_address)
     member = None if user is not None else member_of_address(author_email)
     comment = Comment(
@@ -82,7 +84,7 @@ def post_comment(
             # Re-read inside the lock: another writer may have just moved this thread's rght values.
             parent = Comment.objects.get(pk=parent.pk)
             if parent.status in (Comment.Status.SPAM, Comment.Status.REMOVED):
-                raise ValidationError("That comment is no longer available.", code="parent")
+                raise ValidationError(_("That comment is no longer available."), code="parent")
             comment.parent = deepest_allowed(parent, rules)
         comment.save()
         if comment.status == Comment.Status.APPROVED:  # held or spam: no reader's page changes
@@ -132,7 +134,7 @@ def edit_comment(comment, *, body, ip_address=None):
     return comment
 
 
-TOO_LATE_TO_EDIT = (
+TOO_LATE_TO_EDIT = _(
     "This comment can no longer be edited: the time to edit it has run out, or someone has "
     "replied to it. You can still delete it."
 )
@@ -229,7 +231,7 @@ def refuse_if_repeated(*, article, body, user, email, rules):
         article=article, body=body, created_at__gte=since
     )
     if recent.exists():
-        raise ValidationError("You have already said that.", code="duplicate")
+        raise ValidationError(_("You have already said that."), code="duplicate")
 
 
 MEMBERS_ADDRESS = "held: a member's email address, sent without signing in"
@@ -259,12 +261,18 @@ def refuse_if_banned(*, user, email, ip_address):
         by_user = user is not None and ban.user_id == user.pk
         by_email = bool(email) and ban.email.lower() == email.lower()
         if by_user or by_email or ban.covers_ip(ip_address):
-            until = f" until {timezone.localtime(ban.ends_at):%B %-d, %Y}" if ban.ends_at else ""
-            raise ValidationError(
-                f"Sorry, this site is not accepting your comments{until}. If you think this is "
-                "a mistake, please contact the editors.",
-                code="banned",
-            )
+            if ban.ends_at:
+                until = date_format(timezone.localtime(ban.ends_at), gettext("F j, Y"))
+                message = gettext(
+                    "Sorry, this site is not accepting your comments until %(date)s. If you "
+                    "think this is a mistake, please contact the editors."
+                ) % {"date": until}
+            else:
+                message = gettext(
+                    "Sorry, this site is not accepting your comments. If you think this is a "
+                    "mistake, please contact the editors."
+                )
+            raise ValidationError(message, code="banned")
 
 
 def deepest_allowed(parent, rules):

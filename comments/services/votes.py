@@ -8,6 +8,7 @@ import math
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from comments import freshness
 from comments.models import Comment, DiscussionSettings, Vote
@@ -36,12 +37,12 @@ def vote(comment, *, value, user=None, voter="", ip_address=None, own=()):
     """
     rules = DiscussionSettings.load()
     if value not in (Vote.UP, Vote.DOWN) or (value == Vote.DOWN and not rules.downvotes):
-        raise ValidationError("That is not a vote this site takes.", code="value")
+        raise ValidationError(_("That is not a vote this site takes."), code="value")
     user = user if user is not None and user.is_authenticated else None
     if comment.status != Comment.Status.APPROVED:
-        raise ValidationError("This comment cannot be voted on.", code="not_shown")
+        raise ValidationError(_("This comment cannot be voted on."), code="not_shown")
     if comment.pk in own or (user is not None and comment.user_id == user.pk):
-        raise ValidationError("You cannot vote on your own comment.", code="own")
+        raise ValidationError(_("You cannot vote on your own comment."), code="own")
     if rules.votes_per_ip_per_hour:
         limit = rules.votes_per_ip_per_hour
         refuse_if_over_limit(f"vote:{address_key(ip_address)}", limit=limit, seconds=3600)
@@ -63,7 +64,7 @@ def vote(comment, *, value, user=None, voter="", ip_address=None, own=()):
                     Vote.objects.create(comment=comment, user=user, voter="" if user else voter,
                                         value=value, ip_address=ip_address)  # fmt: skip
             except IntegrityError:  # the same reader, twice at once: the other one counted
-                raise ValidationError("Your vote is already counted.", code="twice") from None
+                raise ValidationError(_("Your vote is already counted."), code="twice") from None
             count(comment, value, +1)
             now = value
         comment.best = wilson(comment.upvotes, comment.downvotes)
@@ -78,8 +79,10 @@ def refuse_if_voted_from_here(comment, ip_address):
     network = address_network(ip_address)
     if network and comment.votes.filter(user=None, ip_address__in_network=network).exists():
         raise ValidationError(
-            "A vote from your network is already counted on this comment. "
-            "Sign in to vote with your account.",
+            _(
+                "A vote from your network is already counted on this comment. "
+                "Sign in to vote with your account."
+            ),
             code="address",
         )
 

@@ -3,6 +3,14 @@
 (function () {
   "use strict";
 
+  // Django's JavaScript catalog (#27, loaded before this script) defines gettext, ngettext and
+  // interpolate in the page's language; without it the words stay English.
+  var gettext = window.gettext || function (s) { return s; };
+  var ngettext = window.ngettext || function (s, p, n) { return n === 1 ? s : p; };
+  var interpolate = window.interpolate || function (f, o) {
+    return f.replace(/%\((\w+)\)s/g, function (m, k) { return String(o[k]); });
+  };
+
   var discussion = document.getElementById("comments");
   var respond = document.getElementById("respond");
   if (!discussion) return;
@@ -22,7 +30,7 @@
       link = document.createElement("a");
       link.className = "cancel-reply";
       link.href = "#respond";
-      link.textContent = "Cancel reply";
+      link.textContent = gettext("Cancel reply");
       p.appendChild(link);
       replyTitle().insertAdjacentElement("afterend", p);
     }
@@ -33,9 +41,9 @@
   function replyTo(id, name, comment, link) {
     replyLink = link || null;
     form.elements.parent.value = id;
-    replyTitle().textContent = "Reply to " + name;
+    replyTitle().textContent = interpolate(gettext("Reply to %(name)s"), { name: name }, true);
     cancelLink().parentNode.hidden = false;
-    form.querySelector("button[type=submit]").textContent = "Post Reply";
+    form.querySelector("button[type=submit]").textContent = gettext("Post Reply");
     comment.insertAdjacentElement("afterend", respond);
     form.elements.body.focus();
   }
@@ -44,7 +52,7 @@
     form.elements.parent.value = "";
     replyTitle().textContent = defaultTitle;
     cancelLink().parentNode.hidden = true;
-    form.querySelector("button[type=submit]").textContent = "Post Comment";
+    form.querySelector("button[type=submit]").textContent = gettext("Post Comment");
     home.insertBefore(respond, homeNext);
     if (replyLink && document.contains(replyLink)) replyLink.focus();
     else form.elements.body.focus();
@@ -78,7 +86,10 @@
     item.classList.toggle("collapsed", isCollapsed);
     button.setAttribute("aria-expanded", String(!isCollapsed));
     // Words, not "[–]" and "[+]" (#24).
-    button.textContent = (isCollapsed ? "Show " : "Hide ") + replies + (replies === 1 ? " reply" : " replies");
+    var words = isCollapsed
+      ? ngettext("Show %(count)s reply", "Show %(count)s replies", replies)
+      : ngettext("Hide %(count)s reply", "Hide %(count)s replies", replies);
+    button.textContent = interpolate(words, { count: replies }, true);
   }
   function setUpToggles() {
   var saved = collapsed();
@@ -192,7 +203,7 @@
         comment.classList.add("is-new");
         var badge = document.createElement("span");
         badge.className = "badge new-badge";
-        badge.textContent = "new";
+        badge.textContent = gettext("new");
         var meta = comment.querySelector(".comment-meta");
         if (meta) meta.insertBefore(badge, meta.querySelector(".permalink"));
       }
@@ -215,7 +226,7 @@
       discussion.querySelector("#comments-title").insertAdjacentElement("afterend", next);
     }
     if (next) {
-      next.textContent = "Next new comment (" + fresh.length + ")";
+      next.textContent = interpolate(gettext("Next new comment (%(count)s)"), { count: fresh.length }, true);
       next.hidden = !fresh.length;
     }
   }
@@ -234,13 +245,13 @@
       var show = document.createElement("button");
       show.type = "button";
       show.className = "secondary";
-      show.textContent = "Show";
+      show.textContent = gettext("Show");
       show.addEventListener("click", showNewComments);
       banner.appendChild(text);
       banner.appendChild(document.createTextNode(" · "));
       banner.appendChild(show);
     }
-    banner.firstChild.textContent = n + (n === 1 ? " new comment" : " new comments");
+    banner.firstChild.textContent = interpolate(ngettext("%(count)s new comment", "%(count)s new comments", n), { count: n }, true);
     var place = bannerPlace();
     place[0].insertAdjacentElement(place[1], banner);
   }
@@ -328,7 +339,7 @@
         if (result.error) { window.alert(result.error); return; }
         pressVotes(id, result.vote);
         var score = button.parentNode.querySelector(".score");
-        if (score) score.textContent = result.score ? result.score + (Math.abs(result.score) === 1 ? " point" : " points") : "";
+        if (score) score.textContent = result.score ? interpolate(ngettext("%(score)s point", "%(score)s points", Math.abs(result.score)), { score: result.score }, true) : "";
       })
       .catch(function () {})
       .then(function () { button.disabled = false; });
@@ -344,7 +355,7 @@
   form.addEventListener("submit", function () {
     submitLabel = submit.textContent;
     submit.disabled = true;
-    submit.textContent = "Posting…";
+    submit.textContent = gettext("Posting…");
   });
   window.addEventListener("pageshow", function () { // back from the next page
     submit.disabled = false;

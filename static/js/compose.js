@@ -4,6 +4,14 @@
 (function () {
   "use strict";
 
+  // Django's JavaScript catalog (#27, loaded before this script) defines gettext, ngettext and
+  // interpolate in the page's language; without it the words stay English.
+  var gettext = window.gettext || function (s) { return s; };
+  var ngettext = window.ngettext || function (s, p, n) { return n === 1 ? s : p; };
+  var interpolate = window.interpolate || function (f, o) {
+    return f.replace(/%\((\w+)\)s/g, function (m, k) { return String(o[k]); });
+  };
+
   document.querySelectorAll("form[data-preview-url]").forEach(function (form) {
     var body = form.elements.body;
     var submit = form.querySelector("button[type=submit]");
@@ -18,13 +26,14 @@
 
     // A live character counter under the comment box.
     var limit = Number(body.dataset.maxLength || 0);
+    var lang = document.documentElement.lang || undefined;
     var counter = document.createElement("p");
     counter.className = "char-count";
     counter.setAttribute("aria-live", "polite");
     body.insertAdjacentElement("afterend", counter);
     function count() {
       var n = body.value.length;
-      counter.textContent = n.toLocaleString() + " / " + limit.toLocaleString() + " characters";
+      counter.textContent = interpolate(gettext("%(count)s / %(limit)s characters"), { count: n.toLocaleString(lang), limit: limit.toLocaleString(lang) }, true);
       counter.classList.toggle("over", n > limit);
     }
     body.addEventListener("input", count);
@@ -38,7 +47,7 @@
     var previewButton = document.createElement("button");
     previewButton.type = "button";
     previewButton.className = "secondary";
-    previewButton.textContent = "Preview";
+    previewButton.textContent = gettext("Preview");
     submit.insertAdjacentElement("afterend", previewButton);
     submit.parentNode.insertAdjacentElement("beforebegin", preview);
     previewButton.addEventListener("click", function () {
@@ -53,14 +62,14 @@
           preview.hidden = false;
           preview.innerHTML = "";
           var heading = document.createElement("h" + (form.dataset.previewLevel || "3"));
-          heading.textContent = result.error ? "Preview not available" : "Preview";
+          heading.textContent = result.error ? gettext("Preview not available") : gettext("Preview");
           preview.appendChild(heading);
           var content = document.createElement("div");
           if (result.error) content.textContent = result.error;
           else content.innerHTML = result.html; // sanitised by the server, as when it is posted
           preview.appendChild(content);
         })
-        .catch(function () { preview.hidden = false; preview.textContent = "Preview failed; try again."; })
+        .catch(function () { preview.hidden = false; preview.textContent = gettext("Preview failed; try again."); })
         .then(function () { previewButton.disabled = false; });
     });
   }
