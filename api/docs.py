@@ -84,6 +84,7 @@ def docs(request):
     components = schema.get("components", {}).get("schemas", {})
     context = {
         "info": schema["info"],
+        "header": "Authorization: Bearer …",
         "operations": operations_of(schema),
         "schemas": [
             (name, s.get("description", ""), fields_of(s)) for name, s in sorted(components.items())
