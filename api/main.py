@@ -137,7 +137,7 @@ def _unexpected(request, exc):
     return problems.response(500, detail="Something went wrong on our side; it was logged.")
 
 
-from api import moderation, reads, writes  # noqa: E402, F401  (their routes need ``api``)
+from api import moderation, reads, search, writes  # noqa: E402, F401  (their routes need ``api``)
 
 api.add_router("", reads.router)  # writes.router is the same one: see api/routers.py
 api.add_router("/moderation", moderation.router)

@@ -679,3 +679,23 @@ def test_a_body_that_is_not_utf8_is_a_400_not_a_500(client):
 
     assert response.status_code == 400 and response["Content-Type"] == PROBLEM
     assert not Comment.objects.exists()
+
+
+# Search
+
+
+def test_search_finds_approved_comments_on_published_articles(client):
+    article = make_article(title="Ponds")
+    make_comment(article, body="Frogs arrived in the pond this spring")
+    make_comment(article, body="Frogs everywhere", status=Comment.Status.PENDING)
+
+    found = get(client, "/search?q=frogs&type=comments").json()
+
+    assert [hit["kind"] for hit in found["items"]] == ["comment"]
+    assert "<mark>Frogs</mark>" in found["items"][0]["snippet_html"]
+    assert found["items"][0]["url"].startswith("http")
+
+
+def test_search_without_words_or_with_a_bad_type_is_a_422(client):
+    assert get(client, "/search?q=").status_code == 422
+    assert "type" in get(client, "/search?q=frogs&type=everything").json()["errors"]
