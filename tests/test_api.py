@@ -320,9 +320,11 @@ def test_the_apis_write_limit_answers_429(client, settings):
     settings.API_WRITES_PER_MINUTE = 2
     article = make_article()
 
-    answers = [post_comment(client, article, body=f"n{n}").status_code for n in range(3)]
+    answers = [post_comment(client, article, body=f"n{n}") for n in range(3)]
 
-    assert answers == [201, 201, 429]
+    assert [a.status_code for a in answers] == [201, 201, 429]
+    assert 1 <= int(answers[2]["Retry-After"]) <= 60
+    assert answers[2].json()["type"].endswith("/too-many-requests")
 
 
 def test_markup_and_script_in_a_body_come_back_inert(client):
@@ -617,6 +619,9 @@ def test_cors_headers_go_only_to_the_listed_origins(client, settings):
     assert preflight.status_code == 204
     assert "Authorization" in preflight["Access-Control-Allow-Headers"]
     assert "Access-Control-Allow-Credentials" not in listed  # tokens, never cookies
+    missing = get(client, "/articles/999999", Origin="https://blog.example.com")
+    assert missing.status_code == 404  # errors carry the headers too, so scripts can read them
+    assert missing["Access-Control-Allow-Origin"] == "https://blog.example.com"
 
 
 # The form's cases that JSON can carry (raw bytes cannot be a JSON string: see below).
