@@ -46,7 +46,8 @@ class ApiMiddleware:
         if allowed:
             response["Access-Control-Allow-Origin"] = origin
             response["Access-Control-Expose-Headers"] = EXPOSED_HEADERS
-        if origin is not None:
+        if settings.API_CORS_ORIGINS:
+            # Every answer, so that a cache in front never gives one origin's to another.
             vary = response.get("Vary")
             response["Vary"] = f"{vary}, Origin" if vary else "Origin"
         return response
