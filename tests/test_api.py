@@ -475,6 +475,19 @@ def test_the_admin_shows_a_new_tokens_secret_once(admin_client):
     )
 
 
+def test_the_admin_refuses_a_moderating_token_for_a_reader(admin_client):
+    reader = make_user()
+
+    response = admin_client.post(
+        "/admin/api/apitoken/add/", {"user": reader.pk, "name": "x", "scope": "moderate"}
+    )
+
+    assert response.status_code == 200 and "Only a staff account can moderate." in (
+        response.content.decode()
+    )
+    assert not ApiToken.objects.exists()
+
+
 # Moderation
 
 
