@@ -5,7 +5,6 @@ import json
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth.models import Permission
 from django.core.cache import caches
 from django.db import connection
 from django.test import Client
@@ -16,7 +15,15 @@ from api import services as tokens
 from api.models import ApiToken, digest
 from articles.models import Article
 from comments.models import Ban, Comment, ModerationLog, Report
-from tests.factories import make_article, make_comment, make_threads, make_user, set_rules
+from tests.factories import (
+    make_article,
+    make_comment,
+    make_moderator,
+    make_threads,
+    make_token,
+    make_user,
+    set_rules,
+)
 from tests.test_hostile_input import BODY, EMAIL, NAME, WEBSITE, active_markup
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("rules")]
@@ -40,18 +47,6 @@ def send(client, method, path, body=None, *, token=None, ip="127.0.0.1", **heade
 def post_comment(client, article, **fields):
     guest = {"author_name": "Ada", "author_email": "ada@example.com", "body": "Hello"}
     return send(client, "post", f"/articles/{article.pk}/comments", {**guest, **fields})
-
-
-def make_token(user, scope=ApiToken.Scope.READ):
-    return tokens.issue_token(ApiToken(user=user, name="client", scope=scope))
-
-
-def make_moderator():
-    user = make_user(is_staff=True)
-    user.user_permissions.add(*Permission.objects.filter(
-        content_type__app_label="comments", codename__in=["view_comment", "change_comment"]
-    ))  # fmt: skip
-    return user
 
 
 def bodies(page):
