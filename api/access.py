@@ -23,7 +23,7 @@ from ninja.security import HttpBearer
 from api import services
 from api.models import ApiToken
 from api.problems import Problem
-from core.limits import address_key, refuse_if_over_limit
+from core.limits import client_key, refuse_if_over_limit
 
 logger = logging.getLogger("api")
 
@@ -40,11 +40,7 @@ def caller(request, *, write=False):
     if write:
         if request.body and not request.content_type == "application/json":
             raise Problem(415, "Send the body as JSON, with Content-Type: application/json.")
-        who = (
-            f"token:{token.pk}"
-            if token is not None
-            else address_key(request.META.get("REMOTE_ADDR"))
-        )
+        who = f"token:{token.pk}" if token is not None else client_key(request)
         limit(f"api:write:{who}", settings.API_WRITES_PER_MINUTE, 60)
     return token
 

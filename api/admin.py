@@ -35,6 +35,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
         context = {
             **self.admin_site.each_context(request), "token": obj, "secret": obj.secret,
             "back": reverse("admin:api_apitoken_changelist"), "title": "API token",
+            "header": "Authorization: Bearer …",
         }  # fmt: skip
         response = TemplateResponse(request, "api/token_secret.html", context)
         add_never_cache_headers(response)

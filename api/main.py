@@ -1,5 +1,5 @@
-"""The API object (#30): django-ninja, its schema at /api/v1/openapi.json, its docs page at
-/api/v1/docs (Swagger UI from our own static files), and every error as problem+json."""
+"""The API object (#30): django-ninja, its schema at /api/v1/openapi.json (its docs page at
+/api/v1/docs is ours: ``api.docs``), and every error as problem+json."""
 
 import logging
 import re
@@ -71,7 +71,7 @@ api = Api(
     description=DESCRIPTION,
     urls_namespace="api",
     openapi_url="/openapi.json",
-    docs_url="/docs",
+    docs_url=None,  # ninja's would load Swagger UI from a CDN: api.docs renders the schema
     parser=JsonParser(),
 )
 
@@ -137,7 +137,7 @@ def _unexpected(request, exc):
     return problems.response(500, detail="Something went wrong on our side; it was logged.")
 
 
-from api import moderation, reads, writes  # noqa: E402, F401  (their routes need ``api``)
+from api import moderation, reads, search, writes  # noqa: E402, F401  (their routes need ``api``)
 
 api.add_router("", reads.router)  # writes.router is the same one: see api/routers.py
 api.add_router("/moderation", moderation.router)

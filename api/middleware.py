@@ -31,14 +31,23 @@ class ApiMiddleware:
         preflight = request.method == "OPTIONS" and "Access-Control-Request-Method" in (
             request.headers
         )
+        head = request.method == "HEAD"
+        if head:  # every GET answers HEAD too (RFC 9110): the same headers, no body
+            request.method = "GET"
         if allowed and preflight:
             response = self.preflight()
         else:
             response = as_problem(self.get_response(request))
+        if head:
+            request.method = "HEAD"
+            if not getattr(response, "streaming", False):
+                response["Content-Length"] = str(len(response.content))
+                response.content = b""
         if allowed:
             response["Access-Control-Allow-Origin"] = origin
             response["Access-Control-Expose-Headers"] = EXPOSED_HEADERS
-        if origin is not None:
+        if settings.API_CORS_ORIGINS:
+            # Every answer, so that a cache in front never gives one origin's to another.
             vary = response.get("Vary")
             response["Vary"] = f"{vary}, Origin" if vary else "Origin"
         return response
@@ -67,4 +76,6 @@ def as_problem(response):
         except (ValueError, AttributeError):
             detail = ""
     keep = {name: response[name] for name in ("Allow", "Retry-After") if response.has_header(name)}
+    if not detail and "Allow" in keep:
+        detail = f"This address takes {keep['Allow']}."
     return problems.response(response.status_code, detail=detail, headers=keep)

@@ -3,6 +3,7 @@
 import hashlib
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 
 
@@ -48,6 +49,10 @@ class ApiToken(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.prefix}…)"
+
+    def clean(self):
+        if self.scope == self.Scope.MODERATE and self.user_id and not self.user.is_staff:
+            raise ValidationError({"scope": "Only a staff account can moderate."})
 
     def is_in_force(self):
         """The single-token twin of ``ApiTokenQuerySet.in_force()``."""

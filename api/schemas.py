@@ -197,3 +197,19 @@ class BanIn(Schema):
 class Banned(Schema):
     ban: int
     removed: int
+
+
+class SearchHit(Schema):
+    kind: Literal["article", "comment"]
+    title: str
+    url: str = Field(description="Its page (an article) or permalink (a comment) on this site.")
+    snippet_html: str = Field(description="Escaped text, the matched words in <mark>.")
+    date: datetime
+
+
+class SearchPage(Schema):
+    items: list[SearchHit]
+    page: int
+    pages: int
+    more: bool = Field(description="Only the newest matches were ranked: search more precisely.")
+    links: Links

@@ -1,6 +1,6 @@
-from django.urls import re_path
+from django.urls import path, re_path
 
-from api import problems
+from api import docs, problems
 from api.main import api
 
 
@@ -10,4 +10,8 @@ def not_found(request, rest=""):
 
 # The API's own addresses, then a problem+json 404 for anything else under /api/v1/.
 app_name = "api"
-urlpatterns = [*api.urls[0], re_path(r"^(?P<rest>.*)$", not_found)]
+urlpatterns = [
+    *api.urls[0],
+    path("docs", docs.docs, name="docs"),
+    re_path(r"^(?P<rest>.*)$", not_found),
+]

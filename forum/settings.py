@@ -230,9 +230,7 @@ INSTALLED_APPS = [
     "spam",
     # Alerts to moderators by webhook and chat (issue #26), on top of comments.
     "alerts",
-    # The public JSON API at /api/v1/ (issue #30), on top of comments; "ninja" serves its
-    # docs page's scripts from our own static files, as the CSP (script-src 'self') requires.
-    "ninja",
+    # The public JSON API at /api/v1/ (issue #30), on top of comments.
     "api",
 ]
 

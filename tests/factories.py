@@ -4,6 +4,7 @@ from datetime import timedelta
 from itertools import count
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
 from django.utils import timezone
 
 from articles.models import Article
@@ -17,6 +18,23 @@ def make_user(**overrides):
     n = next(_n)
     fields = {"username": f"user{n}", "email": f"user{n}@example.com", "first_name": f"User {n}"}
     return get_user_model().objects.create(**{**fields, **overrides})
+
+
+def make_moderator():
+    """A staff account with the admin's permissions on comments (the "Moderators" group's)."""
+    user = make_user(is_staff=True)
+    user.user_permissions.add(*Permission.objects.filter(
+        content_type__app_label="comments", codename__in=["view_comment", "change_comment"]
+    ))  # fmt: skip
+    return user
+
+
+def make_token(user, scope="read"):
+    """An API token of ``user`` (#30); returns its secret."""
+    from api.models import ApiToken
+    from api.services import issue_token
+
+    return issue_token(ApiToken(user=user, name="client", scope=scope))
 
 
 def make_article(**overrides):

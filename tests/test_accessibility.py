@@ -81,6 +81,7 @@ def pages(live_server, article):
         "tag archive": "/tag/frogs/",
         "month archive": f"/{date:%Y}/{date.month}/",
         "author archive": f"/author/{article.author.get_username()}/",
+        "API docs": "/api/v1/docs",  # #30
     }
 
 

@@ -17,12 +17,10 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from api import services as tokens
 from api.main import api
 from api.models import ApiToken
 from comments.models import Comment
-from tests.factories import make_article, make_comment, make_user
-from tests.test_api import make_moderator
+from tests.factories import make_article, make_comment, make_moderator, make_token, make_user
 
 CHECKS = [
     not_a_server_error,
@@ -43,9 +41,7 @@ def seeded(db, rules, settings):
     make_comment(article, parent=root, body="<script>alert(1)</script>")
     make_comment(article, status=Comment.Status.PENDING)
     make_comment(make_article(), user=make_user())
-    MODERATOR["token"] = tokens.issue_token(
-        ApiToken(user=make_moderator(), name="fuzz", scope=ApiToken.Scope.MODERATE)
-    )
+    MODERATOR["token"] = make_token(make_moderator(), ApiToken.Scope.MODERATE)
     # As Django's test client does: the app's end of request must not close the test's
     # connection, which holds the test's transaction.
     for signal in (request_started, request_finished):
