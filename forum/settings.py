@@ -238,7 +238,7 @@ MIDDLEWARE = [
     "forum.middleware.ClientAddressMiddleware",  # first: every later step sees the client (#6)
     # The API's CORS headers and its errors as application/problem+json (#30).
     "api.middleware.ApiMiddleware",
-    # A NUL character in the address: 404 or 400, before anything asks the database (#28).
+    # A NUL character in the path: a 404 before anything asks the database (#28).
     "forum.middleware.NulCharacterMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # zstd, brotli or gzip, as the client accepts; never for a reader with a session (#17).
