@@ -19,7 +19,9 @@ class ArticleAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["title"]}
     date_hierarchy = "published_at"
     list_select_related = ["author"]
-    fields = ["title", "slug", "body", "excerpt", "status", "published_at", "comments_open"]
+    fields = ["title", "slug", "body", "excerpt", "categories", "tags", "status", "published_at",
+              "comments_open"]  # fmt: skip
+    autocomplete_fields = ["categories", "tags"]
 
     def save_model(self, request, obj, form, change):
         if not change:

@@ -60,3 +60,31 @@ class LatestArticles(Feed):
 
 class LatestArticlesRss(LatestArticles):
     feed_type = Rss201rev2Feed
+
+
+class ArchiveFeed(LatestArticles):
+    """The latest articles of an archive page (#28): a category, a tag, an author, a date."""
+
+    def get_object(self, request, **kwargs):
+        return self.find(**kwargs)
+
+    def title(self, archive):
+        return xml_safe(f"{settings.SITE_NAME}: {archive.title}")
+
+    def link(self, archive):
+        return archive.url
+
+    def description(self, archive):
+        return xml_safe(archive.description) or settings.SITE_DESCRIPTION
+
+    subtitle = description
+
+    def items(self, archive):
+        return archive.articles[:FEED_LENGTH]
+
+
+def feeds_of(find):
+    """The Atom and RSS feeds of the archives ``find`` finds."""
+    atom = type(f"{find.__name__}_atom", (ArchiveFeed,), {"find": staticmethod(find)})
+    rss = type(f"{find.__name__}_rss", (atom,), {"feed_type": Rss201rev2Feed})
+    return atom(), rss()

@@ -1,14 +1,18 @@
 import time
 
 from django.conf import settings
+from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
+from django.db.models import OuterRef
+from django.db.models.functions import JSONObject
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
 from core.markup import article_html, excerpt
+from taxonomy.models import RESERVED_SLUGS, Category, Tag, not_reserved
 
 EXCERPT_WORDS = 50
 # A page also changes with time alone (comments close some days after publication): a cached
@@ -26,8 +30,43 @@ class ArticleQuerySet(models.QuerySet):
         return self.all() if user.is_staff else self.published()
 
     def for_front_page(self):
-        """Published articles, newest first, with their authors in the same query."""
-        return self.published().select_related("author").order_by("-published_at", "-pk")
+        """Published articles, newest first, with their authors and terms in the same query."""
+        return (
+            self.published().select_related("author").with_terms()
+            .order_by("-published_at", "-pk")
+        )  # fmt: skip
+
+    def with_terms(self):
+        """Each article's categories and tags (``category_terms``, ``tag_terms``: lists of
+        {"name", "path"} and {"name", "slug"}) in the article's own query: a page that names
+        them makes no more queries (#28)."""
+        categories = Category.objects.filter(articles=OuterRef("pk")).order_by("name", "pk")
+        tags = Tag.objects.filter(articles=OuterRef("pk")).order_by("name", "pk")
+        return self.annotate(
+            category_terms=ArraySubquery(
+                categories.values(json=JSONObject(name="name", path="path"))
+            ),
+            tag_terms=ArraySubquery(tags.values(json=JSONObject(name="name", slug="slug"))),
+        )
+
+    def in_category(self, category):
+        """Published articles of ``category`` or of any category below it, newest first."""
+        below = Category.objects.with_subcategories(category)
+        through = Article.categories.through.objects.filter(category__in=below)
+        return self.for_front_page().filter(pk__in=through.values("article_id"))
+
+    def tagged(self, tag):
+        """Published articles with ``tag``, newest first."""
+        return self.for_front_page().filter(tags=tag)
+
+    def by(self, author):
+        """Published articles ``author`` wrote, newest first."""
+        return self.for_front_page().filter(author=author)
+
+    def of_month(self, year, month=None):
+        """Published articles of a year, or of one of its months (in the site's time zone)."""
+        found = self.for_front_page().filter(published_at__year=year)
+        return found if month is None else found.filter(published_at__month=month)
 
 
 class Article(models.Model):
@@ -37,7 +76,11 @@ class Article(models.Model):
 
     title = models.CharField(max_length=200)
     slug = models.SlugField(
-        max_length=200, unique=True, blank=True, help_text="Made from the title when left blank."
+        max_length=200,
+        unique=True,
+        blank=True,
+        help_text="Made from the title when left blank.",
+        validators=[not_reserved],  # /2016/11/feed/ is the month's feed (#28)
     )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="articles"
@@ -53,6 +96,9 @@ class Article(models.Model):
         null=True, blank=True, help_text="Set when first published; a future date schedules it."
     )
     comments_open = models.BooleanField(default=True)
+    # Topics and keywords (#28), as WordPress has them; pages read them through ``with_terms``.
+    categories = models.ManyToManyField(Category, blank=True, related_name="articles")
+    tags = models.ManyToManyField(Tag, blank=True, related_name="articles")
     # Written here in Markdown; imported articles keep the HTML of their old site (#14).
     markup = models.CharField(
         max_length=10, choices=[("markdown", "Markdown"), ("html", "HTML")], default="markdown"
@@ -132,7 +178,9 @@ class Article(models.Model):
         """``wanted`` (or else the title) as a slug no other article has: "-2", "-3"... added."""
         base = slugify(wanted)[:190] or slugify(self.title)[:190] or "article"
         slug, n = base, 1
-        while Article.objects.filter(slug=slug).exclude(pk=self.pk).exists():
+        while slug in RESERVED_SLUGS or (
+            Article.objects.filter(slug=slug).exclude(pk=self.pk).exists()
+        ):
             n += 1
             slug = f"{base}-{n}"
         return slug
@@ -146,3 +194,10 @@ class Article(models.Model):
         )
 
     is_published.boolean = True
+
+    def terms(self):
+        """(categories, tags) as ``with_terms`` gives them, read now if it did not."""
+        if not hasattr(self, "category_terms"):
+            self.category_terms = list(self.categories.values("name", "path"))
+            self.tag_terms = list(self.tags.values("name", "slug"))
+        return self.category_terms, self.tag_terms

@@ -36,14 +36,17 @@ def detail(request, year, month, slug):
         if article is None:
             raise Http404("No such article.")
     else:
-        article = get_object_or_404(visible.select_related("author"), slug=slug)
+        article = get_object_or_404(visible.select_related("author").with_terms(), slug=slug)
         read_at = pages.clock()
     date = timezone.localtime(article.published_at or article.created_at)
     if (date.year, date.month) != (year, month):
         return redirect(article, permanent=True)
 
     def page():
-        whole = visible.select_related("author").get(pk=article.pk) if shareable else article
+        whole = (
+            visible.select_related("author").with_terms().get(pk=article.pk)
+            if shareable else article
+        )  # fmt: skip
         return render(request, "articles/article_detail.html", {"article": whole})
 
     return pages.serve(request, article.versions(), page, read_at)

@@ -252,7 +252,9 @@ def search_times(article, *, runs, rng):
 
 
 ADMIN_LISTS = {
-    "moderation queue": "/admin/comments/comment/",
+    "moderation queue": "/admin/comments/comment/queue/",
+    "caught as spam": "/admin/comments/comment/queue/?show=spam",
+    "comment list, needs review": "/admin/comments/comment/",
     "all comments": "/admin/comments/comment/?queue=all",
     "spam": "/admin/comments/comment/?queue=all&status__exact=spam",
 }

@@ -60,6 +60,7 @@ class Discussion:
     is_open: bool
     keep: str  # the page's own query string (page, sort), kept in Reply and Cancel links
     address: str = ""  # the page's path, which its links to other orders and pages start with
+    moderator: bool = False  # the page carries the form of the staff's buttons (#26)
 
 
 class View(NamedTuple):
@@ -131,7 +132,9 @@ def build(request, article, *, root=None, form=None):
         wanted = form.data.get("parent", "")
     reply_to = reply_target(article, rows, wanted, pending, rules)
     address = page_address(article, root)
-    return Discussion(article, root, listing, form, reply_to, view.is_open, view.keep, address)
+    return Discussion(
+        article, root, listing, form, reply_to, view.is_open, view.keep, address, reader.moderator
+    )
 
 
 def page_address(article, root):
@@ -160,12 +163,14 @@ def cached_listing(article, view, root, sort, page, reader):
 
 
 def own_actions(listing, reader, article, view):
-    """``listing`` with "Edit" and "Delete" on the reader's shown comments (``overlay``)."""
+    """``listing`` with "Edit" and "Delete" on the reader's shown comments, and a moderator's
+    buttons on every comment (``overlay``)."""
     written = reader.written(article)
-    if not written:
+    if not (written or reader.moderator):
         return listing
     shared = [pk for pk, c in written.items() if c.status == Comment.Status.APPROVED]
-    return overlay.own_actions(listing, shared, reader.editable(article, view.rules))
+    editable = reader.editable(article, view.rules) if written else set()
+    return overlay.own_actions(listing, shared, editable, moderator=reader.moderator)
 
 
 def render_listing(article, view, root, sort, page):

@@ -54,6 +54,10 @@ class Reader:
         self.browser = list(session.get(OWN_COMMENTS, [])) if session is not None else []
         self.remembered = remembered_author(request)
         self.shareable = pages.shareable(request)
+        # Staff who may moderate see Spam / Remove / Edit under comments on the site (#26).
+        self.moderator = bool(
+            self.user and self.user.is_staff and self.user.has_perm("comments.change_comment")
+        )
         self._written = {}  # article id: {comment id: comment}
 
     def written(self, article):

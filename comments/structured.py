@@ -69,6 +69,7 @@ def structured_data(article, rows, keep):
             comment["parentItem"] = {"@id": f"{page_url}#comment-{parent_id}"}
         comments.append(comment)
     author = article.author
+    categories, tags = article.terms()
     data = {
         "@context": "https://schema.org", "@type": "DiscussionForumPosting",
         "@id": article.canonical_url(), "url": article.canonical_url(),
@@ -76,6 +77,8 @@ def structured_data(article, rows, keep):
         "datePublished": (article.published_at or article.created_at).isoformat(),
         "dateModified": article.updated_at.isoformat(),
         "author": {"@type": "Person", "name": display_name(author)},
+        "articleSection": [c["name"] for c in categories],  # #28
+        "keywords": [t["name"] for t in tags],
         "isPartOf": {"@type": "WebSite", "name": settings.SITE_NAME, "url": settings.SITE_URL},
         "commentCount": article.comment_count,
         "comment": comments,

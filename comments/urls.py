@@ -13,6 +13,7 @@ urlpatterns = [
     path("comments/<int:pk>/delete/", views.delete, name="delete"),
     path("comments/preview/", views.preview, name="preview"),
     path("comments/vote/", views.vote, name="vote"),
+    path("comments/moderate/", views.moderate, name="moderate"),
     path("comments/votes/<int:article_id>/", views.my_votes, name="my_votes"),
     path("comments/live/<int:article_id>/", views.live, name="live"),
     path("comments/feed/", feeds.LatestComments(), name="feed"),

@@ -5,7 +5,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -284,6 +284,22 @@ def voter_of(request):
 
 def wants_json(request):
     return request.headers.get("Accept", "").startswith("application/json")
+
+
+@require_POST
+def moderate(request):
+    """A moderator's "Spam" or "Remove" under a comment on the site (#26): the page's one
+    moderation form, whose buttons say "<id>:<move>"; back to where the comment was."""
+    if not reader_of(request).moderator:
+        raise PermissionDenied
+    pk, _, move = request.POST.get("moderate", "").partition(":")
+    if not pk.isdecimal() or move not in services.MOVES or move == "approve":
+        raise Http404("No such comment or action.")
+    comment = get_object_or_404(Comment.objects.select_related("article"), pk=int(pk))
+    n = services.moderate(Comment.objects.filter(pk=comment.pk), move, by=request.user)
+    done = {"mark_as_spam": "The comment was marked as spam.", "remove": "The comment was removed."}
+    messages.success(request, done[move] if n else "The comment had been moderated already.")
+    return redirect(place_of(request, comment))
 
 
 @require_POST

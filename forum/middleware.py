@@ -13,12 +13,13 @@ with no restart of gunicorn.
 import contextlib
 import ipaddress
 import logging
+from urllib.parse import unquote_plus
 
 from compression_middleware.middleware import CompressionMiddleware as Compression
 from django.conf import settings
-from django.core.exceptions import DisallowedHost
+from django.core.exceptions import BadRequest, DisallowedHost
 from django.db import InterfaceError, OperationalError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.template.loader import render_to_string
 from django.utils.cache import add_never_cache_headers
 
@@ -52,6 +53,21 @@ def database_unavailable_response():
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     add_never_cache_headers(response)
     return response
+
+
+class NulCharacterMiddleware:
+    """No address here holds a NUL character, and PostgreSQL refuses the character in any text it
+    is given: a path with one is a 404, a query string with one a 400, never a 500 (#28)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.path:
+            raise Http404("No such page.")
+        if "\x00" in unquote_plus(request.META.get("QUERY_STRING", "")):
+            raise BadRequest("The address holds a NUL character.")
+        return self.get_response(request)
 
 
 class ClientAddressMiddleware:

@@ -13,6 +13,7 @@ import dj_database_url
 import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.utils import get_random_secret_key
+from whitenoise.compress import Compressor
 
 from forum import database
 
@@ -44,10 +45,21 @@ if DEMO:
     DATABASE_URL = database.address(database.DATA_DIR)
 
 
+# Behind PgBouncer in transaction pooling mode (#29), one transaction may run on one server
+# connection and the next on another: so no prepared statements (PgBouncer 1.18 cannot route
+# them) and no server-side cursors (``.iterator()`` would lose its cursor between transactions).
+# Advisory locks are transaction-scoped and no session SET is issued, so both are safe there.
+TRANSACTION_POOLING = os.environ.get("DATABASE_POOLING", "").strip() == "transaction"
+
+
 def _database(url, **options):
-    return dj_database_url.parse(
+    config = dj_database_url.parse(
         url, conn_max_age=env_int("CONN_MAX_AGE", 60), conn_health_checks=True, **options
     )
+    if TRANSACTION_POOLING:
+        config["DISABLE_SERVER_SIDE_CURSORS"] = True
+        config.setdefault("OPTIONS", {})["prepare_threshold"] = None
+    return config
 
 
 DATABASES = {"default": _database(DATABASE_URL)}
@@ -198,6 +210,10 @@ INSTALLED_APPS = [
     "core",
     # Members' pictures (issue #28), below comments: their headers store the picture's URL.
     "avatars",
+    # Old addresses of imported sites and where they lead now (#28): below what they point at.
+    "redirects",
+    # Categories and tags (#28), below articles, which carry them.
+    "taxonomy",
     "articles",
     "comments",
     "accounts",
@@ -214,10 +230,18 @@ INSTALLED_APPS = [
     "spam",
     # Alerts to moderators by webhook and chat (issue #26), on top of comments.
     "alerts",
+    # The public JSON API at /api/v1/ (issue #30), on top of comments; "ninja" serves its
+    # docs page's scripts from our own static files, as the CSP (script-src 'self') requires.
+    "ninja",
+    "api",
 ]
 
 MIDDLEWARE = [
     "forum.middleware.ClientAddressMiddleware",  # first: every later step sees the client (#6)
+    # The API's CORS headers and its errors as application/problem+json (#30).
+    "api.middleware.ApiMiddleware",
+    # A NUL character in the address: 404 or 400, before anything asks the database (#28).
+    "forum.middleware.NulCharacterMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # zstd, brotli or gzip, as the client accepts; never for a reader with a session (#17).
     "forum.middleware.CompressionMiddleware",
@@ -230,6 +254,9 @@ MIDDLEWARE = [
     # The reader's language, from the cookie or Accept-Language; it adds them to Vary (#27).
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # After CommonMiddleware, so that it sees a 404 first: /archives/123 finds its old address
+    # before a slash is appended (#28). It reads the table only for a 404, never for a page.
+    "redirects.middleware.OldAddressMiddleware",
     # A browser's word that a form comes from this site passes the CSRF check too (#17).
     "forum.middleware.OriginCsrfMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -297,6 +324,13 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", VAR_DIR / "staticfiles"))
+# Source maps are fetched only by a developer's tools: not worth compressing at every deploy.
+# collectstatic leaves out what no page serves (forum/staticfiles.py).
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "forum.staticfiles.AppDirectoriesFinder",
+]
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = (*Compressor.SKIP_COMPRESS_EXTENSIONS, "map")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
@@ -412,6 +446,12 @@ LOGGING = {
 }
 
 COMMENTS_BODY_MAX_LENGTH = 10_000
+# Origins whose pages may call the API from a browser (CORS, #30): comma-separated, e.g.
+# "https://blog.example.com". Other origins' scripts get no CORS headers, so no answers.
+API_CORS_ORIGINS = env_list("API_CORS_ORIGINS")
+# Writes through the API (posts, votes, reports, edits, moderation) per client a minute (#30),
+# on top of the site's own limits (flood control, votes and reports per hour).
+API_WRITES_PER_MINUTE = env_int("API_WRITES_PER_MINUTE", 30)
 # Akismet (or a service with its API) as the spam filter's second opinion (#26): off unless a
 # key is set, so by default no comment leaves the server. AKISMET_URL: a compatible service.
 AKISMET_API_KEY = os.environ.get("AKISMET_API_KEY", "").strip()

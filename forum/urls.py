@@ -7,7 +7,7 @@ from django.views.generic import RedirectView
 from django.views.i18n import JavaScriptCatalog
 
 from accounts import views as accounts_views
-from articles.sitemaps import ArticleSitemap
+from articles.sitemaps import SITEMAPS
 from forum import views
 
 admin.site.site_header = f"{settings.SITE_NAME} administration"
@@ -19,7 +19,7 @@ handler500 = "forum.views.server_error"
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("robots.txt", views.robots, name="robots"),
-    path("sitemap.xml", sitemap, {"sitemaps": {"articles": ArticleSitemap}}, name="sitemap"),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     # Articles moved from the forum app to their own (#11): old admin bookmarks still work.
     re_path(
         r"^admin/forum/article/(?P<rest>.*)$",
@@ -43,6 +43,8 @@ urlpatterns = [
     path("", include("search.urls")),  # issue #15
     path("alerts/", include("alerts.urls")),  # a chat alert's approve / spam links (#26)
     path("avatars/", include("avatars.urls")),  # members' pictures, from our origin (#28)
+    path("imported/", include("imports.urls")),  # imported comments' old ids (#28)
+    path("api/v1/", include("api.urls")),  # the public JSON API (#30)
     path("", include("comments.urls")),
     path("", include("articles.urls")),
 ]

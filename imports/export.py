@@ -5,7 +5,7 @@ author and date."""
 import html
 from datetime import UTC
 from email.utils import format_datetime
-from xml.sax.saxutils import escape
+from xml.sax.saxutils import escape, quoteattr
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from articles.models import Article
 from comments.models import Comment
+from taxonomy.models import Category, Tag
 
 WP = "http://wordpress.org/export/1.2/"
 COMMENT_STATUS = {"approved": "1", "pending": "0", "spam": "spam", "removed": "trash"}
@@ -22,6 +23,11 @@ COMMENT_STATUS = {"approved": "1", "pending": "0", "spam": "spam", "removed": "t
 def cdata(value):
     """``value`` as CDATA, which may hold anything but "]]>": that is split across two."""
     return "<![CDATA[" + value.replace("]]>", "]]]]><![CDATA[>") + "]]>"
+
+
+def html_cdata(value):
+    """Plain text as WordPress keeps a term's name or description: HTML, in CDATA."""
+    return cdata(html.escape(value, quote=False))
 
 
 def tag(name, value, *, raw=False):
@@ -64,9 +70,31 @@ def write(out, articles):
             + tag("wp:author_display_name", cdata(user.get_full_name()), raw=True)
             + "</wp:author>\n"
         )  # fmt: skip
-    for article in articles.select_related("author").order_by("pk").iterator():
+    write_terms(out)
+    articles = articles.select_related("author").prefetch_related("categories", "tags")
+    for article in articles.order_by("pk").iterator(chunk_size=500):
         write_article(out, article)
     out.write("</channel>\n</rss>\n")
+
+
+def write_terms(out):
+    """Every category (parents first) and tag, those without articles too (#28)."""
+    for c in Category.objects.select_related("parent").order_by("path").iterator():
+        out.write(
+            "<wp:category>" + tag("wp:term_id", c.pk)
+            + tag("wp:category_nicename", c.slug)
+            + tag("wp:category_parent", c.parent.slug if c.parent else "")
+            + tag("wp:cat_name", html_cdata(c.name), raw=True)
+            + tag("wp:category_description", html_cdata(c.description), raw=True)
+            + "</wp:category>\n"
+        )  # fmt: skip
+    for t in Tag.objects.order_by("pk").iterator():
+        out.write(
+            "<wp:tag>" + tag("wp:term_id", t.pk) + tag("wp:tag_slug", t.slug)
+            + tag("wp:tag_name", html_cdata(t.name), raw=True)
+            + tag("wp:tag_description", html_cdata(t.description), raw=True)
+            + "</wp:tag>\n"
+        )  # fmt: skip
 
 
 def write_article(out, article):
@@ -98,12 +126,19 @@ def write_article(out, article):
         tag("wp:post_type", "post"),
         tag("wp:post_password", ""),
         tag("wp:is_sticky", 0),
+        *(term("category", c) for c in article.categories.all()),
+        *(term("post_tag", t) for t in article.tags.all()),
     ):
         out.write(f"  {line}\n")
     comments = Comment.objects.filter(article=article).order_by("tree_id", "lft")
     for comment in comments.iterator(chunk_size=2000):
         write_comment(out, comment)
     out.write("</item>\n")
+
+
+def term(domain, row):
+    name = html_cdata(row.name)
+    return f'<category domain="{domain}" nicename={quoteattr(row.slug)}>{name}</category>'
 
 
 def write_comment(out, c):

@@ -8,16 +8,16 @@ again changes nothing, and a newer export only updates statuses and adds what is
 """
 
 import ipaddress
-from collections import Counter, defaultdict
-from urllib.parse import unquote
+from collections import defaultdict
+from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.core.management.base import CommandError
 from django.db import DatabaseError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.text import slugify
 
 from articles.models import Article
 from comments.models import Comment
@@ -25,53 +25,11 @@ from comments.services import lock_thread, moderation, recount
 from comments.trees import renumber, thread_of, tree_errors
 from core import text
 from core.markup import article_html
+from imports.terms import Terms
 from imports.xml import BadExport
+from redirects import services as redirects
 
 USERNAME_CHARS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.@+-_")
-MAX_NOTES = 30  # report lines of oddities shown; the rest are counted
-
-
-class Report:
-    """What an import did, or would do with --dry-run, for the summary table."""
-
-    def __init__(self):
-        self.articles = Counter()  # created, updated, unchanged
-        self.comments = Counter()  # "new approved", ..., "status changed", "unchanged"
-        self.skipped = Counter()  # reason: how many
-        self.notes = []
-        self.more_notes = 0
-        self.failed = 0  # articles that could not be written, each with a note
-
-    def note(self, text):
-        if len(self.notes) < MAX_NOTES:
-            self.notes.append(text)
-        else:
-            self.more_notes += 1
-
-    def finish(self, out, *, dry_run):
-        """Write the summary to ``out``; fail the command if an article could not be written."""
-        out.write("Would import (dry run, nothing written):" if dry_run else "Imported:")
-        out.write("\n".join(self.lines()))
-        if self.failed:
-            raise CommandError(f"{self.failed} articles could not be imported: see above.")
-
-    def lines(self):
-        rows = [("Articles", "")]
-        rows += [(f"  {k}", v) for k, v in sorted(self.articles.items())] or [("  none", "")]
-        rows += [("Comments", "")]
-        rows += [(f"  {k}", v) for k, v in sorted(self.comments.items())] or [("  none", "")]
-        if self.skipped:
-            rows += [("Skipped", "")]
-            rows += [(f"  {k}", v) for k, v in sorted(self.skipped.items())]
-        width = max(len(label) for label, _ in rows) + 2
-        lines = [f"{label:<{width}}{value:>8}" for label, value in rows]
-        if self.failed:
-            lines += ["", f"Not imported because of an error: {self.failed} (see below)"]
-        if self.notes:
-            lines += ["", "Worth a look:", *(f"  - {note}" for note in self.notes)]
-            if self.more_notes:
-                lines.append(f"  … and {self.more_notes} more")
-        return lines
 
 
 class Loader:
@@ -85,6 +43,9 @@ class Loader:
         self.authors = {} if authors is None else authors  # login: Author record
         self.author_ids = {a.source_id: a.login for a in self.authors.values() if a.source_id}
         self.author_emails = {a.email.lower(): a.login for a in self.authors.values() if a.email}
+        self.terms = Terms(source, report=report, dry_run=dry_run)
+        self.site_host = urlsplit(source.partition(":")[2]).netloc.lower()
+        self.users_seen = set()
 
     def add_author(self, author):
         if author.login:
@@ -138,10 +99,33 @@ class Loader:
                     article.save()
                     self.keep_date(article, post.updated_at)
                 self.report.articles["updated" if changed else "unchanged"] += 1
+            categories, tags = self.terms.of_post(post)
+            article.categories.add(*categories)
+            article.tags.add(*tags)
+            self.remember_post(article, post)
             self.add_comments(article, remarks)
             if self.dry_run:
                 transaction.set_rollback(True)
         return article
+
+    def remember_post(self, article, post):
+        """The post's old addresses (#28): ``/?p=<id>``, which WordPress answers for every post,
+        and the paths of its <link> and <guid> on the old site."""
+        keys = {redirects.key_of("/", {"p": post.source_id})}
+        for url in (post.link, post.guid):
+            parts = urlsplit(url)
+            if parts.scheme in ("http", "https") and parts.netloc.lower() == self.site_host:
+                keys.add(redirects.key_of_url(url))
+        # Never the front page: a post whose <guid> is the site's own address names none.
+        self.remember(keys - {"/", redirects.key_of(article.get_absolute_url())}, article)
+
+    def remember(self, keys, target):
+        for key in sorted(keys):
+            if redirects.ours(key):
+                self.report.note(f"the old address {key} is one of this site's own; it shows "
+                                 f"that page, not “{target}”")  # fmt: skip
+        kept = [(key, target) for key in keys if not redirects.ours(key)]
+        self.report.addresses += redirects.remember(kept, source=self.source)
 
     def keep_date(self, article, updated_at):
         """The article was last changed when the old site says, not when it was imported: its
@@ -162,13 +146,29 @@ class Loader:
         username = "".join(ch if ch in USERNAME_CHARS else "-" for ch in login)[:150]
         User = get_user_model()
         user = User.objects.filter(username=username).first()
+        author = self.authors.get(login)
+        name = text.fixed_name(author.display_name)[:150] if author else ""
         if user is None:
-            author = self.authors.get(login)
             user = User(username=username, email=(author.email if author else "")[:254],
-                        first_name=(author.display_name if author else "")[:150])  # fmt: skip
+                        first_name=name)  # fmt: skip
             user.set_unusable_password()
             user.save()
+        elif name and not user.get_full_name() and not user.has_usable_password():
+            user.first_name = name  # imported before without a display name (#28)
+            user.save(update_fields=["first_name"])
+        if login not in self.users_seen and author is not None:
+            self.users_seen.add(login)
+            self.remember_author(user, author)
         return user
+
+    def remember_author(self, user, author):
+        """An author's old addresses: /author/<their WordPress slug>/ and /?author=<id>."""
+        keys = {redirects.key_of(f"/author/{name}/")
+                for name in (author.login, slugify(author.login)) if name}  # fmt: skip
+        if author.source_id.isdecimal():
+            keys.add(redirects.key_of("/", {"author": author.source_id}))
+        here = redirects.key_of(redirects.address_of(user))
+        self.remember(keys - {here}, user)
 
     def load_comments(self, article, remarks):
         """Add comments to an article of this site (a Disqus thread's), in one transaction."""

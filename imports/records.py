@@ -25,6 +25,21 @@ class Post:
     author_login: str
     link: str = ""
     updated_at: datetime | None = None  # when it was last changed there, if the export says
+    guid: str = ""
+    categories: list = field(default_factory=list)  # Terms, as the item names them (#28)
+    tags: list = field(default_factory=list)
+
+
+@dataclass
+class Term:
+    """A category or a tag (#28). ``slug`` as the old site had it; ``parent``: its parent's slug."""
+
+    kind: str  # "category" or "tag"
+    slug: str
+    name: str
+    parent: str = ""
+    description: str = ""
+    source_id: str = ""
 
 
 @dataclass

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 
 from django.utils.html import strip_tags
 
-from imports.records import Author, Post, Remark
+from imports.records import Author, Post, Remark, Term
 from imports.xml import BadExport, split, stream, text
 
 WP = re.compile(r"https?://wordpress\.org/export/1\.[0-2]/")
@@ -38,8 +38,8 @@ class Item:
 
 
 def read(path):
-    """("site", base blog URL), ("link", channel link), ("version", "1.2"), ("author", Author)
-    and ("item", Item), in file order."""
+    """("site", base blog URL), ("link", channel link), ("version", "1.2"), ("author", Author),
+    ("term", Term) and ("item", Item), in file order."""
     open_elements, seen_wp = [], False  # rss, channel, ...: the elements being read
     for event, element in stream(path):
         namespace, name = split(element.tag)
@@ -68,6 +68,8 @@ def channel_child(namespace, name, element):
         yield "item", item_of(element)
     elif WP.fullmatch(namespace) and name == "author":
         yield "author", author_of(element)
+    elif WP.fullmatch(namespace) and name in ("category", "tag"):
+        yield "term", term_of(name, fields(element))
     elif WP.fullmatch(namespace) and name == "wxr_version":
         yield "version", text(element).strip()
     elif WP.fullmatch(namespace) and name == "base_blog_url":
@@ -108,6 +110,22 @@ def author_of(element):
     )
 
 
+def term_of(kind, f):
+    """A <wp:category> or <wp:tag> of the channel: every category and tag of the site, those
+    without posts too (#28)."""
+    if kind == "category":
+        slug, name = f.get(("wp", "category_nicename"), ""), f.get(("wp", "cat_name"), "")
+        description = f.get(("wp", "category_description"), "")
+    else:
+        slug, name = f.get(("wp", "tag_slug"), ""), f.get(("wp", "tag_name"), "")
+        description = f.get(("wp", "tag_description"), "")
+    return Term(
+        kind=kind, slug=slug.strip(), name=name, description=description,
+        parent=f.get(("wp", "category_parent"), "").strip() if kind == "category" else "",
+        source_id=f.get(("wp", "term_id"), "").strip(),
+    )  # fmt: skip
+
+
 def date_of(f, name):
     """The aware UTC datetime of ``wp:<name>_gmt``, else of ``wp:<name>`` (taken as UTC)."""
     for key in (f"{name}_gmt", name):
@@ -146,13 +164,19 @@ def item_of(element):
         author_login=f.get(("dc", "creator"), "").strip(),
         link=f.get(("", "link"), "").strip(),
         updated_at=date_of(f, "post_modified"),
+        guid=f.get(("", "guid"), "").strip(),
     )
     if not item.post.source_id:
         item.post, item.skip = None, f"{post_type} without wp:post_id"
         return item
     for child in element:
         namespace, name = split(child.tag)
-        if WP.fullmatch(namespace) and name == "comment":
+        if not namespace and name == "category":
+            domain = {"category": "category", "post_tag": "tag"}.get(child.get("domain", ""))
+            if domain:  # nav_menu, post_format and other taxonomies are not kept
+                term = Term(kind=domain, slug=child.get("nicename", "").strip(), name=text(child))
+                (item.post.categories if domain == "category" else item.post.tags).append(term)
+        elif WP.fullmatch(namespace) and name == "comment":
             remark = remark_of(fields(child), item.post)
             if isinstance(remark, str):
                 item.notes.append(remark)

@@ -46,6 +46,19 @@ def _abuse_rules_off(settings):
 
 
 @pytest.fixture
+def moderator(client):
+    """A member of the "Moderators" group, signed in on ``client``."""
+    from django.contrib.auth.models import Group
+
+    from tests.factories import make_user
+
+    user = make_user(is_staff=True, email="mod@example.com")
+    user.groups.add(Group.objects.get(name="Moderators"))
+    client.force_login(user)
+    return user
+
+
+@pytest.fixture
 def rules():
     """Discussion settings without the first-comment hold, so an accepted comment shows at once."""
     from tests.factories import set_rules

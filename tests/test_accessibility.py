@@ -12,12 +12,14 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core import signing
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from comments.models import Comment
 from comments.services import feature
 from notifications import services as outbox
 from notifications.models import Subscription
+from taxonomy.models import Category, Tag
 from tests.factories import make_article, make_comment, make_user, set_rules
 
 pytestmark = pytest.mark.browser
@@ -50,6 +52,10 @@ def discussion(transactional_db):
         for level in range(7 if n == 0 else 1):
             parent = make_comment(article, parent=parent, author_url="https://example.net/",
                                   body=f"Deeper, level {level + 2}")  # fmt: skip
+    # Filed and tagged, so that its archives (#28) have something to show.
+    outdoors = Category.objects.create(name="Outdoors", slug="outdoors", description="Out.")
+    article.categories.add(Category.objects.create(name="Ponds", slug="ponds", parent=outdoors))
+    article.tags.add(Tag.objects.create(name="Frogs", slug="frogs"))
     roots = Comment.objects.filter(article=article, level=0).order_by("pk")
     feature(Comment.objects.filter(pk__in=list(roots.values_list("pk", flat=True)[:2])))
     return article
@@ -57,6 +63,7 @@ def discussion(transactional_db):
 
 def pages(live_server, article):
     deep = article.comments.filter(level=5).first()
+    date = timezone.localtime(article.published_at)
     return {
         "front": "/",
         "article": article.get_absolute_url(),
@@ -70,6 +77,10 @@ def pages(live_server, article):
         "search in a discussion": f"/search/?q=thread&article={article.pk}&type=comments",
         "search, nothing found": "/search/?q=zzzqqq",
         "subscribe": "/subscribe/",
+        "category archive": "/category/outdoors/ponds/",
+        "tag archive": "/tag/frogs/",
+        "month archive": f"/{date:%Y}/{date.month}/",
+        "author archive": f"/author/{article.author.get_username()}/",
     }
 
 

@@ -36,7 +36,8 @@ def test_front_page_shows_title_author_date_and_excerpt(client):
     make_article(title="On engines", author=author, body="First paragraph.\n\nSecond one.")
     make_article(title="With excerpt", excerpt="A hand-written teaser.", body="Long body")
     page = page_of(client.get("/"))
-    assert "By Ada Byron" in page and "<time datetime=" in page
+    author_link = f'<a href="/author/{author.username}/" rel="author">Ada Byron</a>'
+    assert f"By {author_link}" in page and "<time datetime=" in page  # links to archives (#28)
     assert "<p>First paragraph.</p>\n\n<p>Second one.</p>" in page  # breaks kept (#24)
     assert "A hand-written teaser." in page and "Long body" not in page
 

@@ -127,7 +127,7 @@ def test_moderation_and_admin_edits_reach_a_cached_page_at_once(client, admin_cl
 
     admin_client.post(
         reverse("admin:comments_comment_changelist") + "?queue=all",
-        {"action": "marked_as_spam", "_selected_action": [spam.pk]},
+        {"action": "mark_as_spam", "_selected_action": [spam.pk]},
     )
     change = reverse("admin:comments_comment_change", args=[kept.pk])
     form = {

@@ -791,3 +791,15 @@ def test_mail_to_moderators_about_a_hostile_comment_carries_no_injected_headers(
     head = headers.as_bytes().split(b"\n\n", 1)[0]
     assert b"victim" not in head and b"Bcc" not in head
     assert "Sam Bcc: victim@example.com Subject: hi commented" in message.body
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("address", "status"),
+    [("/users/%00/", 404), ("/tag/%00/", 404), ("/comments/%00/", 404), ("/?p=%00", 400),
+     ("/search/?q=a%00b", 400), ("/accounts/login/?next=%00", 400),
+     ("/api/v1/articles/?limit=%00", 400)],
+)  # fmt: skip
+def test_a_nul_character_in_an_address_is_a_404_or_a_400_never_a_500(client, address, status):
+    """PostgreSQL refuses NUL in any text it is given; no request gets that far (#28)."""
+    assert client.get(address).status_code == status

@@ -196,7 +196,7 @@ def test_a_guest_confirms_is_told_of_an_approved_reply_and_unsubscribes_in_one_c
         assert status == 200
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
         csrf = re.search(r"csrftoken=([^;]+)", headers["Set-Cookie"]).group(1)
-        action = {"csrfmiddlewaretoken": token, "action": "approved", "_selected_action": held.pk}
+        action = {"csrfmiddlewaretoken": token, "action": "approve", "_selected_action": held.pk}
         cookies = f"{cookies}; csrftoken={csrf}"
         fetch(changelist, data=action, headers={"Cookie": cookies, "Referer": changelist})
         wait_until(lambda: len(received_by(smtp_server, "ana@example.com")) == 2, 20, "no reply")

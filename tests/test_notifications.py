@@ -136,7 +136,7 @@ def test_a_held_reply_sends_nothing_until_approved_then_exactly_one_mail(client,
 
     admin_client.post(
         "/admin/comments/comment/?queue=all",
-        {"action": "approved", "_selected_action": [held.pk]},
+        {"action": "approve", "_selected_action": [held.pk]},
     )
     run_tasks()
     [message] = inbox(GUEST)

@@ -137,7 +137,7 @@ def test_the_admin_works_under_the_content_security_policy(page, live_server):
     page.wait_for_url("**/admin/")
     page.goto(live_server.url + "/admin/comments/comment/")
     page.locator("#action-toggle").check()  # "select all" is script-driven
-    page.locator("select[name=action]").select_option("approved")
+    page.locator("select[name=action]").select_option("approve")
     page.get_by_role("button", name="Go").click()
     page.get_by_text("1 comment approved.").wait_for()
     page.locator("button.theme-toggle").click()

@@ -90,7 +90,7 @@ def test_moderators_decisions_in_the_admin_teach_the_filter_in_the_worker(
 ):
     set_rules(spam_retrain_after=80, spam_min_examples=10)
     rows = examples(make_article(), 40, 40)
-    for label, action in ((1, "marked_as_spam"), (0, "approved")):
+    for label, action in ((1, "mark_as_spam"), (0, "approve")):
         chosen = [c.pk for c, lab in rows if lab == label]
         admin_client.post(CHANGELIST + "?queue=all",
                           {"action": action, "_selected_action": chosen})  # fmt: skip

@@ -289,7 +289,7 @@ def test_unfeaturing_or_removing_takes_a_comment_out_of_the_box(admin_client, cl
     admin_client.post("/admin/comments/comment/?queue=all", {
         "action": "unfeature", "_selected_action": [dropped.pk]})  # fmt: skip
     admin_client.post("/admin/comments/comment/?queue=all", {
-        "action": "removed", "_selected_action": [removed.pk]})  # fmt: skip
+        "action": "remove", "_selected_action": [removed.pk]})  # fmt: skip
 
     assert featured_box(page_of(client.get(article.get_absolute_url()))) == [str(kept.pk)]
     article.refresh_from_db()

@@ -36,11 +36,13 @@ def comment(cid, parent=0, *, body="A comment.", approved="1", kind="",
 
 def post(pid, title="A post", *, comments=(), status="publish", post_type="post", slug=None,
          body="<p>Body.</p>", date="2020-01-01 09:00:00", comment_status="open",
-         creator="editor", password=""):  # fmt: skip
+         creator="editor", password="", link=None, guid="", terms=()):  # fmt: skip
     return f"""
   <item>
     <title>{escape(title)}</title>
-    <link>https://old.example/?p={pid}</link>
+    <link>{escape(link or f"https://old.example/?p={pid}")}</link>
+    {f'<guid isPermaLink="false">{escape(guid)}</guid>' if guid else ""}
+    {"".join(terms)}
     <dc:creator>{cdata(creator)}</dc:creator>
     <content:encoded>{cdata(body)}</content:encoded>
     <excerpt:encoded>{cdata("")}</excerpt:encoded>
@@ -54,6 +56,28 @@ def post(pid, title="A post", *, comments=(), status="publish", post_type="post"
     <wp:post_password>{password}</wp:post_password>
     {"".join(comments)}
   </item>"""
+
+
+def wp_category(slug, name, parent="", description="", term_id=0):
+    """A <wp:category> of the channel's list of terms."""
+    return f"""<wp:category><wp:term_id>{term_id}</wp:term_id>
+  <wp:category_nicename>{escape(slug)}</wp:category_nicename>
+  <wp:category_parent>{escape(parent)}</wp:category_parent>
+  <wp:cat_name>{cdata(name)}</wp:cat_name>
+  <wp:category_description>{cdata(description)}</wp:category_description></wp:category>
+"""
+
+
+def wp_tag(slug, name, description="", term_id=0):
+    return f"""<wp:tag><wp:term_id>{term_id}</wp:term_id><wp:tag_slug>{escape(slug)}</wp:tag_slug>
+  <wp:tag_name>{cdata(name)}</wp:tag_name><wp:tag_description>{cdata(description)}</wp:tag_description>
+  </wp:tag>
+"""
+
+
+def on_post(domain, slug, name):
+    """A post's <category domain="category|post_tag" nicename="...">."""
+    return f'<category domain="{domain}" nicename="{escape(slug)}">{cdata(name)}</category>'
 
 
 def export(*items, version="1.2", site="https://old.example", authors=None, prolog=""):

@@ -4,8 +4,8 @@ from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import connection, models
-from django.db.models import Exists, ExpressionWrapper, OuterRef, Q
-from django.db.models.functions import TruncDate
+from django.db.models import Exists, ExpressionWrapper, Func, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce, TruncDate
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -56,6 +56,16 @@ def shown(own):
 def own_pending(own):
     """The reader's own comments still awaiting moderation: shown to them alone."""
     return Q(pk__in=list(own), status=Comment.Status.PENDING)
+
+
+def same_author(user_id, email):
+    """The rule "the same author" (#25): the same account, or the same email address (what a
+    member wrote as a guest before joining counts too). Never the IP address, which people
+    share. Takes values (an email lower-cased, as stored) or ``OuterRef``s."""
+    same = Q(author_email=email) & ~Q(author_email="")
+    if user_id is not None:
+        same |= Q(user_id=user_id)
+    return same
 
 
 def is_shown(comment, own):
@@ -165,6 +175,22 @@ class CommentQuerySet(TreeQuerySet):
             poster |= Q(ip_address__in_network=network)
         return self.filter(poster, created_at__gte=since).order_by("-created_at")
 
+    def by_author(self, user_id, email):
+        """Every comment by this author (``same_author``)."""
+        return self.filter(same_author(user_id, (email or "").lower()))
+
+    def with_author_history(self):
+        """Each comment with its author's approved, spam and removed counts (``same_author``),
+        one subquery each, for the moderation queue's one line of history (#26)."""
+        same = same_author(OuterRef("user_id"), OuterRef("author_email"))
+        return self.annotate(**{
+            f"author_{status}": Coalesce(Subquery(
+                Comment.objects.filter(same, status=status).order_by()
+                .values(n=Func("pk", function="COUNT"))
+            ), 0)
+            for status in (Comment.Status.APPROVED, Comment.Status.SPAM, Comment.Status.REMOVED)
+        })  # fmt: skip
+
     def needing_review(self):
         """The moderation queue: pending comments, and approved ones readers have reported."""
         return self.filter(
@@ -229,7 +255,7 @@ class Comment(MPTTModel):
     body = models.TextField("comment")
     body_html = models.TextField(editable=False)
     status = models.CharField(max_length=10, choices=Status, default=Status.APPROVED)
-    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    ip_address = models.GenericIPAddressField("IP address", null=True, blank=True)
     user_agent = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     edited_at = models.DateTimeField(null=True, blank=True)

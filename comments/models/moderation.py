@@ -328,7 +328,7 @@ class Report(models.Model):
     reason = models.CharField(max_length=10, choices=Reason)
     text = models.CharField("details", max_length=500, blank=True)
     reporter = models.CharField(max_length=80, editable=False)  # "user:<id>" or "address:<ip>"
-    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    ip_address = models.GenericIPAddressField("IP address", null=True, blank=True)
     is_dismissed = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
 

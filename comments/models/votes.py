@@ -20,7 +20,7 @@ class Vote(models.Model):
         max_length=64, blank=True, help_text="A guest's browser, from its signed voter cookie."
     )
     value = models.SmallIntegerField(choices=[(UP, "Up"), (DOWN, "Down")])
-    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    ip_address = models.GenericIPAddressField("IP address", null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

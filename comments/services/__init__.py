@@ -32,11 +32,13 @@ from comments.services.limits import (
     refuse_if_over_limit,
 )
 from comments.services.moderation import (
+    MOVES,
     authors_comments,
     ban_author,
     delete_by_writer,
     delete_comment,
     dismiss_reports,
+    moderate,
     purge,
     purge_spam,
     report_comment,
@@ -80,6 +82,8 @@ __all__ = [
     "display_name",
     "delete_comment",
     "dismiss_reports",
+    "moderate",
+    "MOVES",
     "edit_comment",
     "erase_writer",
     "follow_member_name",

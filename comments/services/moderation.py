@@ -3,7 +3,7 @@ moderators (#4). Status changes are one UPDATE per batch; tree fields never move
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Q
+from django.db.models import Count, F
 
 from comments import freshness, hooks
 from comments.models import Ban, Comment, DiscussionSettings, ModerationLog, Report, Revision
@@ -51,6 +51,20 @@ def set_status(comments, status, *, by=None, reason="", announce=True):
         elif status in (Comment.Status.SPAM, Comment.Status.REMOVED):
             notifying.comments_hidden(ids)  # their mail still queued is not sent
     return len(changing)
+
+
+# What a moderator's buttons do, in the admin and on the site (#26): status, and the reason logged.
+MOVES = {
+    "approve": (Comment.Status.APPROVED, "approved"),
+    "mark_as_spam": (Comment.Status.SPAM, "marked as spam"),
+    "remove": (Comment.Status.REMOVED, "removed"),
+}
+
+
+def moderate(comments, move, *, by):
+    """Apply the moderator's ``move`` (a key of ``MOVES``) to ``comments``; return how many."""
+    status, reason = MOVES[move]
+    return set_status(comments, status, by=by, reason=reason)
 
 
 def rescue(comments, *, by):
@@ -108,11 +122,9 @@ def delete_by_writer(comment, *, by=None):
 
 
 def authors_comments(comment):
-    """Every comment by the same author: same email address, or same user account."""
-    same = Q(author_email=comment.author_email) if comment.author_email else Q(pk=comment.pk)
-    if comment.user_id:
-        same |= Q(user_id=comment.user_id)
-    return Comment.objects.filter(same)
+    """Every comment by the author of ``comment`` (``same_author``), this one included."""
+    same = Comment.objects.by_author(comment.user_id, comment.author_email)
+    return same | Comment.objects.filter(pk=comment.pk)
 
 
 def ban_author(comment, *, by, reason=""):

@@ -194,11 +194,7 @@ def decide_status(comment, rules, *, honeypot="", seconds_to_write=None, verdict
 
 
 def has_approved_comment(user, email):
-    # An empty address (an account without email) must not vouch for every other such account.
-    by_author = Q(author_email=email.lower()) if email else Q(pk__in=[])
-    if user:
-        by_author |= Q(user=user)
-    return Comment.objects.approved().filter(by_author).exists()
+    return Comment.objects.approved().by_author(user.pk if user else None, email).exists()
 
 
 def refuse_if_flooding(comment, rules):
@@ -231,8 +227,9 @@ def refuse_if_repeated(*, article, body, user, email, rules):
     if not rules.duplicate_window:
         return
     since = timezone.now() - timedelta(seconds=rules.duplicate_window)
-    same_author = Q(user=user) if user else Q(author_email=email.lower())
-    recent = Comment.objects.filter(same_author, article=article, body=body, created_at__gte=since)
+    recent = Comment.objects.by_author(user.pk if user else None, email).filter(
+        article=article, body=body, created_at__gte=since
+    )
     if recent.exists():
         raise ValidationError(_("You have already said that."), code="duplicate")
 

@@ -7,7 +7,8 @@ from tqdm import tqdm
 
 from articles.models import Article
 from imports import disqus
-from imports.loading import Loader, Report
+from imports.loading import Loader
+from imports.report import Report
 from imports.xml import BadExport
 
 BATCH = 2000  # posts staged per INSERT

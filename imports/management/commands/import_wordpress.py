@@ -5,7 +5,8 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from imports import wordpress
-from imports.loading import Loader, Report
+from imports.loading import Loader
+from imports.report import Report
 from imports.xml import BadExport
 
 
@@ -44,9 +45,11 @@ class Command(BaseCommand):
     def import_file(self, path, report, *, pages, pings, dry_run, authors, given=""):
         # First the whole file is read once: a malformed one is refused before anything is
         # written, and the progress bar knows its length.
-        items, site, link, from_items = 0, "", "", ""
+        items, site, link, from_items, terms = 0, "", "", "", []
         for event, value in wordpress.read(path):
             items += event == "item"
+            if event == "term":
+                terms.append(value)
             site = value if event == "site" else site
             link = value if event == "link" else link
             if event == "item" and value.post and not from_items:
@@ -60,6 +63,7 @@ class Command(BaseCommand):
                             "with --site https://old.example.com.")  # fmt: skip
         loader = Loader(f"wordpress:{site}", report=report, dry_run=dry_run, pings=pings,
                         authors=authors)  # fmt: skip
+        loader.terms.load(terms)  # every category and tag, those without posts too (#28)
         progress = tqdm(total=items, unit=" items", disable=not sys.stderr.isatty(), desc=path)
         for event, value in wordpress.read(path):
             if event == "author":
