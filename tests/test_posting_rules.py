@@ -288,8 +288,8 @@ def test_an_article_older_than_close_after_days_is_closed(client):
     assert response.status_code == 400
     assert "Comments are closed." in page_of(response)
     assert (
-        '<textarea readonly rows="6" aria-label="Your unposted comment">Too late?</textarea>'
-        in (page_of(response))
+        '<textarea readonly rows="6" aria-label="Your unposted comment" dir="auto">'
+        "Too late?</textarea>" in (page_of(response))
     )
     assert list(Comment.objects.values_list("body", flat=True)) == ["Written while it was open."]
     assert front_page_count(article) == "1 comment… add one"
