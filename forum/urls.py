@@ -36,6 +36,7 @@ urlpatterns = [
     path("", include("search.urls")),  # issue #15
     path("alerts/", include("alerts.urls")),  # a chat alert's approve / spam links (#26)
     path("avatars/", include("avatars.urls")),  # members' pictures, from our origin (#28)
+    path("", include("embed.urls")),  # discussions in other sites' pages (issue #30)
     path("", include("comments.urls")),
     path("", include("articles.urls")),
 ]

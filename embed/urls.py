@@ -1,0 +1,13 @@
+from django.urls import path, re_path
+
+from embed import views
+
+app_name = "embed"
+LOOK = r"(?P<look>(?:auto|light|dark)(?:-[0-9a-f]{3}|-[0-9a-f]{6})?)"
+urlpatterns = [
+    path("embed/thread/", views.thread, name="thread"),
+    path("embed/go/", views.go, name="go"),
+    path("embed/counts/", views.counts, name="counts"),
+    re_path(rf"^embed/(?P<page_id>[0-9]+)/{LOOK}/$", views.frame, name="frame"),
+    re_path(rf"^embed/(?P<page_id>[0-9]+)/{LOOK}/post/$", views.post, name="post"),
+]
