@@ -19,6 +19,7 @@ and pass ``forum.middleware.OriginCsrfMiddleware`` like the site's own pages.
 from urllib.parse import urlsplit
 
 PREFIX = "/embed/"
+SAMESITE = "None; Partitioned"  # Python 3.11 writes what follows SameSite= as given
 
 
 def from_embed(request):
@@ -37,6 +38,6 @@ class PartitionedCookiesMiddleware:
         response = self.get_response(request)
         if response.cookies and from_embed(request):
             for morsel in response.cookies.values():
-                morsel["samesite"] = "None; Partitioned"
+                morsel["samesite"] = SAMESITE
                 morsel["secure"] = True
         return response
