@@ -8,6 +8,7 @@ from django.test import Client
 from django.urls import reverse
 
 from articles.models import Article
+from bench.measure import embed_script
 from comments.models import Comment
 from embed.models import EmbeddedPage, Site
 from tests.factories import make_article, make_comment, set_rules
@@ -381,3 +382,8 @@ def test_the_frame_page_has_no_inline_script(client):
     html = page_of(frame(client))
     assert not re.search(r"<script(?![^>]*\b(src=|type=\"application/ld\+json))", html)
     assert "embed-frame.js" in html
+
+
+def test_the_host_script_stays_under_ten_kilobytes_compressed(settings):
+    sizes = embed_script(settings.BASE_DIR / "static" / "js" / "embed.js")
+    assert 0 < max(v for k, v in sizes.items() if k != "plain_kb") <= 10
