@@ -147,6 +147,15 @@ def test_a_guest_reads_posts_and_replies_in_the_frame_with_third_party_cookies_b
     assert reply.parent_id == first.pk
     expect(frame.get_by_text("Your comment is awaiting moderation.")).to_have_count(2)
 
+    # A guest's vote is theirs (its key in a partitioned cookie): pressed again after a reload.
+    upvote = frame.get_by_role("button", name="Upvote the comment by Ines")
+    upvote.click()
+    expect(upvote).to_have_attribute("aria-pressed", "true")
+    page.reload()
+    upvote = discussion_frame(page).get_by_role("button", name="Upvote the comment by Ines")
+    expect(upvote).to_have_attribute("aria-pressed", "true")
+    assert Comment.objects.get(pk=first.pk).upvotes == 1
+
     # Another reader (another browser, nothing shared) sees neither held comment.
     other = chromium.new_page()
     other.goto(f"{origin}/post.html")
