@@ -10,6 +10,7 @@ from django.urls import reverse
 from articles.models import Article
 from bench.measure import embed_script
 from comments.models import Comment
+from embed.checks import embed_sites_are_origins
 from embed.models import EmbeddedPage, Site
 from tests.factories import make_article, make_comment, set_rules
 from tests.pages import form_data, page_of
@@ -387,3 +388,60 @@ def test_the_frame_page_has_no_inline_script(client):
 def test_the_host_script_stays_under_ten_kilobytes_compressed(settings):
     sizes = embed_script(settings.BASE_DIR / "static" / "js" / "embed.js")
     assert 0 < max(v for k, v in sizes.items() if k != "plain_kb") <= 10
+
+
+# What the operator and staff see
+
+
+@pytest.mark.parametrize(
+    ("listed", "errors"),
+    [
+        ([BLOG, "http://localhost:8080"], []),
+        (["https://blog.example.com/posts/"], ["embed.E001"]),
+        (["blog.example.com"], ["embed.E001"]),
+        (["ftp://blog.example.com"], ["embed.E001"]),
+    ],
+)
+def test_every_listed_site_must_be_an_origin(settings, listed, errors):
+    settings.EMBED_SITES = listed
+    assert [error.id for error in embed_sites_are_origins(None)] == errors
+
+
+def test_the_admin_lists_sites_with_their_pages_and_traffic(admin_client, client):
+    frame(client)
+    frame(client)
+    frame(client, page=f"{BLOG}/other/")
+    html = page_of(admin_client.get(reverse("admin:embed_site_changelist")))
+    assert BLOG in html
+    assert re.search(
+        r'<td class="field-page_count">2</td><td class="field-frames_shown">3</td>', html
+    )
+    pages = page_of(admin_client.get(reverse("admin:embed_embeddedpage_changelist")))
+    assert POST in pages and f"{BLOG}/other/" in pages
+
+
+def test_staff_merge_two_pages_by_pointing_one_at_the_others_article(admin_client, client):
+    frame(client)
+    frame(client, page=f"{BLOG}/copy/")
+    first, copy = EmbeddedPage.objects.order_by("pk")
+    make_comment(first.article, body="Said on the first page")
+    response = admin_client.post(
+        reverse("admin:embed_embeddedpage_change", args=[copy.pk]),
+        {"site": copy.site_id, "url": copy.url, "article": first.article_id},
+    )
+    assert response.status_code == 302
+    assert "Said on the first page" in page_of(client.get(frame_address(copy)))
+
+
+@pytest.mark.parametrize("comments", [0, 1, 20])
+def test_the_frame_costs_the_same_queries_whatever_the_discussion(
+    client, comments, django_assert_num_queries
+):
+    frame(client)
+    page = EmbeddedPage.objects.get()
+    for n in range(comments):
+        make_comment(page.article, body=f"Comment {n}")
+    client.get(frame_address(page))  # the discussion's cache filled
+    # The page with its site and article, the view counted, the Discussion settings.
+    with django_assert_num_queries(3):
+        client.get(frame_address(page))
