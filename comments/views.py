@@ -237,8 +237,11 @@ def writers_comment(request, pk):
     return comment
 
 
-def edit(request, pk):
-    """The writer changes their comment's text, while the Discussion settings allow (#12)."""
+def edit(request, pk, *, context=None, back=None):
+    """The writer changes their comment's text, while the Discussion settings allow (#12).
+
+    ``context`` (more for the template: the embed's frame, #30) and ``back(comment)`` (where
+    to go once changed; else its permalink) serve the same page inside the embed's frame."""
     comment = writers_comment(request, pk)
     form = EditForm(request.POST or None, initial={"body": comment.body})
     if form.is_valid():
@@ -256,27 +259,31 @@ def edit(request, pk):
                 if held
                 else _("Your comment was changed."),
             )
-            return redirect(comment)
+            return redirect(back(comment) if back else comment)
     rules = DiscussionSettings.load()
-    context = {
+    page = {
         "comment": comment,
         "form": form,
         "may_edit": comment.may_be_edited(rules),
         "minutes_left": math.ceil((comment.editable_until(rules) - timezone.now()) / MINUTE),
         "too_late": services.TOO_LATE_TO_EDIT,
+        **(context or {}),
     }
-    return render(request, "comments/edit.html", context, status=400 if form.errors else 200)
+    return render(request, "comments/edit.html", page, status=400 if form.errors else 200)
 
 
-def delete(request, pk):
-    """The writer deletes their comment, after a confirmation that works without JavaScript."""
+def delete(request, pk, *, context=None, back=None):
+    """The writer deletes their comment, after a confirmation that works without JavaScript.
+    ``context`` and ``back(comment)``: as for ``edit``."""
     comment = writers_comment(request, pk)
     if request.method == "POST":
         user = request.user if request.user.is_authenticated else None
         services.delete_by_writer(comment, by=user)
         messages.success(request, _("Your comment was deleted."))
+        if back:
+            return redirect(back(comment))
         return redirect(f"{comment.article.get_absolute_url()}#comments")
-    return render(request, "comments/delete.html", {"comment": comment})
+    return render(request, "comments/delete.html", {"comment": comment, **(context or {})})
 
 
 VOTER_COOKIE = "forum_voter"

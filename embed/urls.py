@@ -10,4 +10,8 @@ urlpatterns = [
     path("embed/counts/", views.counts, name="counts"),
     re_path(rf"^embed/(?P<page_id>[0-9]+)/{LOOK}/$", views.frame, name="frame"),
     re_path(rf"^embed/(?P<page_id>[0-9]+)/{LOOK}/post/$", views.post, name="post"),
+    re_path(rf"^embed/(?P<page_id>[0-9]+)/{LOOK}/edit/(?P<pk>[0-9]+)/$", views.edit, name="edit"),
+    re_path(
+        rf"^embed/(?P<page_id>[0-9]+)/{LOOK}/delete/(?P<pk>[0-9]+)/$", views.delete, name="delete"
+    ),
 ]

@@ -15,9 +15,11 @@ from django.urls import reverse
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from comments import discussion
+from comments import views as comments_views
+from comments.models import Comment
 from comments.views import place_of, submit
 from embed import services
 from embed.addresses import style
@@ -102,24 +104,64 @@ def post(request, page_id, look):
     )  # fmt: skip
 
 
-def frame_response(request, page, look, form=None):
-    """The frame of ``page`` in the ``look`` ("dark-f60"), for its site alone to frame."""
+def frame_context(page, look):
+    """What every page inside the frame shows (``embed/base.html``): its look, its host."""
     theme, _dash, accent = look.partition("-")
-    address = reverse("embed:frame", args=[page.pk, look])
-    built = discussion.build(
-        request, page.article, form=form, address=address,
-        post_url=reverse("embed:post", args=[page.pk, look]),
-    )  # fmt: skip
-    context = {
-        "article": page.article, "discussion": built, "page": page, "theme": theme,
-        "accent": accent, "host_origin": page.site.origin,
-        "forum_url": settings.SITE_URL + page.article.get_absolute_url(),
+    return {
+        "theme": theme, "accent": accent, "host_origin": page.site.origin,
+        "frame_address": reverse("embed:frame", args=[page.pk, look]),
     }  # fmt: skip
-    response = render(request, "embed/frame.html", context)
+
+
+def framed(response, page):
+    """``response``, which ``page``'s site alone may frame, and no cache may share."""
     response._csp_replace = {"frame-ancestors": [page.site.origin]}
     response.xframe_options_exempt = True
     patch_cache_control(response, private=True, no_cache=True)
     return response
+
+
+def frame_response(request, page, look, form=None):
+    """The frame of ``page`` in the ``look`` ("dark-f60"), for its site alone to frame."""
+    context = frame_context(page, look)
+    built = discussion.build(
+        request, page.article, form=form, address=context["frame_address"],
+        post_url=reverse("embed:post", args=[page.pk, look]),
+    )  # fmt: skip
+    context |= {
+        "article": page.article, "discussion": built, "page": page,
+        "forum_url": settings.SITE_URL + page.article.get_absolute_url(),
+    }  # fmt: skip
+    return framed(render(request, "embed/frame.html", context), page)
+
+
+def writers_page(request, page_id, look, pk, action):
+    """The site's edit or delete page of one's comment (``comments.views``), inside the frame
+    and back to it: a guest's comments are known to the frame's own session alone."""
+    page = embedded_page(page_id)
+    get_object_or_404(Comment.objects.filter(article=page.article), pk=pk)
+    context = frame_context(page, look)
+    address = context["frame_address"]
+    context |= {
+        "base": "embed/base.html", "back_url": f"{address}#comment-{pk}",
+        "delete_url": reverse("embed:delete", args=[page.pk, look, pk]),
+    }  # fmt: skip
+    back = {
+        "edit": lambda c: f"{address}#comment-{c.pk}",
+        "delete": lambda c: f"{address}#comments",
+    }
+    view = {"edit": comments_views.edit, "delete": comments_views.delete}[action]
+    return framed(view(request, pk, context=context, back=back[action]), page)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def edit(request, page_id, look, pk):
+    return writers_page(request, page_id, look, pk, "edit")
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def delete(request, page_id, look, pk):
+    return writers_page(request, page_id, look, pk, "delete")
 
 
 @require_GET

@@ -445,3 +445,41 @@ def test_the_frame_costs_the_same_queries_whatever_the_discussion(
     # The page with its site and article, the view counted, the Discussion settings.
     with django_assert_num_queries(3):
         client.get(frame_address(page))
+
+
+# Editing and deleting one's own comment, inside the frame
+
+
+def test_a_guest_edits_and_deletes_their_comment_inside_the_frame(client):
+    frame(client)
+    page = EmbeddedPage.objects.get()
+    post_in_frame(client, page, body="Frist!")
+    comment = Comment.objects.get()
+    edit = reverse("embed:edit", args=[page.pk, "auto", comment.pk])
+    shown = client.get(edit)
+    assert shown.status_code == 200
+    assert 'class="embed theme-auto"' in page_of(shown)
+    assert f'href="{frame_address(page)}#comment-{comment.pk}">Cancel' in page_of(shown)
+    assert csp(shown)["frame-ancestors"] == BLOG and "X-Frame-Options" not in shown
+    changed = client.post(edit, {"body": "First!"}, headers={"Origin": "http://testserver"})
+    assert changed["Location"] == f"{frame_address(page)}#comment-{comment.pk}"
+    comment.refresh_from_db()
+    assert comment.body == "First!"
+    assert "Your comment was changed." in page_of(client.get(changed["Location"]))
+    delete = reverse("embed:delete", args=[page.pk, "auto", comment.pk])
+    assert "Delete your comment?" in page_of(client.get(delete))
+    deleted = client.post(delete, headers={"Origin": "http://testserver"})
+    assert deleted["Location"] == f"{frame_address(page)}#comments"
+    assert Comment.objects.get().status == Comment.Status.REMOVED
+
+
+def test_nobody_else_edits_a_comment_through_the_frame(client):
+    frame(client)
+    page = EmbeddedPage.objects.get()
+    post_in_frame(client, page)
+    comment = Comment.objects.get()
+    edit = reverse("embed:edit", args=[page.pk, "auto", comment.pk])
+    assert Client().get(edit).status_code == 404
+    elsewhere = make_comment(make_article(), body="Not on this page")
+    mine_elsewhere = reverse("embed:edit", args=[page.pk, "auto", elsewhere.pk])
+    assert client.get(mine_elsewhere).status_code == 404

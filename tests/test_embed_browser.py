@@ -130,6 +130,16 @@ def test_a_guest_reads_posts_and_replies_in_the_frame_with_third_party_cookies_b
     cookies = {c["name"]: c for c in page.context.cookies()}
     assert cookies["sessionid"].get("partitionKey") == f"http://{other_site(live_server.url)}"
 
+    # Its writer edits it, in the frame, whose session alone knows it is theirs.
+    box = frame.locator(f"#comment-{comment.pk}")
+    box.locator("summary").click()  # "More", where the minor actions are
+    box.get_by_role("link", name="Edit your comment").click()
+    frame.get_by_role("textbox", name="Comment", exact=True).fill("My edited comment")
+    frame.get_by_role("button", name="Save").click()
+    expect(frame.get_by_text("Your comment was changed.")).to_be_visible()
+    expect(frame.get_by_text("My edited comment")).to_be_visible()
+    assert Comment.objects.get(pk=comment.pk).body == "My edited comment"
+
     # The frame grew to its content: no scroll bar of its own.
     height = page.locator("#forum-comments iframe").evaluate(
         "f => f.getBoundingClientRect().height"

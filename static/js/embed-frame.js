@@ -40,8 +40,14 @@
     var url = new URL(address, location.href);
     return url.origin !== location.origin || url.pathname.indexOf("/embed/") !== 0;
   }
+  // Editing or deleting one's comment stays in the frame, whose session knows it is theirs.
+  var frame = root.getAttribute("data-frame-address");
+  var OWN = /^\/comments\/(\d+)\/(edit|delete)\/$/;
   document.addEventListener("click", function (event) {
     var link = event.target.closest && event.target.closest("a[href]");
+    var own = link && frame && new URL(link.href, location.href);
+    var match = own && own.origin === location.origin && OWN.exec(own.pathname);
+    if (match) { link.href = frame + match[2] + "/" + match[1] + "/"; return; }
     if (link && !link.target && leaves(link.href)) {
       link.target = "_blank";
       link.rel = (link.rel + " noopener").trim();
