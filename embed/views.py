@@ -42,7 +42,8 @@ def page_of(request):
     """(EmbeddedPage, form) of the frame or link a host page asks for, or (None, response)."""
     form = FrameForm(request.GET)
     if not form.is_valid():
-        return None, refused(request, " ".join(form.errors.get("page", form.errors)), 400)
+        messages = [message for errors in form.errors.values() for message in errors]
+        return None, refused(request, " ".join(messages), 400)
     site = services.site_for(form.origin)
     if site is None:
         return None, refused(request, _("This site may not show these comments."), 403)

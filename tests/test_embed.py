@@ -215,7 +215,10 @@ def test_the_host_chooses_the_theme_and_accent(client, params, look):
     ],
 )
 def test_a_theme_or_accent_that_is_not_ours_is_refused(client, params):
-    assert frame(client, **params).status_code == 400
+    response = frame(client, **params)
+    assert response.status_code == 400
+    said = page_of(response)
+    assert "The accent colour must be #rgb or #rrggbb." in said or "valid choice" in said
 
 
 def test_a_look_the_frame_address_does_not_know_is_not_found(client):
