@@ -204,21 +204,25 @@ def test_the_host_chooses_the_theme_and_accent(client, params, look):
         assert "--accent" not in html
 
 
+ACCENT_REFUSED = "The accent colour must be #rgb or #rrggbb."
+
+
 @pytest.mark.parametrize(
-    "params",
+    ("params", "said"),
     [
-        {"theme": "neon"},
-        {"accent": "red"},
-        {"accent": "#12345"},
-        {"accent": "#fff; background: url(x)"},
-        {"accent": "#ffg"},
+        ({"theme": "neon"}, "Select a valid choice."),
+        ({"accent": "red"}, ACCENT_REFUSED),
+        ({"accent": "#12345"}, ACCENT_REFUSED),
+        ({"accent": "#fff; background: url(x)"}, "at most 20 characters"),
+        ({"accent": "#fff;x"}, ACCENT_REFUSED),
+        ({"accent": "#ffg"}, ACCENT_REFUSED),
     ],
 )
-def test_a_theme_or_accent_that_is_not_ours_is_refused(client, params):
+def test_a_theme_or_accent_that_is_not_ours_is_refused_with_a_message(client, params, said):
     response = frame(client, **params)
     assert response.status_code == 400
-    said = page_of(response)
-    assert "The accent colour must be #rgb or #rrggbb." in said or "valid choice" in said
+    assert said in page_of(response)
+    assert not Article.objects.exists()
 
 
 def test_a_look_the_frame_address_does_not_know_is_not_found(client):
