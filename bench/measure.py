@@ -288,3 +288,11 @@ def moderation_at_scale(*, spam, runs):
         purge_longest_s=max(batches, default=0),
     )  # fmt: skip
     return result
+
+
+def embed_script(path):
+    """The host side of the embed (#30): its bytes, and as each encoding the server offers
+    sends it (zstd, br, gzip), in KB."""
+    body = path.read_bytes()
+    encoded = {name: len(compress(body)) / 1024 for name, compress, _ in compressors}
+    return {"plain_kb": len(body) / 1024, **{f"{name}_kb": kb for name, kb in encoded.items()}}

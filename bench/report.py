@@ -14,6 +14,7 @@ SEARCH_BUDGET_MS = 50  # median /search/ at 100,000 comments (#15)
 PAGE_BUDGET_KB = 250  # page 1's HTML before compression, at 1,000 and 100,000 (#17)
 BUSY_SHARE = 0.7  # reads while 1 comment/s is posted, over reads alone (#17)
 ADMIN_BUDGET_MS = 300  # the admin's comment lists with 100,000 spam comments (#17)
+EMBED_BUDGET_KB = 10  # the embed's host script, compressed (#30)
 TARGET_SIZE = 1000  # the discussion of the cold-time and throughput targets
 
 
@@ -70,7 +71,21 @@ def build_table(results):
         add_import_rows(table, results["imports"])
     if "moderation" in results:
         add_moderation_rows(table, results["moderation"])
+    if "embed" in results:  # runs before #30 lack it
+        add_embed_row(table, results["embed"], sizes[-1])
     return table
+
+
+def add_embed_row(table, embed, size):
+    """embed.js as a host page loads it: not a discussion's size, so in the last column."""
+    encoded = {k.removesuffix("_kb"): v for k, v in embed.items() if k != "plain_kb"}
+    largest = max(encoded.values())
+    table.add(
+        "embed.js, KB (plain; " + " / ".join(encoded) + ")",
+        {size: f"{embed['plain_kb']:.1f}; " + " / ".join(f"{v:.1f}" for v in encoded.values())},
+        f"≤ {EMBED_BUDGET_KB} KB compressed (#30)",
+        verdict(largest <= EMBED_BUDGET_KB, f"at most {largest:.1f} KB"),
+    )
 
 
 def add_data_rows(table, by_size):

@@ -161,6 +161,7 @@ def run(plan, database_url):
         "moderation": moderation,
         "spam": filtered,
         "search": searched,
+        "embed": measure.embed_script(BENCH_DIR.parent / "static" / "js" / "embed.js"),
         "postgres": postgres,
         "load_average": os.getloadavg(),
         "seconds": time.perf_counter() - STARTED,

@@ -61,6 +61,7 @@ class Discussion:
     keep: str  # the page's own query string (page, sort), kept in Reply and Cancel links
     address: str = ""  # the page's path, which its links to other orders and pages start with
     moderator: bool = False  # the page carries the form of the staff's buttons (#26)
+    post_url: str = ""  # where the form posts; "" for comments:post (the embed has its own, #30)
 
 
 class View(NamedTuple):
@@ -74,26 +75,29 @@ class View(NamedTuple):
     editable: set
     held_threads: set
     keep: str = ""
+    address: str = ""  # the path the page's links start with; "" for the site's (#30)
 
     def inputs(self):
         """The settings and state the markup shows, for the cache keys."""
         r = self.rules
         return (r.downvotes, r.max_depth, r.default_sort, r.threads_per_page,
-                r.comments_per_page, self.is_open, self.keep)  # fmt: skip
+                r.comments_per_page, self.is_open, self.keep, self.address)  # fmt: skip
 
 
-def view_of(reader, article, rules, keep=""):
+def view_of(reader, article, rules, keep="", address=""):
     """The View of ``article`` for ``reader``."""
     pending = reader.pending(article)
     editable = reader.editable(article, rules) & set(pending)
     held = {reader.written(article)[pk].tree_id for pk in pending}
-    return View(rules, comments_open(article, rules), pending, editable, held, keep)
+    return View(rules, comments_open(article, rules), pending, editable, held, keep, address)
 
 
-def build(request, article, *, root=None, form=None):
+def build(request, article, *, root=None, form=None, address="", post_url=""):
     """The discussion of ``article`` (or of ``root``'s thread) as ``request`` asks for it.
 
     ``form``: a bound comment form that failed, shown again with its errors and its reply target.
+    ``address`` and ``post_url``: the path its links start with and where its form posts, for a
+    page other than the site's own (the embed, #30).
     """
     reader = reader_of(request)
     rules = DiscussionSettings.load()
@@ -119,7 +123,7 @@ def build(request, article, *, root=None, form=None):
         keep["sort"] = sort
     if page is not None and page.number > 1:
         keep["page"] = page.number
-    view = view_of(reader, article, rules, urlencode(keep))
+    view = view_of(reader, article, rules, urlencode(keep), address)
     listing, rows = cached_listing(article, view, root, sort, page, reader)
     if form is None:
         remembered = reader.remembered
@@ -131,10 +135,10 @@ def build(request, article, *, root=None, form=None):
     else:
         wanted = form.data.get("parent", "")
     reply_to = reply_target(article, rows, wanted, pending, rules)
-    address = page_address(article, root)
     return Discussion(
-        article, root, listing, form, reply_to, view.is_open, view.keep, address, reader.moderator
-    )
+        article, root, listing, form, reply_to, view.is_open, view.keep,
+        address or page_address(article, root), reader.moderator, post_url,
+    )  # fmt: skip
 
 
 def page_address(article, root):
@@ -188,7 +192,7 @@ def render_listing(article, view, root, sort, page):
     listing = mark_safe(template.render({
         "article": article, "root": root, "root_shown": root and is_shown(root, view.pending),
         "page": page, "sort": sort, "sorts": dict(Sort.choices), "keep": view.keep,
-        "address": page_address(article, root), "held": len(view.pending),
+        "address": view.address or page_address(article, root), "held": len(view.pending),
         "threads": [fragment.html for fragment in fragments],
         "comments_url": reverse("comments:permalink", args=[0]).removesuffix("0/"),
         "featured": featured, "default_sort": view.rules.default_sort,
@@ -251,7 +255,7 @@ def thread_fragments(article, view, threads, *, limits=None, root=None, base_lev
     template = engines["jinja2"].get_template("comments/_thread.html")
     context = {
         "keep": view.keep, "downvotes": view.rules.downvotes,
-        "address": page_address(article, root),
+        "address": view.address or page_address(article, root),
         "comments_url": reverse("comments:permalink", args=[0]).removesuffix("0/"),
     }  # fmt: skip
     reply_level = view.rules.deepest_replyable_level if view.is_open else -1

@@ -32,6 +32,18 @@ def post(request, article_id):
     if request.method != "POST":
         # The address of a page that answered a refused comment, reloaded or bookmarked (#24).
         return redirect(f"{article.get_absolute_url()}#respond")
+
+    def refused(form):
+        context = {"article": article, "discussion": discussion.build(request, article, form=form)}
+        return render(request, "articles/article_detail.html", context)
+
+    return submit(request, article, refused=refused)
+
+
+def submit(request, article, *, refused, place=None):
+    """The comment form posted to ``article``: a redirect to the new comment (``place(comment)``,
+    else its permalink), or ``refused(form)``, the page showing the bound form again, as a 400
+    (or 429). The site's post view and the embed's (#30) both post through it."""
     form = CommentForm(
         request.POST,
         article=article,
@@ -60,16 +72,12 @@ def post(request, article_id):
             form.add_error(None, error)
             retry_after = (error.params or {}).get("wait") if error.code == "flood" else None
         else:
-            return _posted(request, comment, form)
+            return _posted(request, comment, form, place)
     else:
         retry_after = None
-    response = render(
-        request,
-        "articles/article_detail.html",
-        {"article": article, "discussion": discussion.build(request, article, form=form)},
-        # Too fast is 429, so that clients other than browsers can tell; the page says the same.
-        status=429 if retry_after else 400,
-    )
+    response = refused(form)
+    # Too fast is 429, so that clients other than browsers can tell; the page says the same.
+    response.status_code = 429 if retry_after else 400
     if retry_after:
         response["Retry-After"] = str(retry_after)
     return response
@@ -81,7 +89,7 @@ CONFIRMING = _(
 )
 
 
-def _posted(request, comment, form):
+def _posted(request, comment, form, place=None):
     readers.remember_own_comment(request, comment)  # to see it while held, edit, delete
     if comment.user_id is None and form.wanted_mail() and comment.status != Comment.Status.SPAM:
         # Said whether or not a mail went, so that the page tells nobody which addresses are
@@ -89,7 +97,7 @@ def _posted(request, comment, form):
         messages.info(request, CONFIRMING % {"email": comment.author_email})
     # To the permalink, which finds the comment's page: posting itself never counts threads,
     # so it costs the same in a discussion of any size (#7).
-    response = redirect(comment)
+    response = redirect(place(comment) if place else comment)
     if "remember" in form.cleaned_data:  # a guest's form: keep, or forget, who they are
         fields = ("author_name", "author_email", "author_url")
         author = {name: form.cleaned_data[name] for name in fields}
@@ -229,8 +237,11 @@ def writers_comment(request, pk):
     return comment
 
 
-def edit(request, pk):
-    """The writer changes their comment's text, while the Discussion settings allow (#12)."""
+def edit(request, pk, *, context=None, back=None):
+    """The writer changes their comment's text, while the Discussion settings allow (#12).
+
+    ``context`` (more for the template: the embed's frame, #30) and ``back(comment)`` (where
+    to go once changed; else its permalink) serve the same page inside the embed's frame."""
     comment = writers_comment(request, pk)
     form = EditForm(request.POST or None, initial={"body": comment.body})
     if form.is_valid():
@@ -248,27 +259,31 @@ def edit(request, pk):
                 if held
                 else _("Your comment was changed."),
             )
-            return redirect(comment)
+            return redirect(back(comment) if back else comment)
     rules = DiscussionSettings.load()
-    context = {
+    page = {
         "comment": comment,
         "form": form,
         "may_edit": comment.may_be_edited(rules),
         "minutes_left": math.ceil((comment.editable_until(rules) - timezone.now()) / MINUTE),
         "too_late": services.TOO_LATE_TO_EDIT,
+        **(context or {}),
     }
-    return render(request, "comments/edit.html", context, status=400 if form.errors else 200)
+    return render(request, "comments/edit.html", page, status=400 if form.errors else 200)
 
 
-def delete(request, pk):
-    """The writer deletes their comment, after a confirmation that works without JavaScript."""
+def delete(request, pk, *, context=None, back=None):
+    """The writer deletes their comment, after a confirmation that works without JavaScript.
+    ``context`` and ``back(comment)``: as for ``edit``."""
     comment = writers_comment(request, pk)
     if request.method == "POST":
         user = request.user if request.user.is_authenticated else None
         services.delete_by_writer(comment, by=user)
         messages.success(request, _("Your comment was deleted."))
+        if back:
+            return redirect(back(comment))
         return redirect(f"{comment.article.get_absolute_url()}#comments")
-    return render(request, "comments/delete.html", {"comment": comment})
+    return render(request, "comments/delete.html", {"comment": comment, **(context or {})})
 
 
 VOTER_COOKIE = "forum_voter"

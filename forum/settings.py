@@ -103,6 +103,9 @@ if not ALLOWED_HOSTS:
         )
     ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]"]
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
+# Sites that may frame the discussion of their pages (#30): origins, comma-separated
+# (https://blog.example.com). More can be added in the admin.
+EMBED_SITES = env_list("EMBED_SITES")
 # The site's public address, for links in email (no request to take it from there).
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # The site's name and one-line description, in every page, mail and feed (#24).
@@ -232,6 +235,8 @@ INSTALLED_APPS = [
     "alerts",
     # The public JSON API at /api/v1/ (issue #30), on top of comments.
     "api",
+    # Discussions framed in other sites' pages (issue #30), on top of comments.
+    "embed",
 ]
 
 MIDDLEWARE = [
@@ -241,6 +246,9 @@ MIDDLEWARE = [
     # A NUL character in the path: a 404 before anything asks the database (#28).
     "forum.middleware.NulCharacterMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Cookies set for the embed's frames are partitioned, to live with third-party cookies
+    # blocked (#30); outside the sessions, CSRF and messages, so that it sees theirs.
+    "embed.middleware.PartitionedCookiesMiddleware",
     # zstd, brotli or gzip, as the client accepts; never for a reader with a session (#17).
     "forum.middleware.CompressionMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

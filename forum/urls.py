@@ -45,6 +45,7 @@ urlpatterns = [
     path("avatars/", include("avatars.urls")),  # members' pictures, from our origin (#28)
     path("imported/", include("imports.urls")),  # imported comments' old ids (#28)
     path("api/v1/", include("api.urls")),  # the public JSON API (#30)
+    path("", include("embed.urls")),  # discussions in other sites' pages (issue #30)
     path("", include("comments.urls")),
     path("", include("articles.urls")),
 ]
