@@ -150,11 +150,29 @@ def add_time_rows(table, by_size):
     table.per_size("page 1 in a fresh worker, ms (median)", by_size, "fresh_ms")
     table.per_size("page 1 warm, ms (median)", by_size, "warm_ms")
     table.per_size("page 1 warm, ms (p95)", by_size, "warm_p95_ms")
+    add_language_rows(table, by_size)
     table.per_size("whole discussion, nothing cached, ms", by_size, "full_cold_ms")
     table.add(
         "whole discussion warm, ms (median of n)",
         {s: f"{number(r['full_ms'])} (n={r['full_runs']})" for s, r in by_size.items()},
     )
+
+
+def add_language_rows(table, by_size):
+    """The warm page in each of the site's languages beside English's, same run (#27)."""
+    languages = next((r["warm_ms_by_language"] for r in by_size.values()
+                      if r.get("warm_ms_by_language")), {})  # fmt: skip
+    for code in languages:
+        values = {s: r["warm_ms_by_language"][code] for s, r in by_size.items()
+                  if r.get("warm_ms_by_language")}  # fmt: skip
+        ratios = [values[s] / r["warm_ms_by_language"]["en"] for s, r in by_size.items()
+                  if s in values and r["warm_ms_by_language"].get("en")]  # fmt: skip
+        worst = max(ratios, default=0)
+        table.add(
+            f"page 1 warm in “{code}”, ms (median)", {s: number(v) for s, v in values.items()},
+            target="≤ 1.5× English's, same run" if code != "en" else "",
+            outcome=verdict(worst <= 1.5, f"{worst:.2f}× English") if code != "en" else "",
+        )  # fmt: skip
 
 
 def add_post_rows(table, by_size):
