@@ -12,6 +12,28 @@ start_if_embedded()
 # Playwright's sync API runs an event loop in the test thread; the ORM must still work there.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
+
+def database_kind(item):
+    """0: in a transaction rolled back at its end; 1: committing (live servers, other processes),
+    its tables emptied afterwards; 2: no database."""
+    marker = item.get_closest_marker("django_db")
+    committing = bool(marker and marker.kwargs.get("transaction")) or bool(
+        {"transactional_db", "live_server"} & set(item.fixturenames)
+    )
+    if committing:
+        return 1
+    return 0 if marker or "db" in item.fixturenames else 2
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """pytest-django runs the committing tests after the others, since emptying the tables after
+    one also empties what migrations wrote (the "Moderators" group, the Discussion settings);
+    pytest's own grouping by parametrized fixtures (the browser's) can undo that order, so it is
+    applied again here, last. The sort is stable: each group keeps its order."""
+    items.sort(key=database_kind)
+
+
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
