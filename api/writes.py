@@ -2,9 +2,6 @@
 as a guest or a member, through the site's own forms and services, so that every rule of the
 site holds: moderation, limits, bans, spam rules, notifications."""
 
-import secrets
-
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 
@@ -30,8 +27,7 @@ from articles.models import Article
 from comments import readers, services
 from comments.forms import CommentForm, EditForm, ReportForm
 from comments.models import Comment, Vote
-from comments.readers import reader_of
-from comments.views import VOTER_COOKIE, VOTER_COOKIE_AGE, voter_of
+from comments.readers import guest_voter, reader_of, remember_voter
 
 router = discussions
 TAGS = ["writing"]
@@ -185,12 +181,7 @@ def vote(request, comment_id: Id, payload: VoteIn):
     """Vote on a comment; the same vote again takes it back, the other one changes it."""
     token = caller(request, write=True)
     comment = published_comment(comment_id)
-    voter, new_voter = "", False
-    if token is None and not request.user.is_authenticated:
-        voter = voter_of(request)
-        new_voter = not voter
-        if new_voter:
-            voter = secrets.token_urlsafe(24)
+    voter, new_voter = guest_voter(request) if token is None else ("", False)
     try:
         now, comment = services.vote(
             comment, value={"up": Vote.UP, "down": Vote.DOWN}[payload.value], user=request.user,
@@ -201,10 +192,7 @@ def vote(request, comment_id: Id, payload: VoteIn):
         raise refused(error, action="vote") from None
     response = answer(VoteOut, {"vote": now, "score": comment.upvotes - comment.downvotes})
     if new_voter:  # the site's own guest voter cookie: the same guest on the page and here
-        response.set_signed_cookie(
-            VOTER_COOKIE, voter, salt=VOTER_COOKIE, max_age=VOTER_COOKIE_AGE, httponly=True,
-            samesite="Lax", secure=settings.SESSION_COOKIE_SECURE,
-        )  # fmt: skip
+        remember_voter(response, voter)
     return response
 
 

@@ -12,6 +12,7 @@ article it finds, in one query, the comments the reader wrote there:
 """
 
 import json
+import secrets
 from datetime import datetime
 from typing import NamedTuple
 
@@ -138,4 +139,32 @@ def remember_author(response, author):
         AUTHOR_COOKIE, json.dumps(author), salt=AUTHOR_COOKIE,
         max_age=AUTHOR_COOKIE_AGE, httponly=True, samesite="Lax",
         secure=settings.SESSION_COOKIE_SECURE,
+    )  # fmt: skip
+
+
+VOTER_COOKIE = "forum_voter"
+VOTER_COOKIE_AGE = 2 * 365 * 24 * 3600  # a guest's votes stay theirs for two years
+
+
+def voter_of(request):
+    """A guest browser's key, from its signed cookie; "" for a member or a new browser."""
+    if request.user.is_authenticated:
+        return ""
+    return request.get_signed_cookie(VOTER_COOKIE, default="", salt=VOTER_COOKIE)
+
+
+def guest_voter(request):
+    """(key, new) of the guest voting now: their browser's key, or a new one to remember with
+    ``remember_voter``. ("", False) for a member, who votes as their account."""
+    if request.user.is_authenticated:
+        return "", False
+    voter = voter_of(request)
+    return (voter, False) if voter else (secrets.token_urlsafe(24), True)
+
+
+def remember_voter(response, voter):
+    """Keep a new guest's voter key in their browser (the page and the API share it)."""
+    response.set_signed_cookie(
+        VOTER_COOKIE, voter, salt=VOTER_COOKIE, max_age=VOTER_COOKIE_AGE, httponly=True,
+        samesite="Lax", secure=settings.SESSION_COOKIE_SECURE,
     )  # fmt: skip

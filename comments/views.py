@@ -1,5 +1,4 @@
 import math
-import secrets
 from datetime import timedelta
 from urllib.parse import urlencode
 
@@ -286,17 +285,6 @@ def delete(request, pk, *, context=None, back=None):
     return render(request, "comments/delete.html", {"comment": comment, **(context or {})})
 
 
-VOTER_COOKIE = "forum_voter"
-VOTER_COOKIE_AGE = 2 * 365 * 24 * 3600  # a guest's votes stay theirs for two years
-
-
-def voter_of(request):
-    """A guest browser's key, from its signed cookie; "" for a member or a new browser."""
-    if request.user.is_authenticated:
-        return ""
-    return request.get_signed_cookie(VOTER_COOKIE, default="", salt=VOTER_COOKIE)
-
-
 def wants_json(request):
     return request.headers.get("Accept", "").startswith("application/json")
 
@@ -329,10 +317,7 @@ def vote(request):
         Comment.objects.select_related("article").filter(article__in=Article.objects.published()),
         pk=int(pk),
     )
-    voter = voter_of(request)
-    new_voter = not voter and not request.user.is_authenticated
-    if new_voter:
-        voter = secrets.token_urlsafe(24)
+    voter, new_voter = readers.guest_voter(request)
     try:
         now, comment = services.vote(
             comment, value={"up": Vote.UP, "down": Vote.DOWN}.get(direction),
@@ -352,10 +337,7 @@ def vote(request):
         messages.success(request, counted)
         response = redirect(place_of(request, comment))
     if new_voter:
-        response.set_signed_cookie(
-            VOTER_COOKIE, voter, salt=VOTER_COOKIE, max_age=VOTER_COOKIE_AGE, httponly=True,
-            samesite="Lax", secure=settings.SESSION_COOKIE_SECURE,
-        )  # fmt: skip
+        readers.remember_voter(response, voter)
     return response
 
 
@@ -364,7 +346,7 @@ def my_votes(request, article_id):
     """{comment id: 1 or -1} of this reader's votes on an article, for the page's script to
     show the buttons pressed: the cached page is the same for every reader (#16)."""
     article = get_object_or_404(Article.objects.published(), pk=article_id)
-    votes = services.votes_of(article, user=request.user, voter=voter_of(request))
+    votes = services.votes_of(article, user=request.user, voter=readers.voter_of(request))
     return JsonResponse({"votes": votes})
 
 
