@@ -79,6 +79,23 @@ def test_a_browser_asking_for_french_reads_the_page_in_french():
 
 
 @pytest.mark.django_db
+def test_a_french_reader_gets_the_forms_errors_in_french_with_the_text_kept(rules):
+    article = make_article()
+    client = Client(HTTP_ACCEPT_LANGUAGE="fr")
+    fields = {"author_name": "Léa", "author_email": "lea@example.com", "parent": "999999",
+              "body": "Mon texte, gardé"}  # fmt: skip
+
+    response = client.post(f"/comments/post/{article.pk}/", fields)
+    empty = client.post(f"/comments/post/{article.pk}/", {**fields, "parent": "", "body": ""})
+
+    assert response.status_code == 400
+    page = page_of(response)
+    assert "Le commentaire auquel vous répondez n’est plus disponible." in page
+    assert "Mon texte, gardé" in page
+    assert "Ce champ est obligatoire." in page_of(empty)
+
+
+@pytest.mark.django_db
 def test_without_a_language_it_asks_for_the_site_speaks_its_default(settings):
     article = make_article()
     assert html_tag(page_of(read(article.get_absolute_url(), "ja"))) == '<html lang="en" dir="ltr">'
