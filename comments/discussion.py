@@ -62,6 +62,9 @@ class Discussion:
     address: str = ""  # the page's path, which its links to other orders and pages start with
     moderator: bool = False  # the page carries the form of the staff's buttons (#26)
     post_url: str = ""  # where the form posts; "" for comments:post (the embed has its own, #30)
+    # The form's "Sign in" and "sign out": "" for allauth's pages (the embed has its own, #30).
+    sign_in_url: str = ""
+    sign_out_url: str = ""
 
 
 class View(NamedTuple):
@@ -92,12 +95,16 @@ def view_of(reader, article, rules, keep="", address=""):
     return View(rules, comments_open(article, rules), pending, editable, held, keep, address)
 
 
-def build(request, article, *, root=None, form=None, address="", post_url=""):
+def build(
+    request, article, *, root=None, form=None, address="", post_url="", sign_in_url="",
+    sign_out_url="",
+):  # fmt: skip
     """The discussion of ``article`` (or of ``root``'s thread) as ``request`` asks for it.
 
     ``form``: a bound comment form that failed, shown again with its errors and its reply target.
     ``address`` and ``post_url``: the path its links start with and where its form posts, for a
-    page other than the site's own (the embed, #30).
+    page other than the site's own (the embed, #30); ``sign_in_url`` and ``sign_out_url``: the
+    form's "Sign in" and "sign out" there.
     """
     reader = reader_of(request)
     rules = DiscussionSettings.load()
@@ -137,7 +144,8 @@ def build(request, article, *, root=None, form=None, address="", post_url=""):
     reply_to = reply_target(article, rows, wanted, pending, rules)
     return Discussion(
         article, root, listing, form, reply_to, view.is_open, view.keep,
-        address or page_address(article, root), reader.moderator, post_url,
+        address or page_address(article, root), reader.moderator, post_url, sign_in_url,
+        sign_out_url,
     )  # fmt: skip
 
 

@@ -77,3 +77,8 @@ def accent_of(value):
     if match is None:
         raise ValidationError(_("The accent colour must be #rgb or #rrggbb."), code="accent")
     return match.group(1).lower()
+
+
+def host_of(origin):
+    """What a reader sees of an origin in the address bar: ``blog.example.com:8080``."""
+    return urlsplit(origin).netloc

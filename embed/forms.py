@@ -3,8 +3,10 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from embed.addresses import THEMES, accent_of, canonical
+from embed.signins import SECRET, TOKEN
 
 MAX_COUNTED_PAGES = 100
+BAD = _("Send the sign-in's token and secret as the frame's script got them.")
 
 
 class FrameForm(forms.Form):
@@ -49,3 +51,15 @@ class CountsForm(forms.Form):
         self.origin = next(iter(found.values()))[0]
         self.urls = found  # as asked: (origin, canonical address)
         return self.cleaned_data
+
+
+class TradeForm(forms.Form):
+    """What the frame's script sends to trade an approved sign-in for its session."""
+
+    token = forms.RegexField(regex=TOKEN, max_length=32, error_messages={"invalid": BAD})
+    secret = forms.RegexField(regex=SECRET, max_length=43, error_messages={"invalid": BAD})
+
+    def __init__(self, data):
+        super().__init__(data)
+        for field in self.fields.values():
+            field.error_messages["required"] = BAD

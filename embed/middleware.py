@@ -23,7 +23,11 @@ SAMESITE = "None; Partitioned"  # Python 3.11 writes what follows SameSite= as g
 
 
 def from_embed(request):
-    """Whether ``request`` is for an embed page, or made by one (Referer on this host)."""
+    """Whether ``request`` is for an embed page, or made by one (Referer on this host). A page
+    opened in a window of its own (``Sec-Fetch-Dest: document``) is not inside a frame: the
+    sign-in popup a frame opens, and the sign-in pages it leads to, keep the site's cookies."""
+    if request.headers.get("Sec-Fetch-Dest") == "document":
+        return False
     if request.path.startswith(PREFIX):
         return True
     referer = urlsplit(request.headers.get("Referer", ""))

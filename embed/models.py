@@ -4,8 +4,11 @@ A ``Site`` is an origin (``https://blog.example.com``) allowed to frame the disc
 for counts: one added in the admin, or one listed in ``EMBED_SITES`` (made a row on its first
 visit, so that staff can rename or deactivate it). An ``EmbeddedPage`` is one canonical address
 of such a site and the article that holds its discussion: made on the first visit, and pointed
-at another article by staff to merge two discussions into one.
+at another article by staff to merge two discussions into one. A ``SignIn`` carries a member's
+sign-in from a popup on forum's own origin into one frame.
 """
+
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -80,3 +83,37 @@ class EmbeddedPage(models.Model):
 
     def __str__(self):
         return self.url
+
+
+class SignInQuerySet(models.QuerySet):
+    def current(self, seconds):
+        """Sign-ins made less than ``seconds`` ago."""
+        return self.filter(created_at__gte=timezone.now() - timedelta(seconds=seconds))
+
+
+class SignIn(models.Model):
+    """A member's way into one frame's own session (#30). A frame, whose cookies are its host
+    site's alone, cannot see the member's session on forum: it asks for a SignIn, the member
+    says yes in a popup on forum's own origin (signed in there as usual), and the frame trades
+    the SignIn, once, for a session in its own jar (``embed.signins``)."""
+
+    class Status(models.TextChoices):
+        WAITING = "waiting"
+        APPROVED = "approved"
+        CANCELLED = "cancelled"
+        USED = "used"
+
+    token = models.CharField(max_length=32, unique=True)  # the popup's address holds it
+    # SHA-256 of the secret that the frame's script alone holds: the token alone trades nothing.
+    secret_hash = models.CharField(max_length=64)
+    page = models.ForeignKey(EmbeddedPage, on_delete=models.CASCADE, related_name="sign_ins")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, related_name="+"
+    )
+    status = models.CharField(max_length=10, choices=Status, default=Status.WAITING)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    objects = SignInQuerySet.as_manager()
+
+    def __str__(self):
+        return f"{self.page} ({self.status})"

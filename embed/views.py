@@ -82,7 +82,8 @@ def embedded_page(page_id):
 def frame(request, page_id, look):
     """The frame at its own address: where its links (pages, sorts, replies) lead."""
     page = embedded_page(page_id)
-    services.count_view(page)
+    if request.headers.get("Sec-Fetch-Dest") != "empty":  # not the script's refresh (live)
+        services.count_view(page)
     return frame_response(request, page, look)
 
 
@@ -128,6 +129,8 @@ def frame_response(request, page, look, form=None):
     built = discussion.build(
         request, page.article, form=form, address=context["frame_address"],
         post_url=reverse("embed:post", args=[page.pk, look]),
+        sign_in_url=reverse("embed:sign_in", args=[page.pk, look]),
+        sign_out_url=reverse("embed:sign_out", args=[page.pk, look]),
     )  # fmt: skip
     context |= {
         "article": page.article, "discussion": built, "page": page,

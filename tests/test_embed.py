@@ -2,17 +2,21 @@
 the counts for a host's lists, and what a hostile host page cannot do."""
 
 import re
+from datetime import timedelta
 
 import pytest
+from django.conf import settings as django_settings
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from articles.models import Article
 from bench.measure import embed_script
 from comments.models import Comment
+from embed import signins
 from embed.checks import embed_sites_are_origins
-from embed.models import EmbeddedPage, Site
-from tests.factories import make_article, make_comment, set_rules
+from embed.models import EmbeddedPage, SignIn, Site
+from tests.factories import make_article, make_comment, make_user, set_rules
 from tests.pages import form_data, page_of
 
 pytestmark = pytest.mark.django_db
@@ -490,3 +494,262 @@ def test_nobody_else_edits_a_comment_through_the_frame(client):
     elsewhere = make_comment(make_article(), body="Not on this page")
     mine_elsewhere = reverse("embed:edit", args=[page.pk, "auto", elsewhere.pk])
     assert client.get(mine_elsewhere).status_code == 404
+
+
+# Members sign in through a popup (embed.signins)
+
+FROM_FRAME = {"Origin": "http://testserver", "Sec-Fetch-Site": "same-origin"}
+
+
+@pytest.fixture
+def embedded(client):
+    """The page framed once: its EmbeddedPage."""
+    frame(client)
+    return EmbeddedPage.objects.get()
+
+
+def start_sign_in(client, page):
+    response = client.post(reverse("embed:sign_in", args=[page.pk, "auto"]), headers=FROM_FRAME)
+    assert response.status_code == 201, response.content
+    assert "no-store" in response["Cache-Control"]
+    return response.json()
+
+
+def trade(client, page, started, **changed):
+    data = {"token": started["token"], "secret": started["secret"], **changed}
+    return client.post(started["finish"], data, headers=FROM_FRAME)
+
+
+def approve(member_client, started, answer="yes"):
+    """The member says ``answer`` in the popup, with the page's CSRF token, as a browser does."""
+    shown = member_client.get(started["popup"])
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page_of(shown)).group(1)
+    return member_client.post(started["popup"], {"answer": answer, "csrfmiddlewaretoken": token})
+
+
+@pytest.fixture
+def member():
+    return make_user(username="bob", first_name="Bob")
+
+
+@pytest.fixture
+def member_client(member):
+    """The member's browser on forum itself, first-party, with Django's CSRF check on."""
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(member)
+    return browser
+
+
+def test_the_frame_offers_a_sign_in_that_its_script_opens_in_a_popup(client, embedded):
+    html = page_of(client.get(frame_address(embedded)))
+    sign_in = reverse("embed:sign_in", args=[embedded.pk, "auto"])
+    assert f'<a href="{sign_in}" class="sign-in">Sign in</a>' in html
+    assert "embed-signin.js" in html
+    # Without a script, the link shows why, in the frame, and the way to forum itself.
+    shown = client.get(sign_in)
+    assert shown.status_code == 200
+    assert csp(shown)["frame-ancestors"] == BLOG
+    assert "needs JavaScript" in page_of(shown)
+    assert f"{embedded.article.get_absolute_url()}#respond" in page_of(shown)
+
+
+def test_a_sign_in_is_started_by_the_frame_alone_and_its_secret_is_not_stored(client, embedded):
+    started = start_sign_in(client, embedded)
+    assert set(started) == {"token", "secret", "seconds", "popup", "finish"}
+    assert started["popup"] == f"/embed-signin/{started['token']}/"
+    assert started["finish"] == f"{frame_address(embedded)}signin/finish/"
+    stored = SignIn.objects.get()
+    assert (stored.token, stored.page, stored.status) == (started["token"], embedded, "waiting")
+    assert started["secret"] not in stored.secret_hash
+    strict = Client(enforce_csrf_checks=True)
+    url = reverse("embed:sign_in", args=[embedded.pk, "auto"])
+    assert strict.post(url, headers={"Origin": "https://evil.example"}).status_code == 403
+    assert strict.post(url, headers={"Sec-Fetch-Site": "cross-site"}).status_code == 403
+    assert strict.post(url).status_code == 403  # a script without the page's word or token
+    assert SignIn.objects.count() == 1
+
+
+def test_the_popup_sends_a_signed_out_reader_to_allauths_sign_in_and_back(client, embedded):
+    started = start_sign_in(client, embedded)
+    response = Client().get(f"{started['popup']}?next=https://evil.example/")
+    assert response.status_code == 302
+    assert response["Location"] == f"/accounts/login/?next={started['popup']}"
+
+
+def test_a_member_says_yes_in_the_popup_and_the_frame_trades_it_once_for_its_session(
+    client, embedded, member, member_client
+):
+    started = start_sign_in(client, embedded)
+    waiting = trade(client, embedded, started)
+    assert waiting.status_code == 202 and waiting.json() == {"status": "waiting"}
+    shown = member_client.get(started["popup"])
+    assert shown.status_code == 200
+    assert "Sign in to the discussion on blog.example.com?" in page_of(shown)
+    assert f"You are signed in on {django_settings.SITE_NAME} as Bob." in page_of(shown)
+    assert shown["X-Frame-Options"] == "DENY"  # no page may frame the question and click it
+    answered = approve(member_client, started)
+    assert answered.status_code == 302 and answered["Location"] == started["popup"]
+    assert "You are signed in to the discussion on blog.example.com" in page_of(
+        member_client.get(started["popup"])
+    )
+    traded = trade(client, embedded, started)
+    assert traded.status_code == 200
+    assert traded.json() == {"status": "signed-in", "name": "Bob"}
+    assert traded.cookies["sessionid"]["samesite"] == "None; Partitioned"
+    html = page_of(client.get(frame_address(embedded)))
+    sign_out = reverse("embed:sign_out", args=[embedded.pk, "auto"])
+    assert f'Commenting as Bob (<a href="{sign_out}">sign out</a>).' in html
+    assert 'name="author_name"' not in html
+    again = trade(client, embedded, started)  # replayed
+    assert again.status_code == 410
+    assert again.json()["error"].startswith("This sign-in was already used.")
+    assert SignIn.objects.get().status == "used"
+    # Signed in there, the member posts as themselves.
+    post_in_frame(client, embedded, body="Signed in from the frame.")
+    comment = Comment.objects.get()
+    assert (comment.user, comment.body) == (member, "Signed in from the frame.")
+
+
+def test_the_answer_needs_a_post_with_csrf_from_a_signed_in_member(client, embedded, member):
+    started = start_sign_in(client, embedded)
+    popup = started["popup"]
+    assert Client().post(popup, {"answer": "yes"}).status_code == 302  # to sign in first
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(member)
+    assert browser.post(popup, {"answer": "yes"}).status_code == 403  # no token
+    forged = browser.post(popup, {"answer": "yes"}, headers={"Origin": "https://blog.example.com"})
+    assert forged.status_code == 403
+    browser.get(popup, {"answer": "yes"})  # a GET answers nothing
+    assert SignIn.objects.get().status == "waiting"
+    assert trade(client, embedded, started).status_code == 202
+    refused = approve(browser, started, answer="maybe")
+    assert refused.status_code == 400 and "Choose" in page_of(refused)
+
+
+def test_a_member_who_cancels_signs_nobody_in(client, embedded, member_client):
+    started = start_sign_in(client, embedded)
+    approve(member_client, started, answer="no")
+    assert "Nothing was signed in" in page_of(member_client.get(started["popup"]))
+    response = trade(client, embedded, started)
+    assert response.status_code == 410
+    assert response.json()["error"] == "This sign-in was cancelled."
+    assert approve(member_client, started).status_code == 410  # answered once
+
+
+def test_a_sign_in_expires_in_minutes(client, embedded, member_client):
+    started = start_sign_in(client, embedded)
+    SignIn.objects.update(created_at=timezone.now() - timedelta(seconds=signins.SECONDS + 1))
+    shown = member_client.get(started["popup"])
+    assert shown.status_code == 410 and "This sign-in has expired." in page_of(shown)
+    assert trade(client, embedded, started).status_code == 410
+    # Approved in time but traded too late: expired too.
+    late = start_sign_in(client, embedded)
+    approve(member_client, late)
+    SignIn.objects.filter(token=late["token"]).update(
+        created_at=timezone.now() - timedelta(seconds=signins.SECONDS + 1)
+    )
+    response = trade(client, embedded, late)
+    assert response.status_code == 410 and "expired" in response.json()["error"]
+    assert "sessionid" not in response.cookies
+
+
+def test_a_sign_in_is_traded_by_its_own_frame_with_its_own_secret_alone(
+    client, embedded, member_client, settings
+):
+    started = start_sign_in(client, embedded)
+    approve(member_client, started)
+    wrong_secret = trade(client, embedded, started, secret="x" * 43)
+    assert wrong_secret.status_code == 404
+    # Another site's frame, even with token and secret, trades nothing.
+    settings.EMBED_SITES = [BLOG, "https://other.example"]
+    frame(client, page="https://other.example/post/")
+    other = EmbeddedPage.objects.get(url="https://other.example/post/")
+    stolen = client.post(
+        reverse("embed:finish", args=[other.pk, "auto"]),
+        {"token": started["token"], "secret": started["secret"]}, headers=FROM_FRAME,
+    )  # fmt: skip
+    assert stolen.status_code == 404
+    assert stolen.json()["error"].startswith("This sign-in is not known.")
+    assert trade(client, embedded, started).status_code == 200  # still its own frame's
+
+
+def test_another_member_cannot_see_or_take_an_answered_sign_in(client, embedded, member_client):
+    started = start_sign_in(client, embedded)
+    approve(member_client, started)
+    someone = Client()
+    someone.force_login(make_user())
+    shown = someone.get(started["popup"])
+    assert shown.status_code == 410 and "already used" in page_of(shown)
+
+
+def test_sign_ins_are_limited_per_client(client, embedded, monkeypatch):
+    monkeypatch.setattr("embed.signins.STARTS_PER_CLIENT", 2)
+    url = reverse("embed:sign_in", args=[embedded.pk, "auto"])
+    statuses = [client.post(url, headers=FROM_FRAME).status_code for _ in range(3)]
+    assert statuses == [201, 201, 429]
+    assert client.post(url, headers=FROM_FRAME).json()["error"].startswith("Too many requests")
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {},
+        {"token": "a" * 32},
+        {"token": "a" * 32, "secret": ""},
+        {"token": "a" * 33, "secret": "b" * 43},
+        {"token": "a" * 31 + "/", "secret": "b" * 43},
+        {"token": "a" * 32, "secret": "b" * 42 + "\u00e9"},
+        {"token": "a" * 32, "secret": "b" * 42 + "\x00"},
+        {"token": "<script>", "secret": "b" * 4000},
+    ],
+)
+def test_hostile_trades_get_a_message_not_a_500(client, embedded, data):
+    response = client.post(
+        reverse("embed:finish", args=[embedded.pk, "auto"]), data, headers=FROM_FRAME
+    )
+    assert response.status_code == 400
+    assert response.json()["error"] in {
+        "Send the sign-in's token and secret as the frame's script got them.",
+        "Ensure this value has at most 32 characters (it has 33).",
+        "Null characters are not allowed.",
+    }
+
+
+def test_unknown_sign_ins_answer_with_a_message(client, embedded, member_client):
+    unknown = member_client.get(f"/embed-signin/{'a' * 32}/")
+    assert unknown.status_code == 404 and "This sign-in is not known." in page_of(unknown)
+    assert member_client.get("/embed-signin/short/").status_code == 404
+    assert member_client.get(f"/embed-signin/{'a' * 31}%00/").status_code == 404
+    finish = reverse("embed:finish", args=[embedded.pk, "auto"])
+    response = trade(client, embedded, {"token": "a" * 32, "secret": "b" * 43, "finish": finish})
+    assert response.status_code == 404
+    assert client.get(finish).status_code == 405
+
+
+def test_a_member_signs_out_of_the_frame_alone(client, embedded, member, member_client):
+    started = start_sign_in(client, embedded)
+    approve(member_client, started)
+    trade(client, embedded, started)
+    sign_out = reverse("embed:sign_out", args=[embedded.pk, "auto"])
+    shown = client.get(sign_out)
+    assert "Sign out of the discussion?" in page_of(shown)
+    assert csp(shown)["frame-ancestors"] == BLOG
+    response = client.post(sign_out, headers=FROM_FRAME)
+    assert response["Location"] == f"{frame_address(embedded)}#respond"
+    assert response.cookies["sessionid"]["samesite"] == "None; Partitioned"
+    assert 'name="author_name"' in page_of(client.get(frame_address(embedded)))
+    assert client.get(sign_out)["Location"] == frame_address(embedded)  # nobody to sign out
+    assert member_client.get(reverse("accounts:profile", args=["me"])).status_code == 200
+
+
+def test_the_popup_and_the_pages_it_leads_to_keep_the_sites_own_cookies(client, embedded):
+    started = start_sign_in(client, embedded)
+    opened_by_the_frame = {
+        "Referer": f"http://testserver{frame_address(embedded)}",
+        "Sec-Fetch-Dest": "document",
+    }
+    response = Client().get(
+        "/accounts/login/", {"next": started["popup"]}, headers=opened_by_the_frame
+    )
+    assert response.status_code == 200
+    assert response.cookies["csrftoken"]["samesite"] == "Lax"
