@@ -1,20 +1,22 @@
 """The embed in real Chromium (#30): a static page on another origin of the loopback frames the
 discussion from the live server, with third-party cookies blocked. A reader reads, posts as a
 guest, sees their comment awaiting moderation, replies; a list page shows counts; a site not
-in the list gets nothing; axe finds nothing inside the frame."""
+in the list gets nothing; axe finds nothing inside the frame. A member signs in through a popup
+and comments under their name; new comments show live inside the frame."""
 
 import functools
 import http.server
 import threading
 
 import pytest
+from allauth.account.models import EmailAddress
 from playwright.sync_api import expect
 
 from comments.models import Comment
 from embed import middleware
 from embed.models import EmbeddedPage
 from tests.conftest import CHROMIUM_ARGS
-from tests.factories import make_comment, set_rules
+from tests.factories import make_comment, make_user, set_rules
 from tests.test_accessibility import AXE, axe_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("live_server", "rules")]
@@ -265,3 +267,131 @@ def test_axe_finds_nothing_inside_the_frame(browser, live_server, host, settings
     inner = next(f for f in page.frames if "/embed/" in f.url)
     assert axe_violations(inner) == []
     context.close()
+
+
+# Members sign in through a popup; live updates in the frame
+
+PASSWORD = "a long passphrase 42"
+
+
+def make_member():
+    member = make_user(username="bob", first_name="Bob", email="bob@example.com")
+    member.set_password(PASSWORD)
+    member.save()
+    EmailAddress.objects.create(user=member, email="bob@example.com", verified=True, primary=True)
+    return member
+
+
+def open_sign_in(page, frame):
+    """Press "Sign in" in the frame: the popup it opens."""
+    with page.expect_popup() as opened:
+        frame.get_by_role("link", name="Sign in", exact=True).click()
+    return opened.value
+
+
+def sign_in_with_allauth(popup):
+    popup.get_by_label("Username or email").fill("bob@example.com")
+    popup.locator("#id_password").fill(PASSWORD)
+    popup.get_by_role("button", name="Sign In").click()
+
+
+def test_a_member_signs_in_through_a_popup_and_comments_as_themselves(
+    chromium, live_server, host, settings
+):
+    origin = host(live_server.url)
+    settings.EMBED_SITES = [origin]
+    member = make_member()
+    page = chromium.new_page()
+    page.goto(f"{origin}/post.html")
+    frame = discussion_frame(page)
+
+    # Signed out on forum too: allauth's own sign-in in the popup, then the question.
+    popup = open_sign_in(page, frame)
+    expect(
+        frame.get_by_role("status").filter(has_text="Sign in in the window that opened")
+    ).to_be_visible()
+    sign_in_with_allauth(popup)
+    where = origin.split("//")[1]
+    expect(
+        popup.get_by_role("heading", name=f"Sign in to the discussion on {where}?")
+    ).to_be_visible()
+    popup.get_by_role("button", name=f"Sign in on {where}").click()
+
+    # The frame finds out by itself (the popup's opener is cut by forum's COOP) and reloads.
+    expect(frame.get_by_text("Commenting as Bob")).to_be_visible(timeout=10_000)
+    expect(frame.get_by_role("textbox", name="Name", exact=True)).to_have_count(0)
+    cookies = [c for c in page.context.cookies() if c["name"] == "sessionid"]
+    assert sorted(c.get("partitionKey", "") for c in cookies) == [
+        "",
+        f"http://{other_site(live_server.url)}",
+    ]  # forum's own session, and the frame's, in the host site's jar alone
+
+    frame.get_by_role("textbox", name="Comment", exact=True).fill("Bob, from the static site")
+    frame.get_by_role("button", name="Post Comment").click()
+    expect(frame.get_by_text("Bob, from the static site")).to_be_visible()
+    comment = Comment.objects.get(body="Bob, from the static site")
+    assert comment.user == member
+
+    # Signing out of the frame leaves forum's own session; signing in again only asks.
+    frame.get_by_role("link", name="sign out").click()
+    frame.get_by_role("button", name="Sign out").click()
+    expect(frame.get_by_role("textbox", name="Name", exact=True)).to_be_visible()
+    popup = open_sign_in(page, frame)
+    expect(
+        popup.get_by_role("heading", name=f"Sign in to the discussion on {where}?")
+    ).to_be_visible()
+    popup.get_by_role("button", name="Cancel").click()
+    expect(frame.get_by_text("This sign-in was cancelled.")).to_be_visible(timeout=10_000)
+    expect(frame.get_by_role("textbox", name="Name", exact=True)).to_be_visible()
+    page.context.close()
+
+
+def test_axe_finds_nothing_in_the_sign_in_popup_nor_in_the_signed_in_frame(
+    chromium, live_server, host, settings
+):
+    if not AXE.exists():
+        pytest.fail("axe-core is not installed (npm ci)")
+    origin = host(live_server.url)
+    settings.EMBED_SITES = [origin]
+    make_member()
+    context = chromium.new_context(bypass_csp=True)  # axe is injected as an inline script
+    page = context.new_page()
+    page.goto(f"{origin}/post.html")
+    frame = discussion_frame(page)
+    popup = open_sign_in(page, frame)
+    sign_in_with_allauth(popup)
+    expect(popup.get_by_role("button", name="Cancel")).to_be_visible()
+    assert axe_violations(popup) == []
+    popup.get_by_role("button", name="Sign in on", exact=False).click()
+    expect(frame.get_by_text("Commenting as Bob")).to_be_visible(timeout=10_000)
+    inner = next(f for f in page.frames if "/embed/" in f.url)
+    assert axe_violations(inner) == []
+    context.close()
+
+
+def test_new_comments_show_live_inside_the_frame(chromium, live_server, host, settings):
+    origin = host(live_server.url)
+    settings.EMBED_SITES = [origin]
+    page = chromium.new_page()
+    page.goto(f"{origin}/post.html")
+    frame = discussion_frame(page)
+    article = EmbeddedPage.objects.get().article
+    iframe = page.locator("#forum-comments iframe")
+    before = iframe.evaluate("f => f.getBoundingClientRect().height")
+
+    make_comment(article, author_name="Ines", body="Written while the reader reads")
+    inner = next(f for f in page.frames if "/embed/" in f.url)
+    # The frame's poll, now rather than in 30 s: what a reader coming back to the tab does.
+    inner.evaluate("document.dispatchEvent(new Event('visibilitychange'))")
+    banner = frame.locator(".live-banner")
+    expect(banner).to_contain_text("1 new comment")
+    banner.get_by_role("button", name="Show").click()
+    expect(frame.get_by_text("Written while the reader reads")).to_be_visible()
+    expect(frame.get_by_role("heading", name="1 comment")).to_be_visible()
+    page.wait_for_function(
+        "before => document.querySelector('#forum-comments iframe')"
+        ".getBoundingClientRect().height > before + 40",
+        arg=before,
+    )  # the frame grew to show it: no scroll bar of its own
+    assert EmbeddedPage.objects.get().views == 1  # the script's refresh is not a frame shown
+    page.context.close()
