@@ -23,6 +23,12 @@ revalidate it; ``Vary: Cookie, Accept-Encoding, Accept-Language``. A reader with
 gets ``private, no-cache`` and a page rendered for them.
 ``Age`` says how long ago the page's versions were read from PostgreSQL.
 
+A reader with a session (a member, or a guest who commented), but not staff, gets the same page
+kept once more as a *shell* (#29): rendered once per version with a marker in place of each
+``{% personal %}`` block of the templates (the account links, the messages, the discussion) and
+of the CSRF token; each serve renders just those blocks for the reader, with the shell's context
+and the reader's own (``fill_slots``). The page around them, most of the work, is shared.
+
 While the database is down (#23), a reader without a session still gets the page last kept at
 that address (``stale``), as long as its versions were read at most STALE_IF_ERROR_SECONDS ago;
 ``Age`` then says how stale it is. Whether the versions were still remembered (``recent``) or
@@ -30,15 +36,19 @@ had to be read, and failed, makes no difference: the answer is the kept page eit
 """
 
 import hashlib
+import re
 import time
 from collections import OrderedDict
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from compression_middleware.middleware import compressor
 from django.conf import settings
 from django.http import HttpResponse, HttpResponseNotModified
-from django.template import context_processors
+from django.middleware.csrf import get_token
+from django.template import RequestContext, context_processors
+from django.template.loader_tags import BLOCK_CONTEXT_KEY
 from django.utils import translation
 from django.utils.cache import patch_cache_control, patch_vary_headers
 
@@ -46,7 +56,9 @@ from core import freshness
 
 KEPT_IN_MEMORY = 32  # pages per worker
 PERSONAL_PARAMETERS = {"replytocom"}  # the form answers a comment: a page of its own
-_sharing = ContextVar("sharing", default=False)
+EVERYONE, MEMBERS = "everyone", "members"  # what a kept page is being rendered for
+_sharing = ContextVar("sharing", default=None)
+_slots = ContextVar("slots")  # the shell's ``{% personal %}`` blocks while it renders
 clock = time.monotonic  # for the ages of versions and pages; the tests move it on
 _parts = {}  # name: the function that makes its text
 
@@ -61,12 +73,17 @@ def part(name, make):
 
 
 MARKER = hashlib.md5(b"page part marker", usedforsecurity=False).hexdigest()[:12]
+CSRF_MARKER = f"page-csrf-{MARKER}"
+SLOT = re.compile(f"<!--page-slot-(\\d+)-{MARKER}-->")
 
 
 def csrf(request):
-    """Context processor in place of Django's: no token in a page made for every reader."""
-    if _sharing.get():
+    """Context processor in place of Django's: no token in a page made for every reader, and a
+    marker for each reader's own in a shell."""
+    if _sharing.get() == EVERYONE:
         return {"csrf_token": "NOTPROVIDED"}
+    if _sharing.get() == MEMBERS:
+        return {"csrf_token": CSRF_MARKER}
     return context_processors.csrf(request)
 
 
@@ -138,7 +155,7 @@ def serve(request, versions, render, read_at):
     from memory, or ``render()`` once and kept; for a request that is not ``shareable``,
     ``render()``'s own response marked private."""
     if not shareable(request):
-        response = render()
+        response = serve_shell(request, versions, render) if in_shell(request) else render()
         patch_cache_control(response, private=True, no_cache=True)
         patch_vary_headers(response, ["Cookie"])
         return response
@@ -148,7 +165,7 @@ def serve(request, versions, render, read_at):
         return with_headers(HttpResponseNotModified(), etag, read_at)
     entry = _memory.get(etag)
     if entry is None:
-        token = _sharing.set(True)
+        token = _sharing.set(EVERYONE)
         try:
             response = render()
         finally:
@@ -162,6 +179,79 @@ def serve(request, versions, render, read_at):
     entry.read_at = max(entry.read_at, read_at)
     keep(_latest, address, etag, KEPT_IN_MEMORY)
     return send(request, entry, etag)
+
+
+def in_shell(request):
+    """Whether ``request``, not ``shareable``, gets the kept shell with its own blocks filled in:
+    a GET by a reader with a session who is not staff (staff see drafts and the admin's links)."""
+    user = getattr(request, "user", None)
+    return (
+        request.method in ("GET", "HEAD")
+        and not (set(request.GET) & PERSONAL_PARAMETERS)
+        and not (user is not None and user.is_staff)
+    )
+
+
+@dataclass
+class Shell:
+    """A kept page for readers with a session: its text with markers, and its blocks."""
+
+    text: str
+    content_type: str
+    slots: list  # Slot, by the number in its marker
+
+
+class Slot(NamedTuple):
+    """A ``{% personal %}`` block of a shell and what it is rendered with: the shell's context
+    (the reader's own comes on top) and its template's blocks."""
+
+    nodelist: object
+    values: dict
+    template: object
+    blocks: object
+
+
+def serve_shell(request, versions, render):
+    """The shell keyed by ``versions``, from memory or ``render()`` once, with this reader's
+    blocks, CSRF token and parts filled in."""
+    key = freshness.etag("shell", request.path, keyed_query(request), versions)
+    shell = _memory.get(key)
+    if shell is None:
+        slots = []
+        tokens = _sharing.set(MEMBERS), _slots.set(slots)
+        try:
+            response = render()
+        finally:
+            _sharing.reset(tokens[0])
+            _slots.reset(tokens[1])
+        if response.status_code != 200 or response.cookies or not slots:
+            response.content = fill(response.content.decode()).encode()
+            return response
+        shell = Shell(response.content.decode(), response["Content-Type"], slots)
+        keep(_memory, key, shell, KEPT_IN_MEMORY)
+    text = SLOT.sub(lambda found: fill_slot(shell.slots[int(found[1])], request), shell.text)
+    if CSRF_MARKER in text:
+        text = text.replace(CSRF_MARKER, get_token(request))
+    return HttpResponse(fill(text), content_type=shell.content_type)
+
+
+def personal_block(nodelist, context):
+    """What ``{% personal %}`` shows: its block rendered, or in a shell, a marker for it."""
+    slots = _slots.get(None) if _sharing.get() == MEMBERS else None
+    if slots is None:
+        return nodelist.render(context)
+    blocks = context.render_context.get(BLOCK_CONTEXT_KEY)
+    slots.append(Slot(nodelist, context.flatten(), context.template, blocks))
+    return f"<!--page-slot-{len(slots) - 1}-{MARKER}-->"
+
+
+def fill_slot(slot, request):
+    """``slot`` rendered for ``request``: the shell's context under the reader's own."""
+    context = RequestContext(request, slot.values)
+    if slot.blocks is not None:
+        context.render_context[BLOCK_CONTEXT_KEY] = slot.blocks
+    with context.bind_template(slot.template):
+        return slot.nodelist.render(context)
 
 
 def stale(request):

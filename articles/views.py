@@ -1,6 +1,6 @@
 from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from articles import pages
@@ -26,18 +26,22 @@ def detail(request, year, month, slug):
 
     Readers without a session get the page every such reader gets, kept whole (#17): for them
     one narrow query reads the article's versions (at most once a second per worker), and the
-    full row is read only to render.
+    full row is read only to render. Readers with a session (not staff) get its shell with their
+    own parts filled in (#29), from the versions read on every request.
     """
     visible = Article.objects.visible_to(request.user).defer("search_vector")
     shareable = pages.shareable(request)
+    kept = shareable or pages.in_shell(request)  # the page, or its shell, may be kept (#29)
+    versions = visible.only(*Article.VERSION_FIELDS).filter(slug=slug)
     if shareable:  # no session: a reader who sees what every such reader sees
-        versions = visible.only(*Article.VERSION_FIELDS).filter(slug=slug)
         article, read_at = pages.recent(("article", slug), versions.first)
-        if article is None:
-            raise Http404("No such article.")
+    elif kept:  # a reader with a session sees their own writes at once
+        article, read_at = versions.first(), pages.clock()
     else:
-        article = get_object_or_404(visible.select_related("author").with_terms(), slug=slug)
+        article = visible.select_related("author").with_terms().filter(slug=slug).first()
         read_at = pages.clock()
+    if article is None:
+        raise Http404("No such article.")
     date = timezone.localtime(article.published_at or article.created_at)
     if (date.year, date.month) != (year, month):
         return redirect(article, permanent=True)
@@ -45,7 +49,7 @@ def detail(request, year, month, slug):
     def page():
         whole = (
             visible.select_related("author").with_terms().get(pk=article.pk)
-            if shareable else article
+            if kept else article
         )  # fmt: skip
         return render(request, "articles/article_detail.html", {"article": whole})
 

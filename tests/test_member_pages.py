@@ -1,0 +1,165 @@
+"""Members at the speed of the kept page (issue #29): a reader with a session gets the page
+rendered once for every such reader (its shell), with their own parts filled in on each request:
+the account links, the messages, the discussion with their form and pending comments, the CSRF
+token. Staff get their page rendered whole."""
+
+import re
+
+import pytest
+from django.test import Client
+
+from articles import pages
+from comments.models import Comment
+from tests.factories import make_article, make_comment, make_moderator, make_user, set_rules
+from tests.pages import bodies, page_of, submit
+
+pytestmark = pytest.mark.django_db
+
+HERE = {"HTTP_ORIGIN": "http://testserver"}
+
+
+def member(**fields):
+    client = Client(enforce_csrf_checks=True)
+    user = make_user(**fields)
+    client.force_login(user)
+    return client, user
+
+
+def token_in(page):
+    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+
+
+def shells():
+    return [value for value in pages._memory.values() if isinstance(value, pages.Shell)]
+
+
+def test_two_members_share_one_shell_and_each_sees_their_own_name():
+    article = make_article()
+    make_comment(article, body="first")
+    ann, _ = member(first_name="Ann")
+    bob, _ = member(first_name="Bob")
+    for_ann = page_of(ann.get(article.get_absolute_url()))
+    for_bob = page_of(bob.get(article.get_absolute_url()))
+    assert len(shells()) == 1
+    assert "Commenting as Ann" in for_ann and "Bob" not in for_ann
+    assert "Commenting as Bob" in for_bob and "Ann" not in for_bob
+    assert bodies(for_ann) == bodies(for_bob) == ["first"]
+    assert pages.MARKER not in for_ann + for_bob  # every marker filled
+
+
+def test_the_page_from_a_shell_is_the_page_rendered_whole(monkeypatch):
+    article = make_article()
+    make_comment(article, body="first")
+    reader, _ = member(first_name="Ann")
+    from_shell = page_of(reader.get(article.get_absolute_url()))
+    monkeypatch.setattr(pages, "in_shell", lambda request: False)
+    whole = page_of(reader.get(article.get_absolute_url()))
+    # Each response masks the token anew, and signs the form's clock.
+    fresh = re.compile(r'value="[A-Za-z0-9]{64}"|name="shown_at" value="[^"]+"')
+    assert fresh.sub("", from_shell) == fresh.sub("", whole)
+
+
+def test_a_member_posts_with_the_token_the_shell_gave_them():
+    article = make_article()
+    make_comment(article)
+    first, _ = member()
+    first.get(article.get_absolute_url())  # makes the shell
+    reader, user = member(first_name="Cleo")
+    page = page_of(reader.get(article.get_absolute_url()))
+    data = {
+        "body": "Posted from a shared page.",
+        "parent": "",
+        "csrfmiddlewaretoken": token_in(page),
+    }
+    response = reader.post(f"/comments/post/{article.pk}/", data, **HERE)
+    assert response.status_code == 302
+    assert Comment.objects.get(body="Posted from a shared page.").user == user
+    assert "Posted from a shared page." in bodies(page_of(reader.get(article.get_absolute_url())))
+
+
+def test_the_language_form_in_the_footer_gets_the_readers_token_too():
+    article = make_article()
+    reader, _ = member()
+    page = page_of(reader.get(article.get_absolute_url()))
+    tokens = re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+    assert len(tokens) >= 2 and all(len(token) == 64 for token in tokens)
+    data = {"language": "fr", "csrfmiddlewaretoken": tokens[-1]}
+    response = reader.post("/language/", data, **HERE)
+    assert response.status_code == 302
+
+
+def test_a_members_pending_comment_is_theirs_alone():
+    article = make_article()
+    make_comment(article, body="everyone's")
+    writer, user = member()
+    make_comment(article, body="mine to wait", user=user, status=Comment.Status.PENDING)
+    other, _ = member()
+    other.get(article.get_absolute_url())  # the shell, made for someone else
+    mine = page_of(writer.get(article.get_absolute_url()))
+    theirs = page_of(other.get(article.get_absolute_url()))
+    assert "mine to wait" in bodies(mine) and "Your comment is awaiting moderation." in mine
+    assert "mine to wait" not in theirs
+
+
+def test_a_guest_who_commented_sees_their_held_comment_from_the_shell():
+    set_rules(hold_first_comment=True)
+    article = make_article()
+    make_comment(article, body="everyone's")
+    guest = Client()
+    submit(guest, article, body="my first words here")
+    other, _ = member()
+    other.get(article.get_absolute_url())
+    page = page_of(guest.get(article.get_absolute_url()))
+    assert "my first words here" in bodies(page)
+    assert "my first words here" not in bodies(page_of(other.get(article.get_absolute_url())))
+
+
+def test_a_message_shows_once_on_the_next_page():
+    article = make_article()
+    reader, user = member()
+    comment = make_comment(article, user=user, body="soon gone")
+    page = page_of(reader.get(article.get_absolute_url()))
+    data = {"csrfmiddlewaretoken": token_in(page)}
+    reader.post(f"/comments/{comment.pk}/delete/", data, **HERE)
+    shown = page_of(reader.get(article.get_absolute_url()))
+    assert "Your comment was deleted." in shown
+    assert "Your comment was deleted." not in page_of(reader.get(article.get_absolute_url()))
+
+
+def test_a_members_new_comment_and_anyone_elses_show_at_once():
+    article = make_article()
+    reader, _ = member()
+    reader.get(article.get_absolute_url())
+    make_comment(article, body="just now")
+    assert "just now" in bodies(page_of(reader.get(article.get_absolute_url())))
+
+
+def test_each_language_has_its_own_shell():
+    article = make_article()
+    reader, _ = member()
+    english = page_of(reader.get(article.get_absolute_url()))
+    french = page_of(reader.get(article.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="fr"))
+    assert '<html lang="en"' in english and '<html lang="fr"' in french
+    assert len(shells()) == 2
+
+
+def test_staff_get_their_page_rendered_whole():
+    article = make_article()
+    draft = make_article(status="draft", title="Not out yet")
+    staff = Client()
+    staff.force_login(make_moderator())
+    page = page_of(staff.get(article.get_absolute_url()))
+    assert 'href="/admin/"' in page
+    assert "Not out yet" in page_of(staff.get(draft.get_absolute_url(), follow=True))
+    reader, _ = member()
+    assert reader.get(draft.get_absolute_url(), follow=True).status_code == 404
+    assert shells() == []
+
+
+def test_a_members_page_is_private_and_a_head_request_has_no_body():
+    article = make_article()
+    reader, _ = member()
+    response = reader.get(article.get_absolute_url())
+    assert "private" in response["Cache-Control"] and "Cookie" in response["Vary"]
+    head = reader.head(article.get_absolute_url())
+    assert head.status_code == 200 and head.content == b""
