@@ -59,6 +59,7 @@ PERSONAL_PARAMETERS = {"replytocom"}  # the form answers a comment: a page of it
 EVERYONE, MEMBERS = "everyone", "members"  # what a kept page is being rendered for
 _sharing = ContextVar("sharing", default=None)
 _slots = ContextVar("slots")  # the shell's ``{% personal %}`` blocks while it renders
+_filling = ContextVar("filling", default=False)  # a shell's block is being rendered for a reader
 clock = time.monotonic  # for the ages of versions and pages; the tests move it on
 _parts = {}  # name: the function that makes its text
 
@@ -140,6 +141,7 @@ class Entry:
 _memory = OrderedDict()  # key: Entry, the newest last
 _recent = OrderedDict()  # key: (when, value)
 _latest = OrderedDict()  # request address: the ETag of the page last served there
+_readers = OrderedDict()  # key: a block of a shell as one reader saw it (``for_reader``)
 
 
 def keep(store, key, value, size):
@@ -250,8 +252,27 @@ def fill_slot(slot, request):
     context = RequestContext(request, slot.values)
     if slot.blocks is not None:
         context.render_context[BLOCK_CONTEXT_KEY] = slot.blocks
-    with context.bind_template(slot.template):
-        return slot.nodelist.render(context)
+    token = _filling.set(True)
+    try:
+        with context.bind_template(slot.template):
+            return slot.nodelist.render(context)
+    finally:
+        _filling.reset(token)
+
+
+def for_reader(key_of, make, csrf_token):
+    """``make(csrf_token)``; in a shell's block, its text kept in this worker under the key
+    ``key_of()`` gives, which must hold everything of the reader it shows (their discussion:
+    ``comments.discussion.reader_key``), made with the CSRF marker each serve fills in. A key of
+    None keeps nothing."""
+    key = key_of() if _filling.get() else None
+    if key is None:
+        return make(csrf_token)
+    text = _readers.get(key)
+    if text is None:
+        text = make(CSRF_MARKER)
+        keep(_readers, key, text, KEPT_IN_MEMORY)
+    return text
 
 
 def stale(request):
@@ -302,6 +323,7 @@ def forget():
     _memory.clear()
     _recent.clear()
     _latest.clear()
+    _readers.clear()
 
 
 def with_headers(response, etag, read_at):

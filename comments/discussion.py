@@ -39,9 +39,10 @@ from comments.forms import CommentForm
 from comments.items import list_items, replies_shown
 from comments.models import DISPLAY_LEVELS, Comment, DiscussionSettings, Sort, is_shown
 from comments.readers import reader_of
-from comments.services import comments_open, deepest_allowed
+from comments.services import comments_open, deepest_allowed, display_name
 from comments.structured import featured_box, structured_data, structured_rows
 from core import freshness
+from notifications.models import Preferences
 
 # Rendered lists and threads, under keys that carry their versions (settings.CACHES).
 cache = ConnectionProxy(caches, "discussion")
@@ -146,6 +147,25 @@ def build(
         article, root, listing, form, reply_to, view.is_open, view.keep,
         address or page_address(article, root), reader.moderator, post_url, sign_in_url,
         sign_out_url,
+    )  # fmt: skip
+
+
+def reader_key(request, article):
+    """The key of ``article``'s discussion as this reader sees it on a page kept as a shell
+    (``articles.pages.for_reader``, #29): its versions, page and sort, and everything of the
+    reader it shows (who they are, what they wrote here and may still edit, the name they asked
+    us to remember, their form's default). None for a moderator, whose buttons are their own."""
+    reader = reader_of(request)
+    if reader.moderator:
+        return None
+    user = reader.user
+    rules = DiscussionSettings.load()
+    written = reader.written(article)
+    return freshness.key(
+        "reader", article.pk, article.versions(), request.GET.get("page", ""),
+        request.GET.get("sort", ""), user and (user.pk, display_name(user)),
+        sorted(written.values()), sorted(reader.editable(article, rules)),
+        sorted(reader.remembered.items()), user and Preferences.of(user).replies_by_default,
     )  # fmt: skip
 
 

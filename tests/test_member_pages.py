@@ -4,12 +4,15 @@ the account links, the messages, the discussion with their form and pending comm
 token. Staff get their page rendered whole."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from articles import pages
 from comments.models import Comment
+from notifications.models import Preferences
 from tests.factories import make_article, make_comment, make_moderator, make_user, set_rules
 from tests.pages import bodies, page_of, submit
 
@@ -163,3 +166,37 @@ def test_a_members_page_is_private_and_a_head_request_has_no_body():
     assert "private" in response["Cache-Control"] and "Cookie" in response["Vary"]
     head = reader.head(article.get_absolute_url())
     assert head.status_code == 200 and head.content == b""
+
+
+# A member's own discussion is kept for their next look, under all it shows of them
+
+
+def email_replies_box(page):
+    return re.search(r'<input[^>]*name="email_replies"[^>]*>', page).group(0)
+
+
+def test_a_members_next_look_shows_their_new_mail_preference():
+    article = make_article()
+    reader, user = member()
+    assert "checked" not in email_replies_box(page_of(reader.get(article.get_absolute_url())))
+    Preferences.objects.create(user=user, replies_by_default=True)
+    assert "checked" in email_replies_box(page_of(reader.get(article.get_absolute_url())))
+
+
+def test_edit_goes_from_a_members_comment_when_its_window_closes():
+    article = make_article()
+    reader, user = member()
+    comment = make_comment(article, user=user, body="quick words")
+    edit = f'href="/comments/{comment.pk}/edit/'
+    assert edit in page_of(reader.get(article.get_absolute_url()))
+    Comment.objects.update(created_at=timezone.now() - timedelta(minutes=16))
+    assert edit not in page_of(reader.get(article.get_absolute_url()))
+
+
+def test_a_member_with_a_new_name_is_greeted_by_it():
+    article = make_article()
+    reader, user = member(first_name="Dora")
+    assert "Commenting as Dora" in page_of(reader.get(article.get_absolute_url()))
+    user.first_name = "Dot"
+    user.save()
+    assert "Commenting as Dot" in page_of(reader.get(article.get_absolute_url()))

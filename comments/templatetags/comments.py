@@ -6,23 +6,34 @@ template's context, and the tag shows that one.
 """
 
 from django import template
+from django.utils.safestring import mark_safe
 
+from articles import pages
 from comments import discussion as discussions
 from comments import services
 
 register = template.Library()
+TEMPLATE = "comments/_discussion.html"
 
 
-@register.inclusion_tag("comments/_discussion.html", takes_context=True)
+@register.simple_tag(takes_context=True)
 def discussion(context, article, root=None):
     request = context["request"]
-    built = context.get("discussion") or discussions.build(request, article, root=root)
-    return {
-        "discussion": built,
-        "request": request,
-        "user": request.user,
-        "csrf_token": context.get("csrf_token"),
-    }
+    built = context.get("discussion")
+
+    def make(csrf_token):
+        shown = built or discussions.build(request, article, root=root)
+        values = {
+            "discussion": shown, "request": request, "user": request.user,
+            "csrf_token": csrf_token,
+        }  # fmt: skip
+        return context.template.engine.get_template(TEMPLATE).render(context.new(values))
+
+    if built is not None or root is not None:
+        return mark_safe(make(context.get("csrf_token")))
+    # A member's own discussion, kept for their next look at the page (articles.pages, #29).
+    key_of = lambda: discussions.reader_key(request, article)  # noqa: E731
+    return mark_safe(pages.for_reader(key_of, make, context.get("csrf_token")))
 
 
 @register.filter
