@@ -309,3 +309,35 @@ def embed_script(path):
     body = path.read_bytes()
     encoded = {name: len(compress(body)) / 1024 for name, compress, _ in compressors}
     return {"plain_kb": len(body) / 1024, **{f"{name}_kb": kb for name, kb in encoded.items()}}
+
+
+def member_reader(article, *, rng, share=10, votes=10):
+    """The session cookie of a signed-in member who wrote one comment in ``share`` of
+    ``article``'s discussion, voted on ``votes`` others and has a reply awaiting moderation
+    (#29): every part of the page that is a member's own has something to show."""
+    from comments.services import votes as vote_service
+
+    user, _ = get_user_model().objects.get_or_create(
+        username="bench-member", defaults={"email": "bench-member@example.com",
+                                           "first_name": "Bench Member"},
+    )  # fmt: skip
+    approved = list(
+        Comment.objects.filter(article=article, status=Comment.Status.APPROVED)
+        .order_by("pk").values_list("pk", flat=True)
+    )  # fmt: skip
+    mine = set(approved[::share])
+    Comment.objects.filter(pk__in=mine).update(user=user)
+    for pk in rng.sample([pk for pk in approved if pk not in mine], votes):
+        vote_service.vote(Comment.objects.get(pk=pk), value=1, user=user)
+    held = comment_services.post_comment(
+        article=article, parent=Comment.objects.get(pk=approved[0]), user=user,
+        body="A reply of mine that waits for a moderator.", author_name="Bench Member",
+        author_email=user.email,
+    )  # fmt: skip
+    if held.status != Comment.Status.PENDING:
+        Comment.objects.filter(pk=held.pk).update(status=Comment.Status.PENDING)
+        comment_services.refresh_counts([held.tree_id])
+    client = new_client()
+    client.force_login(user)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+    return f"{settings.SESSION_COOKIE_NAME}={cookie}"

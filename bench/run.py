@@ -22,7 +22,7 @@ import django
 
 from forum import database
 
-PG_DIR = Path("/tmp/forum-bench-pg")
+PG_DIR = Path(os.environ.get("BENCH_PG_DIR", "/tmp/forum-bench-pg"))  # another, to run two at once
 BENCH_DIR = Path(__file__).resolve().parent
 STATIC_ROOT = BENCH_DIR.parent / "var" / "bench" / "static"
 HTTP_SIZE = 1000  # the discussion served under load
@@ -204,23 +204,26 @@ def measure_size(discussion, plan, pools, rng):
 
 
 def measure_over_http(discussions, plan, pools, rng, database_url):
-    from bench import server
+    from bench import measure, server
 
     http_size = HTTP_SIZE if HTTP_SIZE in discussions else max(discussions)
     largest = max(discussions)
     with server.Gunicorn(database_url, STATIC_ROOT) as gunicorn:
         progress(f"gunicorn up on {gunicorn.base} with {len(gunicorn.workers())} workers")
-        paths = {
-            "healthz": "/healthz",
-            "article": discussions[http_size].article.get_absolute_url(),
+        article_url = discussions[http_size].article.get_absolute_url()
+        member = measure.member_reader(discussions[http_size].article, rng=rng)
+        loads = {  # name: (path, cookie)
+            "healthz": ("/healthz", ""),
+            "article": (article_url, ""),
+            "member": (article_url, member),  # signed in, with votes and a pending reply (#29)
         }
         http = {"size": http_size, **server.alternating(
-            {name: lambda p=path: server.load(gunicorn.base + p, plan.load_seconds)
-             for name, path in paths.items()},
+            {name: lambda p=path, c=cookie: server.load(gunicorn.base + p, plan.load_seconds, c)
+             for name, (path, cookie) in loads.items()},
             rounds=ROUNDS,
         )}  # fmt: skip
-        for name, path in paths.items():
-            progress(f"{path}: {http[name]['rps']:.0f} req/s (median of {ROUNDS})")
+        for name, (path, _) in loads.items():
+            progress(f"{name} {path}: {http[name]['rps']:.0f} req/s (median of {ROUNDS})")
         http["busy"] = reads_under_writes(gunicorn, discussions[http_size], plan, pools, rng)
         posting = concurrent_posting(gunicorn, discussions, http_size, plan, pools, rng)
         memory = server.worker_peak_rss(

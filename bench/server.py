@@ -143,11 +143,12 @@ class HttpClient:
 # Throughput -------------------------------------------------------------------------------
 
 
-def load(url, seconds):
-    """Requests per second and latency percentiles of GET ``url`` under 10 connections."""
+def load(url, seconds, cookie=""):
+    """Requests per second and latency percentiles of GET ``url`` under 10 connections, each
+    sending ``cookie`` (a signed-in member's session, #29) if given."""
     if shutil.which("wrk"):
-        return wrk(url, seconds)
-    return python_load(url, seconds)
+        return wrk(url, seconds, cookie)
+    return python_load(url, seconds, cookie)
 
 
 def alternating(runs, rounds):
@@ -195,9 +196,10 @@ def load_while_writing(url, seconds, write, every=1.0):
     return {**result, "writes": done[0], "failed_writes": failed[0]}
 
 
-def wrk(url, seconds):
+def wrk(url, seconds, cookie=""):
+    headers = ["-H", f"Cookie: {cookie}"] if cookie else []
     done = subprocess.run(
-        ["wrk", *WRK_ARGS, f"-d{seconds}s", url],
+        ["wrk", *WRK_ARGS, *headers, f"-d{seconds}s", url],
         capture_output=True, text=True, timeout=seconds + 30, check=True,
     )  # fmt: skip
     out = done.stdout
@@ -217,7 +219,7 @@ def wrk_latency(output, percent):
     return float(value) * UNITS_MS[unit]
 
 
-def python_load(url, seconds):
+def python_load(url, seconds, cookie=""):
     """The fallback when wrk is missing: LOAD_CONNECTIONS threads for a fixed time."""
     parts = urllib.parse.urlsplit(url)
     deadline = time.monotonic() + seconds
@@ -225,6 +227,7 @@ def python_load(url, seconds):
 
     def worker():
         client = HttpClient(parts.port)
+        client.cookies = dict(part.split("=", 1) for part in cookie.split("; ") if part)
         while time.monotonic() < deadline:
             started = time.perf_counter()
             try:
