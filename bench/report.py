@@ -346,7 +346,8 @@ def headline(results):
         + (
             f"; a signed-in member's {number(http['member']['rps'])} req/s, "
             f"{http['member']['rps'] / http['healthz']['rps']:.1%} (target ≥ {MEMBER_SHARE:.0%})"
-            if "member" in http else ""
+            if "member" in http
+            else ""
         )
     )
 
