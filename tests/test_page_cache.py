@@ -12,6 +12,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from articles import pages
 from comments import items, services
 from comments.models import Comment
 from tests.factories import make_article, make_comment, make_user, set_rules
@@ -51,12 +52,14 @@ def test_a_reader_without_a_session_gets_a_page_with_no_token_and_no_cookie():
     assert response["ETag"].startswith('W/"')
 
 
-def test_the_kept_page_costs_one_query_and_its_form_timestamp_is_fresh():
+def test_the_kept_page_costs_one_query_and_its_form_timestamp_is_fresh(monkeypatch):
     article = make_article()
     make_comment(article)
     url = article.get_absolute_url()
+    now = time.time()
+    monkeypatch.setattr(time, "time", lambda: now)
     first = page_of(Client().get(url))
-    time.sleep(1.1)
+    monkeypatch.setattr(time, "time", lambda: now + 1.1)  # a second later
     with CaptureQueriesContext(connection) as queries:
         second = page_of(Client().get(url))
     assert len(queries) == 1  # the article's row: its versions
@@ -64,8 +67,10 @@ def test_the_kept_page_costs_one_query_and_its_form_timestamp_is_fresh():
     assert shown_at(first) != shown_at(second)  # the bot trap's clock is a second old at most
 
 
-def test_a_worker_reads_the_versions_once_a_second_and_then_shows_the_change(settings):
-    settings.PAGE_VERSION_SECONDS = 2  # 1 in production; 2 leaves a slow machine some room
+def test_a_worker_reads_the_versions_once_a_second_and_then_shows_the_change(settings, monkeypatch):
+    settings.PAGE_VERSION_SECONDS = 1
+    now = [1000.0]
+    monkeypatch.setattr(pages, "clock", lambda: now[0])
     article = make_article()
     url = article.get_absolute_url()
     Client().get(url)
@@ -76,7 +81,9 @@ def test_a_worker_reads_the_versions_once_a_second_and_then_shows_the_change(set
     writer = Client()
     writer.force_login(make_user())  # a reader with a session sees it at once
     assert "news" in bodies(page_of(writer.get(url)))
-    time.sleep(2.05)
+    now[0] += 0.9
+    assert bodies(page_of(Client().get(url))) == []  # what it read less than a second ago
+    now[0] += 0.2
     assert bodies(page_of(Client().get(url))) == ["news"]
 
 
@@ -340,7 +347,6 @@ def test_the_first_page_of_a_long_discussion_stays_light():
 
 
 def test_query_values_without_end_never_grow_the_kept_pages_past_their_bound():
-    from articles import pages
     from comments.discussion import cache
 
     article = make_article()
