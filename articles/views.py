@@ -29,16 +29,21 @@ def detail(request, year, month, slug):
     full row is read only to render. Readers with a session (not staff) get its shell with their
     own parts filled in (#29), from the versions read on every request.
     """
-    visible = Article.objects.visible_to(request.user).defer("search_vector")
     shareable = pages.shareable(request)
     kept = shareable or pages.in_shell(request)  # the page, or its shell, may be kept (#29)
-    versions = visible.only(*Article.VERSION_FIELDS).filter(slug=slug)
+
+    def visible():  # made only when read: a kept page costs no queryset at all
+        return Article.objects.visible_to(request.user).defer("search_vector")
+
+    def versions():
+        return visible().only(*Article.VERSION_FIELDS).filter(slug=slug).first()
+
     if shareable:  # no session: a reader who sees what every such reader sees
-        article, read_at = pages.recent(("article", slug), versions.first)
+        article, read_at = pages.recent(("article", slug), versions)
     elif kept:  # a reader with a session sees their own writes at once
-        article, read_at = versions.first(), pages.clock()
+        article, read_at = versions(), pages.clock()
     else:
-        article = visible.select_related("author").with_terms().filter(slug=slug).first()
+        article = visible().select_related("author").with_terms().filter(slug=slug).first()
         read_at = pages.clock()
     if article is None:
         raise Http404("No such article.")
@@ -48,7 +53,7 @@ def detail(request, year, month, slug):
 
     def page():
         whole = (
-            visible.select_related("author").with_terms().get(pk=article.pk)
+            visible().select_related("author").with_terms().get(pk=article.pk)
             if kept else article
         )  # fmt: skip
         return render(request, "articles/article_detail.html", {"article": whole})

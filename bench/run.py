@@ -212,14 +212,16 @@ def measure_over_http(discussions, plan, pools, rng, database_url):
         progress(f"gunicorn up on {gunicorn.base} with {len(gunicorn.workers())} workers")
         article_url = discussions[http_size].article.get_absolute_url()
         member = measure.member_reader(discussions[http_size].article, rng=rng)
-        loads = {  # name: (path, cookie)
-            "healthz": ("/healthz", ""),
-            "article": (article_url, ""),
-            "member": (article_url, member),  # signed in, with votes and a pending reply (#29)
+        browser = {"Accept-Encoding": "gzip, deflate, br, zstd"}  # what every browser sends
+        loads = {  # name: (path, headers)
+            "healthz": ("/healthz", browser),
+            "article": (article_url, browser),
+            # signed in, with votes and a pending reply (#29); never compressed (BREACH)
+            "member": (article_url, {**browser, "Cookie": member}),
         }
         http = {"size": http_size, **server.alternating(
-            {name: lambda p=path, c=cookie: server.load(gunicorn.base + p, plan.load_seconds, c)
-             for name, (path, cookie) in loads.items()},
+            {name: lambda p=path, h=headers: server.load(gunicorn.base + p, plan.load_seconds, h)
+             for name, (path, headers) in loads.items()},
             rounds=ROUNDS,
         )}  # fmt: skip
         for name, (path, _) in loads.items():

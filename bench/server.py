@@ -143,12 +143,12 @@ class HttpClient:
 # Throughput -------------------------------------------------------------------------------
 
 
-def load(url, seconds, cookie=""):
+def load(url, seconds, headers=None):
     """Requests per second and latency percentiles of GET ``url`` under 10 connections, each
-    sending ``cookie`` (a signed-in member's session, #29) if given."""
+    request with ``headers`` (a browser's Accept-Encoding, a member's session cookie, #29)."""
     if shutil.which("wrk"):
-        return wrk(url, seconds, cookie)
-    return python_load(url, seconds, cookie)
+        return wrk(url, seconds, headers or {})
+    return python_load(url, seconds, headers or {})
 
 
 def alternating(runs, rounds):
@@ -196,10 +196,10 @@ def load_while_writing(url, seconds, write, every=1.0):
     return {**result, "writes": done[0], "failed_writes": failed[0]}
 
 
-def wrk(url, seconds, cookie=""):
-    headers = ["-H", f"Cookie: {cookie}"] if cookie else []
+def wrk(url, seconds, headers):
+    sent = [part for name, value in headers.items() for part in ("-H", f"{name}: {value}")]
     done = subprocess.run(
-        ["wrk", *WRK_ARGS, *headers, f"-d{seconds}s", url],
+        ["wrk", *WRK_ARGS, *sent, f"-d{seconds}s", url],
         capture_output=True, text=True, timeout=seconds + 30, check=True,
     )  # fmt: skip
     out = done.stdout
@@ -219,7 +219,7 @@ def wrk_latency(output, percent):
     return float(value) * UNITS_MS[unit]
 
 
-def python_load(url, seconds, cookie=""):
+def python_load(url, seconds, headers):
     """The fallback when wrk is missing: LOAD_CONNECTIONS threads for a fixed time."""
     parts = urllib.parse.urlsplit(url)
     deadline = time.monotonic() + seconds
@@ -227,11 +227,10 @@ def python_load(url, seconds, cookie=""):
 
     def worker():
         client = HttpClient(parts.port)
-        client.cookies = dict(part.split("=", 1) for part in cookie.split("; ") if part)
         while time.monotonic() < deadline:
             started = time.perf_counter()
             try:
-                status, _ = client.get(parts.path)
+                status, _, _ = client.request("GET", parts.path, headers=headers)
             except (OSError, http.client.HTTPException):
                 status = None
             with lock:
