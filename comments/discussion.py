@@ -34,6 +34,7 @@ from django.utils.connection import ConnectionProxy
 from django.utils.safestring import mark_safe
 from markupsafe import Markup
 
+from articles import pages
 from comments import overlay
 from comments.forms import CommentForm
 from comments.items import list_items, replies_shown
@@ -159,7 +160,8 @@ def reader_key(request, article):
     if reader.moderator:
         return None
     user = reader.user
-    rules = DiscussionSettings.load()
+    # Saving the settings moves every article's versions: read once a second per version.
+    rules, _ = pages.recent(("rules", article.versions()), DiscussionSettings.load)
     written = reader.written(article)
     return freshness.key(
         "reader", article.pk, article.versions(), request.GET.get("page", ""),

@@ -7,7 +7,9 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from articles import pages
@@ -200,3 +202,18 @@ def test_a_member_with_a_new_name_is_greeted_by_it():
     user.first_name = "Dot"
     user.save()
     assert "Commenting as Dot" in page_of(reader.get(article.get_absolute_url()))
+
+
+def test_a_members_next_look_reads_the_settings_once_a_second_yet_follows_a_change(settings):
+    settings.PAGE_VERSION_SECONDS = 1  # as in production
+    article = make_article()
+    reader, user = member()
+    comment = make_comment(article, user=user)
+    edit = f'href="/comments/{comment.pk}/edit/'
+    assert edit in page_of(reader.get(article.get_absolute_url()))
+    with CaptureQueriesContext(connection) as queries:
+        reader.get(article.get_absolute_url())
+    # the session, the member, the article's versions, their comments, their preferences
+    assert len(queries) == 5
+    set_rules(edit_minutes=0)  # moves every article's versions
+    assert edit not in page_of(reader.get(article.get_absolute_url()))
