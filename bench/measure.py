@@ -276,15 +276,33 @@ ADMIN_LISTS = {
 def moderation_at_scale(*, spam, runs):
     """With ``spam`` old spam comments in the table (#17): median milliseconds of the admin's
     comment lists, then purge_spam's batches (count, longest, total seconds)."""
+    result = {"spam": spam, "lists": admin_times(ADMIN_LISTS, runs=runs)}
+    result.update(purge_times(older_than=timezone.now() - timedelta(days=30)))
+    return result
+
+
+def moderator_client():
     client = new_client()
     moderator, _ = get_user_model().objects.get_or_create(
         username="bench-moderator", defaults={"is_staff": True, "is_superuser": True}
     )
     client.force_login(moderator)
-    result = {"spam": spam, "lists": {}}
-    for label, url in ADMIN_LISTS.items():
+    return client
+
+
+def admin_times(urls, *, runs):
+    """{label: median milliseconds} of each admin page of ``urls``, as a moderator opens it."""
+    client = moderator_client()
+    times = {}
+    for label, url in urls.items():
         fetch(client, url)
-        result["lists"][label] = statistics.median(timed(fetch, client, url) for _ in range(runs))
+        times[label] = statistics.median(timed(fetch, client, url) for _ in range(runs))
+    return times
+
+
+def purge_times(*, older_than):
+    """``services.purge_spam`` of the spam older than ``older_than``: how many, its batches
+    (each its own transaction), the longest and the total seconds."""
     batches, last = [], [time.perf_counter()]
 
     def batch_done(n):
@@ -293,14 +311,11 @@ def moderation_at_scale(*, spam, runs):
         last[0] = now
 
     started = time.perf_counter()
-    deleted, _ = comment_services.purge_spam(
-        older_than=timezone.now() - timedelta(days=30), progress=batch_done
-    )
-    result.update(
-        purged=deleted, purge_s=time.perf_counter() - started, purge_batches=len(batches),
-        purge_longest_s=max(batches, default=0),
-    )  # fmt: skip
-    return result
+    deleted, _ = comment_services.purge_spam(older_than=older_than, progress=batch_done)
+    return {
+        "purged": deleted, "purge_s": time.perf_counter() - started,
+        "purge_batches": len(batches), "purge_longest_s": max(batches, default=0),
+    }  # fmt: skip
 
 
 def embed_script(path):

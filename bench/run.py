@@ -93,9 +93,9 @@ def main(argv=None):
         progress("PostgreSQL stopped and removed")
 
 
-def remove_cluster():
-    database.stop(PG_DIR)
-    shutil.rmtree(PG_DIR, ignore_errors=True)
+def remove_cluster(pg_dir=PG_DIR):
+    database.stop(pg_dir)
+    shutil.rmtree(pg_dir, ignore_errors=True)
 
 
 def set_up_django(database_url):

@@ -14,6 +14,7 @@ from comments.services.counts import lock_thread
 
 ERROR_PATTERN = re.compile(r"comment (\d+):")  # every message of tree_errors() starts so
 TREE_FIELDS = ["tree_id", "lft", "rght", "level"]
+CHECK_BATCH = 20_000  # comments read at once by ``errors_in_batches`` (#29)
 
 
 def tree_errors(queryset=None):
@@ -59,6 +60,27 @@ def tree_errors(queryset=None):
         f"comment {pk}: not reachable from its thread's root"
         for pk in actual.keys() - expected.keys()
     )
+    return errors
+
+
+def errors_in_batches(batch_size=CHECK_BATCH, progress=None):
+    """``tree_errors()`` of every thread, read a range of whole threads (by ``tree_id``) of about
+    ``batch_size`` comments at a time, so that memory stays flat however big the table (#29).
+    A comment whose ``tree_id`` is wrong is still found: its own range misses its parent, and
+    its thread's range a number. ``progress``: called after each range."""
+    tree_ids = Comment.objects.order_by("tree_id").values_list("tree_id", flat=True)
+    errors, start = [], tree_ids.first()
+    while start is not None:
+        end = tree_ids.filter(tree_id__gte=start)[batch_size : batch_size + 1].first()
+        if end == start:  # one thread of more than batch_size comments: alone in its range
+            end = start + 1
+        batch = Comment.objects.filter(tree_id__gte=start)
+        if end is not None:
+            batch = batch.filter(tree_id__lt=end)
+        errors.extend(tree_errors(batch))
+        if progress:
+            progress()
+        start = None if end is None else tree_ids.filter(tree_id__gte=end).first()
     return errors
 
 

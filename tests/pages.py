@@ -74,3 +74,10 @@ def front_page_count(article):
     url = re.escape(article.get_absolute_url())
     count = r'<p class="comment-count"><a [^>]*>(.*?)</a>'
     return re.search(rf'<h2><a href="{url}">.*?{count}', page, re.S).group(1)
+
+
+def sitemap_files(client):
+    """The files /sitemap.xml lists (it is an index, #29), each as served: [(path, XML)]."""
+    index = client.get("/sitemap.xml").content.decode()
+    paths = re.findall(r"<loc>https?://[^/]+(/[^<]*)</loc>", index)
+    return [(path, client.get(html.unescape(path))) for path in paths]

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from comments.models import Comment
 from comments.services import THREAD_LOCK
-from comments.trees import tree_errors
+from comments.trees import errors_in_batches, tree_errors
 from tests.factories import draw, make_article, make_comment
 from tests.pages import page_of
 
@@ -97,3 +97,17 @@ def test_verbosity_0_prints_nothing(discussion):
     Comment.objects.filter(pk=b.pk).update(level=7)
     assert check(fix=True, verbosity=0) == ""
     assert tree_errors() == []
+
+
+def test_checking_in_small_ranges_finds_what_checking_at_once_finds(discussion):
+    """The command reads a range of whole threads at a time (#29): a comment moved into
+    another thread's numbers is still found, whatever the range size."""
+    article, (a, b, c, d, e, f) = discussion
+    Comment.objects.filter(pk=c.pk).update(tree_id=e.tree_id)
+    Comment.objects.filter(pk=d.pk).update(lft=99)
+    whole = tree_errors()
+    assert whole
+    for size in (1, 2, 3, 1000):
+        found = errors_in_batches(batch_size=size)
+        assert {m.split(":")[0] for m in found} >= {m.split(":")[0] for m in whole}
+    assert errors_in_batches(batch_size=2) != []

@@ -13,7 +13,7 @@ from django.utils import timezone
 from articles.models import Article
 from comments.models import Comment
 from tests.factories import make_article, make_comment, make_threads, make_user, set_rules
-from tests.pages import page_of
+from tests.pages import page_of, sitemap_files
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("rules")]
 Status = Comment.Status
@@ -95,12 +95,14 @@ def test_the_sitemap_lists_published_articles_dated_by_their_latest_comment(clie
     later = timezone.now() + timedelta(days=3)
     Comment.objects.filter(article=discussion, status=Status.APPROVED).update(created_at=later)
 
-    response = client.get("/sitemap.xml")
+    files = sitemap_files(client)
 
-    assert response.status_code == 200
+    assert "/sitemap-articles.xml" in [path for path, _ in files]
+    assert all(response.status_code == 200 for _, response in files)
     ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
     urls = {
         u.find("s:loc", ns).text: u.find("s:lastmod", ns).text
+        for _, response in files
         for u in ElementTree.fromstring(response.content).findall("s:url", ns)
     }
     assert f"http://testserver{discussion.get_absolute_url()}" in urls

@@ -3,7 +3,8 @@
 Every writer keeps ``tree_id``/``lft``/``rght``/``level`` right under the thread's lock
 (comments/services.py), so a damaged thread means a bug, a hand-written SQL update, or an import
 that went around mptt. Readers would then see replies in the wrong place, or not at all. This
-command checks every thread with ``trees.tree_errors()`` and exits non-zero when one is damaged,
+command checks every thread with ``trees.tree_errors()``, a range of whole threads of about 20,000
+comments at a time so that its memory stays flat (#29), and exits non-zero when one is damaged,
 so it can run from cron or after a restore. ``--fix`` renumbers each damaged thread from its
 parent links (``trees.repair``), in one transaction per thread under the same advisory lock the
 writers take, so it is safe while the site is serving. A thread whose ``tree_id`` another thread
@@ -31,7 +32,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, fix=False, verbosity=1, **options):
-        errors = trees.tree_errors()
+        errors = trees.errors_in_batches()
         if not errors:
             if verbosity:
                 self.stdout.write(self.style.SUCCESS("OK: every comment thread is consistent."))
@@ -56,7 +57,7 @@ class Command(BaseCommand):
                         f"Thread of comment {root_pk} (tree_id {tree_id}{moved}): "
                         f"{changed} comment(s) renumbered."
                     )
-        left = trees.tree_errors()
+        left = trees.errors_in_batches()
         if left:
             raise CommandError(
                 "These problems need a person, --fix cannot repair them:\n" + "\n".join(left)
