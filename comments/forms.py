@@ -56,14 +56,19 @@ class CommentForm(forms.ModelForm):
 
     class Meta:
         model = Comment
-        fields = ["body", "author_name", "author_email", "author_url", "parent"]
+        # Not "parent": its field's own queryset finds it, and the model need not look again.
+        fields = ["body", "author_name", "author_email", "author_url"]
         field_classes = {"author_name": NameField, "author_email": EmailAddressField}
         widgets = {"body": forms.Textarea(attrs={"rows": 8, "dir": "auto"})}
         help_texts = {"body": MARKDOWN_HINT}
         labels = {"body": _("Comment"), "author_name": _("Name"), "author_email": _("Email")}
 
     def __init__(self, *args, article, user, own=(), **kwargs):
+        """``own``: ids of the reader's pending comments on ``article``, which they may answer
+        too; or a function giving them, called only for a reply (#29: a post reads no more)."""
         super().__init__(*args, **kwargs)
+        if callable(own):
+            own = own() if self.is_bound and self.data.get("parent") else ()
         self.fields["parent"].queryset = Comment.objects.shown_to(article, own=own)
         self.fields["body"].validators.append(MaxLengthValidator(settings.COMMENTS_BODY_MAX_LENGTH))
         self.fields["body"].widget.attrs["data-max-length"] = settings.COMMENTS_BODY_MAX_LENGTH

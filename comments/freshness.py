@@ -7,6 +7,8 @@ are keyed by, in the writer's transaction:
 - ``threads_changed``: markup inside these threads changed (a comment posted, moderated, edited,
   featured, renamed): their ``thread_version`` moves, and so does each article's
   ``comments_version``, since its pages join those threads;
+- ``comment_added``: a new approved comment: its thread's and article's counts move with their
+  versions, in one statement;
 - ``discussion_changed``: something around the threads changed (a thread deleted whole, the
   Featured box): the articles' ``comments_version`` moves;
 - ``scores_changed``: votes moved scores: ``votes_version`` moves to the current time bucket, at
@@ -37,6 +39,22 @@ def threads_changed(tree_ids):
             "UPDATE articles_article SET comments_version = comments_version + 1 "
             "WHERE id IN (SELECT article_id FROM roots)",
             [tree_ids],
+        )
+
+
+def comment_added(tree_id):
+    """A new approved comment in thread ``tree_id``, under its lock (or in a new thread nobody
+    else sees yet): one statement moves the thread's count and version and its article's counts
+    and version, exactly as a recount would (#29: a post pays one round trip for all of it)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "WITH root AS (UPDATE comments_comment SET thread_comment_count = "
+            "thread_comment_count + 1, thread_version = thread_version + 1 "
+            "WHERE level = 0 AND tree_id = %s RETURNING article_id, thread_comment_count) "
+            "UPDATE articles_article SET comment_count = comment_count + 1, "
+            "thread_count = thread_count + (root.thread_comment_count = 1)::int, "
+            "comments_version = comments_version + 1 FROM root WHERE id = root.article_id",
+            [tree_id],
         )
 
 

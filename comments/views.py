@@ -47,7 +47,7 @@ def submit(request, article, *, refused, place=None):
         request.POST,
         article=article,
         user=request.user,
-        own=reader_of(request).pending(article),
+        own=lambda: reader_of(request).pending(article),
     )
     if form.is_valid():
         data = form.cleaned_data

@@ -360,8 +360,16 @@ class Comment(MPTTModel):
     def render(self):
         """Its body's HTML and its header, rendered once here rather than on every page view
         (#7); a bulk insert (an import) calls this for each row, as ``save`` does."""
-        self.body_html = comment_html(self.body, self.markup)
+        self.body_html = self.rendered_body()
         render_header(self)
+
+    def rendered_body(self):
+        """Its body's HTML, rendered once per text: the posting rules count its links before
+        ``save`` stores it (#29)."""
+        text = (self.body, self.markup)
+        if getattr(self, "_rendered", (None, ""))[0] != text:
+            self._rendered = (text, comment_html(self.body, self.markup))
+        return self._rendered[1]
 
     def may_be_edited(self, rules):
         """Whether its writer may still change it: within the edit window of the Discussion

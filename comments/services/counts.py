@@ -33,10 +33,14 @@ def lock_thread(tree_id):
 
 
 def lock_poster(*, ip_address, email):
-    """Serialise this poster's writes (by IP, then email) until the transaction ends."""
+    """Serialise this poster's writes (by IP, then email: one statement takes both, in that
+    order) until the transaction ends."""
     with connection.cursor() as cursor:
-        for key in (f"ip:{address_key(ip_address)}", f"email:{email}"):
-            cursor.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [POSTER_LOCK, key])
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(%s, hashtext(%s)), "
+            "pg_advisory_xact_lock(%s, hashtext(%s))",
+            [POSTER_LOCK, f"ip:{address_key(ip_address)}", POSTER_LOCK, f"email:{email}"],
+        )
 
 
 def refresh_counts(tree_ids):

@@ -1,6 +1,7 @@
 """Posting a comment and every rule it must pass: open, not banned, not flooding, not a
 repeat, a reply no deeper than allowed; the status comes from the Discussion settings (#3-#6)."""
 
+import functools
 from datetime import timedelta
 
 from allauth.account.models import EmailAddress
@@ -12,13 +13,12 @@ from django.utils.dateformat import format as date_format
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from comments import hooks
+from comments import freshness, hooks
 from comments.models import Ban, Comment, DiscussionSettings, Revision
 from comments.services import notifying
 from comments.services.counts import lock_poster, lock_thread, refresh_counts
 from comments.services.limits import address_network
 from comments.services.moderation import set_status
-from core.markup import comment_html
 
 
 def post_comment(
@@ -64,9 +64,11 @@ def post_comment(
     verdict = None if user is not None and user.is_staff else hooks.score(comment)
     if verdict is not None:  # the spam filter's opinion, kept for moderators (#26)
         comment.spam_score, comment.spam_reasons = verdict.score, verdict.reasons[:300]
+    known = author_known(comment)
     comment.status, comment.status_reason = decide_status(
-        comment, rules, honeypot=honeypot, seconds_to_write=seconds_to_write, verdict=verdict
-    )
+        comment, rules, honeypot=honeypot, seconds_to_write=seconds_to_write, verdict=verdict,
+        known=known,
+    )  # fmt: skip
     if member is not None and comment.status == Comment.Status.APPROVED:
         # Said to the writer exactly as any held comment is: no page tells which addresses
         # have accounts (#23). The member hears of it by mail.
@@ -77,7 +79,7 @@ def post_comment(
         # Check-then-insert under the poster's locks, so parallel posts cannot all pass.
         lock_poster(ip_address=ip_address, email=comment.author_email)
         if user is None or not user.is_staff:
-            refuse_if_flooding(comment, rules)
+            refuse_if_flooding(comment, rules, known=known)
         refuse_if_repeated(article=article, body=body, user=user, email=author_email, rules=rules)
         if parent is not None:
             lock_thread(parent.tree_id)
@@ -88,7 +90,8 @@ def post_comment(
             comment.parent = deepest_allowed(parent, rules)
         comment.save()
         if comment.status == Comment.Status.APPROVED:  # held or spam: no reader's page changes
-            refresh_counts([comment.tree_id])
+            # Under the thread's lock, or in a new thread: counted exactly, in one statement.
+            freshness.comment_added(comment.tree_id)
             notifying.announce_later([comment.pk])  # mail to its readers, by a worker (#13)
         elif comment.status == Comment.Status.PENDING:
             notifying.comment_held(comment)
@@ -148,12 +151,14 @@ def comments_open(article, rules):
     return not days or article.published_at > timezone.now() - timedelta(days=days)
 
 
-def decide_status(comment, rules, *, honeypot="", seconds_to_write=None, verdict=None):
+def decide_status(
+    comment, rules, *, honeypot="", seconds_to_write=None, verdict=None, known=None
+):  # fmt: skip
     """(status, reason) for a new comment, by the rules of the Discussion settings.
 
     ``verdict``: the spam filter's (#26). At or above the spam score a comment is spam (only
     once the filter is trusted: before, it is held); at or above the hold score it is held;
-    below, the other rules decide.
+    below, the other rules decide. ``known``: ``author_known`` for this comment, if made.
     """
     if comment.user is not None and comment.user.is_staff:
         return Comment.Status.APPROVED, ""
@@ -185,10 +190,10 @@ def decide_status(comment, rules, *, honeypot="", seconds_to_write=None, verdict
     for word in rules.words(rules.moderation_words):
         if word in text:
             return Comment.Status.PENDING, f"held: moderation word “{word}”"
-    links = comment_html(comment.body).count("<a ")
+    links = comment.rendered_body().count("<a ")
     if links > rules.max_links:
         return Comment.Status.PENDING, f"held: {links} links"
-    if rules.hold_first_comment and not has_approved_comment(comment.user, comment.author_email):
+    if rules.hold_first_comment and not (known or author_known(comment))():
         return Comment.Status.PENDING, "held: first comment"
     return Comment.Status.APPROVED, ""
 
@@ -197,10 +202,20 @@ def has_approved_comment(user, email):
     return Comment.objects.approved().by_author(user.pk if user else None, email).exists()
 
 
-def refuse_if_flooding(comment, rules):
-    """One comment per IP address and per email every N seconds (longer for new authors)."""
-    known = has_approved_comment(comment.user, comment.author_email)
-    seconds = rules.flood_seconds if known else rules.new_author_flood_seconds
+def author_known(comment):
+    """A function telling, from one query on its first call, whether ``comment``'s author has
+    an approved comment: the flood limit and the first-comment hold both ask (#29)."""
+    return functools.cache(lambda: has_approved_comment(comment.user, comment.author_email))
+
+
+def refuse_if_flooding(comment, rules, *, known=None):
+    """One comment per IP address and per email every N seconds (longer for new authors).
+    ``known``: ``author_known`` for this comment, if made."""
+    if rules.flood_seconds == rules.new_author_flood_seconds:
+        seconds = rules.flood_seconds  # whoever writes: no need to ask who they are
+    else:
+        known_author = (known or author_known(comment))()
+        seconds = rules.flood_seconds if known_author else rules.new_author_flood_seconds
     if not seconds:
         return
     since = timezone.now() - timedelta(seconds=seconds)
