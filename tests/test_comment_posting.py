@@ -703,3 +703,31 @@ def test_replytocom_on_the_deepest_comment_names_the_ancestor_the_reply_will_joi
     page = page_of(client.get(f"{article.get_absolute_url()}?replytocom={deepest.pk}"))
     assert "Reply to Top Poster" in page and "Reply to Deep Poster" not in page
     assert f'name="parent" value="{top.pk}"' in page
+
+
+# The write path's round trips (#29): a post costs a fixed, small number of statements, so that
+# the write path cannot quietly grow again. What each is for is written beside its count.
+
+
+def test_a_new_thread_and_a_reply_cost_a_fixed_number_of_statements(
+    client, django_assert_num_queries
+):
+    set_rules(flood_seconds=15, new_author_flood_seconds=60)  # as a site has them
+    article = make_article()
+    parent = make_comment(article)
+    submit(client, article, body="warm: the session exists from now on", remote_addr="10.0.0.1")
+    # the session, the article, the settings, bans, whether the address is a member's, the spam
+    # filter's one lookup; the transaction (a savepoint here), the poster's locks (one
+    # statement), whether the author has an approved comment, their last comment (flood limit),
+    # a repeat of the text, the thread id, INSERT, the counts and versions (one statement), the
+    # mail task; the session saved in a transaction of its own
+    with django_assert_num_queries(19):
+        submit(client, article, body="A new thread.", follow=False, remote_addr="10.0.0.2",
+               author_email="new@example.com")  # fmt: skip
+    # the same, and the writer's held comments here and the parent (the form's check of it);
+    # instead of the thread id: the thread's lock, the parent read again under it, and room
+    # made in the tree for the reply
+    with django_assert_num_queries(23):
+        submit(client, article, body="A reply.", parent=str(parent.pk), follow=False,
+               remote_addr="10.0.0.3", author_email="other@example.com")  # fmt: skip
+    assert Comment.objects.filter(body__in=["A new thread.", "A reply."]).count() == 2

@@ -88,6 +88,10 @@ def post_comment(
             if parent.status in (Comment.Status.SPAM, Comment.Status.REMOVED):
                 raise ValidationError(_("That comment is no longer available."), code="parent")
             comment.parent = deepest_allowed(parent, rules)
+            if comment.parent is not None:  # read just now under the lock: mptt need not again
+                comment.insert_at(
+                    comment.parent, "last-child", allow_existing_pk=True, refresh_target=False
+                )
         comment.save()
         if comment.status == Comment.Status.APPROVED:  # held or spam: no reader's page changes
             # Under the thread's lock, or in a new thread: counted exactly, in one statement.
