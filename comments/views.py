@@ -26,7 +26,8 @@ MINUTE = timedelta(minutes=1)
 @require_http_methods(["GET", "HEAD", "POST"])
 def post(request, article_id):
     article = get_object_or_404(
-        Article.objects.visible_to(request.user).select_related("author"), pk=article_id
+        Article.objects.visible_to(request.user).select_related("author").defer("search_vector"),
+        pk=article_id,
     )
     if request.method != "POST":
         # The address of a page that answered a refused comment, reloaded or bookmarked (#24).
