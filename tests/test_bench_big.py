@@ -50,3 +50,17 @@ def test_new_comments_take_ids_and_threads_after_the_written_ones(site):
                                     author_name="Ada", author_email="ada@example.com")  # fmt: skip
     assert comment.pk > Comment.objects.exclude(pk=comment.pk).order_by("-pk").first().pk
     assert Comment.objects.filter(tree_id=comment.tree_id).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)  # a fresh worker's connection is closed and made again
+def test_the_measurements_run_on_the_written_site_and_the_report_renders(site):
+    from bench import big
+
+    rows = []
+    for step in (big.pages, big.permalink, big.admin, big.sitemap, big.feeds, big.sizes):
+        rows += step(site, rng=build.new_rng(), database_url="")
+    assert all(len(row) == 4 for row in rows)
+    text = big.markdown(rows, SCALE, seconds=1.0)
+    assert "| page 1 cold, biggest discussion" in text
+    assert "| sitemap files: the slowest, the most URLs in one |" in text
+    assert "same queries" in text and "**MISSED**: [" not in text  # the feeds' queries constant
