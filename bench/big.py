@@ -35,8 +35,7 @@ def main(argv=None):
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     os.environ.setdefault("XDG_RUNTIME_DIR", f"/tmp/forum-runtime-{os.getuid()}")
     Path(os.environ["XDG_RUNTIME_DIR"]).mkdir(mode=0o700, exist_ok=True)
-    run.PG_DIR = PG_DIR  # its own cluster: `make bench` may run beside it
-    run.remove_cluster()
+    run.remove_cluster(PG_DIR)  # its own cluster: `make bench` may run beside it
     started = time.perf_counter()
     try:
         database_url = run.database.url(PG_DIR)
@@ -54,7 +53,7 @@ def main(argv=None):
             from django.db import connections
 
             connections.close_all()
-        run.remove_cluster()
+        run.remove_cluster(PG_DIR)
         run.progress("PostgreSQL stopped and removed")
 
 
