@@ -378,6 +378,8 @@ def markdown(results):
             "# Benchmark results (issue #7)",
             about,
             headline(results),
+            "A million comments, 50,000 articles: [results-big.md](results-big.md) "
+            "(`make bench BIG=1`, #29).",
             build_table(results).markdown(),
             *(["\n".join(spam.rows(results["spam"]))] if "spam" in results else []),  # #26
         ]
