@@ -1,5 +1,7 @@
 """Moderating from the Django admin, driven over HTTP: queue, actions, history, bans, settings."""
 
+import re
+
 import pytest
 from django.contrib.auth.models import Group, Permission
 from django.db import connection
@@ -367,3 +369,23 @@ def test_the_list_of_all_comments_takes_postgresqls_estimate_instead_of_counting
     # filtered, the list is counted exactly
     page = page_of(admin_client.get("/admin/comments/comment/?queue=all&status__exact=spam"))
     assert "0 comments" in page
+
+
+def test_the_article_filter_offers_the_articles_commented_on_last_and_the_one_chosen(
+    admin_client,
+):
+    quiet, *busy = [make_article(title=f"Article number {n}") for n in range(12)]
+    make_comment(quiet, body="long ago")
+    for article in busy:
+        make_comment(article, body=f"about {article.title}")
+
+    def offered(page, article):
+        return re.search(rf"article__id__exact={article.pk}(?!\d)", page) is not None
+
+    page = page_of(admin_client.get(f"{CHANGELIST}?queue=all"))
+    assert all(offered(page, article) for article in busy[-10:])
+    assert not offered(page, quiet)  # not among the ten commented on last
+    chosen = page_of(admin_client.get(f"{CHANGELIST}?queue=all&article__id__exact={quiet.pk}"))
+    assert "long ago" in chosen and "about Article" not in chosen
+    assert offered(chosen, quiet)  # offered once chosen
+    assert admin_client.get(f"{CHANGELIST}?article__id__exact=junk").status_code == 200

@@ -13,6 +13,7 @@ from comments import freshness, services
 from comments.admin.actions import MENU_ACTIONS
 from comments.admin.authors import AuthorViews
 from comments.admin.filters import (
+    ArticleFilter,
     FirstCommentFilter,
     HasReportsFilter,
     LargeTablePaginator,
@@ -74,7 +75,7 @@ class CommentAdmin(QueueViews, AuthorViews, admin.ModelAdmin):
     list_display = ["short_body", "author", "article", "status", "status_reason", "filter_score",
                     "report_count", "created_at"]  # fmt: skip
     list_filter = [QueueFilter, "status", HasReportsFilter, FirstCommentFilter, "featured",
-                   "kind", "created_at", "article"]  # fmt: skip
+                   "kind", "created_at", ArticleFilter]  # fmt: skip
     search_fields = ["body", "author_name", "author_email", "ip_address"]
     list_select_related = ["article"]
     # No date_hierarchy: its list of years reads every row (#17); "created_at" above filters.
