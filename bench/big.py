@@ -31,7 +31,9 @@ BIGGEST_TABLES = 8
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=float, default=1.0, help="of a million comments")
-    scale = parser.parse_args(argv).scale
+    parser.add_argument("--keep", action="store_true", help="leave the cluster running, to look")
+    args = parser.parse_args(argv)
+    scale = args.scale
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     os.environ.setdefault("XDG_RUNTIME_DIR", f"/tmp/forum-runtime-{os.getuid()}")
     Path(os.environ["XDG_RUNTIME_DIR"]).mkdir(mode=0o700, exist_ok=True)
@@ -53,8 +55,11 @@ def main(argv=None):
             from django.db import connections
 
             connections.close_all()
-        run.remove_cluster(PG_DIR)
-        run.progress("PostgreSQL stopped and removed")
+        if args.keep:
+            run.progress(f"PostgreSQL left running: DATABASE_URL={run.database.url(PG_DIR)}")
+        else:
+            run.remove_cluster(PG_DIR)
+            run.progress("PostgreSQL stopped and removed")
 
 
 def measure_all(scale, database_url):
