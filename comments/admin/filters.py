@@ -76,7 +76,7 @@ class ArticleFilter(admin.SimpleListFilter):
     """By article, offering the articles commented on last (and the one chosen), not all of
     them: a newspaper's 50,000 articles would make the list's sidebar and its query (#29)."""
 
-    title = _("article")
+    title = Comment._meta.get_field("article").verbose_name  # as Django's own filter had it
     parameter_name = "article__id__exact"  # Django's own name for it: old links keep working
     OFFERED = 10
 
