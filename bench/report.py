@@ -426,7 +426,7 @@ def chart(results, path):
     ) if name in http]  # fmt: skip
     bars = served.bar([label for _, label in loads], [http[name]["rps"] for name, _ in loads])
     served.bar_label(bars, fmt="{:,.0f}")
-    served.set(ylabel="requests/s", title=f"One app server: the {http['size']:,}-comment page")
+    served.set(ylabel="requests/s", title=f"One app server, {http['size']:,} comments")
     served.grid(True, axis="y", alpha=0.3)
     figure.savefig(path, dpi=110)
     pyplot.close(figure)
