@@ -88,7 +88,7 @@ def post(request, article_id: Id, payload: CommentIn):
     user = request.user if request.user.is_authenticated else None
     data = {**payload.dict(), "parent": payload.parent or ""}
     form = CommentForm(data, article=article, user=request.user,
-                       own=reader_of(request).pending(article))  # fmt: skip
+                       own=lambda: reader_of(request).pending(article))  # fmt: skip
     if not form.is_valid():
         raise Problem(422, "The comment was not posted.", kind="invalid",
                       errors=field_errors(form.errors))  # fmt: skip

@@ -27,7 +27,7 @@ A reader with a session (a member, or a guest who commented), but not staff, get
 kept once more as a *shell* (#29): rendered once per version with a marker in place of each
 ``{% personal %}`` block of the templates (the account links, the messages, the discussion) and
 of the CSRF token; each serve renders just those blocks for the reader, with the shell's context
-and the reader's own (``fill_slots``). The page around them, most of the work, is shared.
+and the reader's own (``fill_slot``). The page around them, most of the work, is shared.
 
 While the database is down (#23), a reader without a session still gets the page last kept at
 that address (``stale``), as long as its versions were read at most STALE_IF_ERROR_SECONDS ago;
@@ -95,11 +95,14 @@ def personal(request, response=None):
     return any(name in cookies for name in settings.PERSONAL_COOKIES)
 
 
+def plain_read(request):
+    """A GET or HEAD that asks for no page of its own (``PERSONAL_PARAMETERS``)."""
+    return request.method in ("GET", "HEAD") and not (set(request.GET) & PERSONAL_PARAMETERS)
+
+
 def shareable(request):
     """Whether ``request`` gets the page every reader without a session gets."""
-    if request.method not in ("GET", "HEAD") or personal(request):
-        return False
-    return not (set(request.GET) & PERSONAL_PARAMETERS)
+    return plain_read(request) and not personal(request)
 
 
 def keyed_query(request):
@@ -187,11 +190,7 @@ def in_shell(request):
     """Whether ``request``, not ``shareable``, gets the kept shell with its own blocks filled in:
     a GET by a reader with a session who is not staff (staff see drafts and the admin's links)."""
     user = getattr(request, "user", None)
-    return (
-        request.method in ("GET", "HEAD")
-        and not (set(request.GET) & PERSONAL_PARAMETERS)
-        and not (user is not None and user.is_staff)
-    )
+    return plain_read(request) and not (user is not None and user.is_staff)
 
 
 @dataclass

@@ -18,6 +18,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bench import run
+from bench.report import number, verdict
 
 PG_DIR = Path(os.environ.get("BENCH_BIG_PG_DIR", "/tmp/forum-bench-big-pg"))
 COLD_RUNS, WARM_RUNS = 5, 10
@@ -83,14 +84,8 @@ def measure_all(scale, database_url):
     return rows
 
 
-def verdict(ok, detail):
-    from bench.report import verdict as said
-
-    return said(ok, detail)
-
-
 def ms(value):
-    return f"{value:,.1f} ms" if value < 100 else f"{value:,.0f} ms"
+    return number(value, " ms")
 
 
 def timed_get(client, url, *, follow=False):

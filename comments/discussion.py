@@ -159,12 +159,12 @@ def reader_key(request, article):
     reader = reader_of(request)
     if reader.moderator:
         return None
-    user = reader.user
+    user, versions = reader.user, article.versions()
     # Saving the settings moves every article's versions: read once a second per version.
-    rules, _ = pages.recent(("rules", article.versions()), DiscussionSettings.load)
+    rules, _ = pages.recent(("rules", versions), DiscussionSettings.load)
     written = reader.written(article)
     return freshness.key(
-        "reader", article.pk, article.versions(), request.GET.get("page", ""),
+        "reader", article.pk, versions, request.GET.get("page", ""),
         request.GET.get("sort", ""), user and (user.pk, display_name(user)),
         sorted(written.values()), sorted(reader.editable(article, rules)),
         sorted(reader.remembered.items()), user and Preferences.of(user).replies_by_default,

@@ -389,3 +389,10 @@ def test_the_article_filter_offers_the_articles_commented_on_last_and_the_one_ch
     assert "long ago" in chosen and "about Article" not in chosen
     assert offered(chosen, quiet)  # offered once chosen
     assert admin_client.get(f"{CHANGELIST}?article__id__exact=junk").status_code == 200
+
+
+def test_an_article_id_past_any_id_lists_nothing_and_never_fails(admin_client):
+    make_comment(make_article(), body="still here")
+    huge = "9" * 30  # past PostgreSQL's bigint: no article at all, not a database error
+    page = page_of(admin_client.get(f"{CHANGELIST}?queue=all&article__id__exact={huge}"))
+    assert "still here" not in page
