@@ -3,23 +3,81 @@
 Everything else uses Django's templates; Jinja2 renders the hundreds of comments of a page
 several times faster. Templates live in templates/jinja2/ and autoescape like Django's; the
 ``date`` filter and the translations (with their plural rules) are Django's.
+
+A page of comments asks for the same dozen words and the same few dates hundreds of times, and
+each of Django's lookups costs more than the comment's markup: both are remembered here per
+language and process (#29), and the translations are called as plain functions (Jinja2's own
+wrappers ask the context twice per word). They keep Jinja2's "new style" rules: the result is
+markup, and its ``%(name)s`` placeholders are filled with escaped values.
 """
 
-from django.template.defaultfilters import date
-from django.utils import translation
+from datetime import datetime
+
+from django.template.defaultfilters import date as django_date
+from django.utils import formats, translation
+from django.utils.dateformat import re_formatchars
 from jinja2 import Environment
+from markupsafe import Markup
 
-_translated = {}  # (language, message): its translation, found once per process (#29)
+_translated = {}  # (language, message, ...): its translation as markup
+_dated = {}  # (language, format, day or clock): a formatted date
+_kinds = {}  # format: which part of a datetime it shows
+REMEMBERED = 20_000  # entries kept in each, a few megabytes at most
+
+DAY = frozenset("bdDEFjlLmMnNoStwWyYz")  # format characters that read only the calendar day
+CLOCK = frozenset("aAfgGhHiP")  # and those that read only the hour and minute
 
 
-def gettext(message):
-    """Django's gettext, remembered per language: a page of comments asks for the same dozen
-    words hundreds of times, and each of Django's lookups costs more than the comment's markup."""
-    key = (translation.get_language(), message)
-    found = _translated.get(key)
+def _remembered(memo, key, make):
+    found = memo.get(key)
     if found is None:
-        found = _translated[key] = translation.gettext(message)
+        if len(memo) >= REMEMBERED:
+            memo.clear()
+        found = memo[key] = make()
     return found
+
+
+def gettext(message, **variables):
+    """``_("...")`` and ``{% trans %}``: Django's gettext."""
+    key = (translation.get_language(), message, not variables)
+    if variables:
+        found = _remembered(_translated, key, lambda: Markup(translation.gettext(message)))
+        return found % variables
+    return _remembered(_translated, key, lambda: Markup(translation.gettext(message)) % {})
+
+
+def ngettext(singular, plural, number, **variables):
+    """``{% trans count=n %}...{% pluralize %}...{% endtrans %}``: Django's ngettext."""
+    variables.setdefault("num", number)
+    key = (translation.get_language(), singular, plural, number)
+    found = _remembered(
+        _translated, key, lambda: Markup(translation.ngettext(singular, plural, number))
+    )
+    return found % variables
+
+
+def date(value, format=None):
+    """Django's ``date`` filter; a format of the day alone or of the time of day alone is
+    formatted once per language and day, or minute ("c" is the ISO form, as Django's)."""
+    kind = _kinds.get(format)
+    if kind is None:
+        kind = _kinds[format] = format_kind(format)
+    if not isinstance(value, datetime) or kind == "other":
+        return django_date(value, format)
+    if kind == "iso":
+        return value.isoformat()
+    part = value.date() if kind == "day" else (value.hour, value.minute)
+    key = (translation.get_language(), format, part)
+    return _remembered(_dated, key, lambda: django_date(value, format))
+
+
+def format_kind(format):
+    if not format or format in formats.FORMAT_SETTINGS:
+        return "other"
+    if format == "c":
+        return "iso"
+    used = set(re_formatchars.findall(format))
+    return "day" if used <= DAY else "clock" if used <= CLOCK else "other"
 
 
 def environment(**options):
@@ -27,8 +85,9 @@ def environment(**options):
     options.setdefault("extensions", []).append("jinja2.ext.i18n")
     env = Environment(**{"trim_blocks": True, "lstrip_blocks": True, **options})
     env.install_gettext_callables(
-        gettext, translation.ngettext, newstyle=True, pgettext=translation.pgettext,
+        gettext, ngettext, newstyle=True, pgettext=translation.pgettext,
         npgettext=translation.npgettext,
     )  # fmt: skip
+    env.globals.update(_=gettext, gettext=gettext, ngettext=ngettext)  # called directly
     env.filters["date"] = date
     return env

@@ -4,6 +4,7 @@ the recipient's language, and catalogues that are complete and match the code.""
 
 import io
 import re
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -12,9 +13,12 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from django.conf import settings
 from django.core import mail
+from django.template import engines
+from django.template.defaultfilters import date as date_filter
 from django.test import Client
 from django.utils import translation
 from django.utils.translation import ngettext
+from markupsafe import escape
 
 from accounts.models import Profile
 from comments.models import Comment
@@ -216,6 +220,47 @@ def test_an_arabic_page_counts_its_comments_in_the_dual():
     assert heading(page) == "تعليقان"
     front = page_of(read("/", "ar"))
     assert "تعليقان… أضف تعليقك" in front
+
+
+# The comment templates' words and dates, remembered per language (#29)
+
+DATES = [
+    datetime(2026, 1, 1, 0, 5, tzinfo=UTC),
+    datetime(2026, 3, 31, 12, 0, 59, 123456, tzinfo=UTC),
+    datetime(2024, 2, 29, 23, 59, tzinfo=UTC),
+]
+FORMATS = ["F j, Y", "g:i a", "P", "j \\d\\e F \\d\\e Y", "D, N jS", "H:i", "c", "r",
+           "DATE_FORMAT", "SHORT_DATETIME_FORMAT", "Y-m-d H:i"]  # fmt: skip
+
+
+@pytest.mark.parametrize("language", ["en", *TRANSLATED])
+def test_the_comment_templates_dates_are_djangos_in_every_language(language):
+    env = engines["jinja2"].env
+    with translation.override(language):
+        for _ in range(2):  # the second time from what the first remembered
+            for value in DATES:
+                for format in FORMATS:
+                    said = env.from_string("{{ when|date(format) }}").render(
+                        when=value, format=format
+                    )
+                    assert said == str(escape(date_filter(value, format))), (value, format)
+
+
+def test_the_comment_templates_words_follow_the_language_and_escape_what_they_fill_in():
+    env = engines["jinja2"].env
+    template = env.from_string(
+        "{{ _('Reply to %(name)s', name=name) }}|{{ _('Reply') }}|"
+        "{% trans count=n %}{{ count }} comment{% pluralize %}{{ count }} comments{% endtrans %}"
+    )
+    for _ in range(2):
+        with translation.override("fr"):
+            french = template.render(name="<b>Zoé</b>", n=2)
+        with translation.override("ar"):
+            arabic = template.render(name="Zoé", n=2)
+        english = template.render(name="Zoé", n=1)
+        assert french == "Répondre à &lt;b&gt;Zoé&lt;/b&gt;|Répondre|2 commentaires"
+        assert english == "Reply to Zoé|Reply|1 comment"
+        assert arabic.endswith("|تعليقان")
 
 
 # Mail in the recipient's language
