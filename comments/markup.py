@@ -93,12 +93,20 @@ def avatar_hue(email):
 
 
 def avatar_pattern(email):
-    """The SVG path of a symmetric 5 x 5 pattern under the initials, stable per email address,
-    so that two writers with the same initials (and, rarely, colour) still look apart (#28)."""
+    """The SVG path of a symmetric 5 x 5 pattern of 6-unit cells under the initials, stable
+    per email address, so that two writers with the same initials (and, rarely, colour) still
+    look apart (#28)."""
     bits = int.from_bytes(_avatar_key(email)[2:4])
     cells = [(x, y) for y in range(5) for x in range(3) if bits >> (y * 3 + x) & 1]
     cells += [(4 - x, y) for x, y in cells if x < 2]
-    return "".join(f"M{5 + 6 * x} {5 + 6 * y}h6v6h-6z" for x, y in sorted(cells))
+    # Each row's runs of cells as one horizontal line, stroked 6 wide by the stylesheet.
+    runs, filled = [], set(cells)
+    for y in range(5):
+        for x in range(5):
+            if (x, y) in filled and (x - 1, y) not in filled:
+                length = next(n for n in range(1, 6) if (x + n, y) not in filled)
+                runs.append(f"M{5 + 6 * x} {8 + 6 * y}h{6 * length}")
+    return "".join(runs)
 
 
 def initials(name):

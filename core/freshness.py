@@ -16,7 +16,7 @@ from django.utils import translation
 
 # Bump after changing templates/jinja2/comments/_comment.html or _comments.html: kept pages,
 # cached fragments and stored headers of an older version are then never shown.
-MARKUP_VERSION = 18
+MARKUP_VERSION = 19
 
 
 def site_inputs():
