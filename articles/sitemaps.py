@@ -1,6 +1,6 @@
 """sitemap.xml (issue #15): published articles, and the archive pages that show some (#28):
-articles each last modified when it was edited or got its
-latest approved comment, so that search engines come back for new comments.
+articles each last modified when it was edited or last showed a new approved comment (when
+it arrived, or when a moderator approved it), so that search engines come back for them.
 
 /sitemap.xml is an index (#29) of one file per section, /sitemap-<section>.xml, each split into
 pages (``?p=2``) of at most ``limit`` addresses, far below the 50,000 a sitemap file may hold:
@@ -16,9 +16,7 @@ from articles.models import Article
 
 
 def latest_comments():
-    """The approved comments of the article ``OuterRef("pk")``, as a subquery: each page's
-    articles are looked up one by one through the thread index, rather than every comment
-    of the site grouped by article for each page (#29)."""
+    """The approved comments of the article ``OuterRef("pk")``, as a subquery."""
     comments = Article._meta.get_field("comments").related_model.objects
     return comments.filter(article=OuterRef("pk"), status="approved").order_by()
 
@@ -27,10 +25,12 @@ class ArticleSitemap(Sitemap):
     limit = 5000
 
     def items(self):
-        latest = latest_comments().values("article").annotate(last=Max("created_at"))
+        # When its newest approved comment was shown: one step down the (article, shown_at)
+        # index per article, however long its discussion (#29).
+        shown = latest_comments().filter(shown_at__isnull=False).order_by("-shown_at")
         return (
             Article.objects.published()
-            .annotate(last_comment=Subquery(latest.values("last")))
+            .annotate(last_comment=Subquery(shown.values("shown_at")[:1]))
             .annotate(lastmod=Greatest("updated_at", "published_at", "last_comment"))
             .order_by("-published_at", "-pk")
         )
@@ -39,8 +39,9 @@ class ArticleSitemap(Sitemap):
         return article.lastmod
 
     def get_latest_lastmod(self):
-        """The index's date of this section: the newest edit or approved comment, in two
-        small queries rather than the lastmod of every article."""
+        """The index's date of this section: the newest edit or approved comment written, in
+        two small queries rather than the lastmod of every article (a comment approved long
+        after it was written moves its file's date, not the index's)."""
         articles = Article.objects.published()
         edited = articles.aggregate(last=Max(Greatest("updated_at", "published_at")))["last"]
         comments = latest_comments().model.objects.filter(status="approved", article__in=articles)

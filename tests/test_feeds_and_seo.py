@@ -90,10 +90,15 @@ def test_pages_announce_their_feeds(client, discussion):
         parse(client, href)
 
 
-def test_the_sitemap_lists_published_articles_dated_by_their_latest_comment(client, discussion):
+def test_the_sitemap_lists_published_articles_dated_by_the_last_comment_they_showed(
+    client, discussion
+):
     draft = make_article(title="Not yet", status=Article.Status.DRAFT)
-    later = timezone.now() + timedelta(days=3)
-    Comment.objects.filter(article=discussion, status=Status.APPROVED).update(created_at=later)
+    later = timezone.now() + timedelta(days=3)  # say, approved by a moderator then
+    Comment.objects.filter(article=discussion, status=Status.APPROVED).update(shown_at=later)
+    held = timezone.now() + timedelta(days=5)
+    pending = make_comment(discussion, status=Status.PENDING)
+    Comment.objects.filter(pk=pending.pk).update(shown_at=held)  # not approved: no new date
 
     files = sitemap_files(client)
 

@@ -53,6 +53,22 @@ def test_a_held_comment_shows_in_full_with_its_article_parent_reasons_and_histor
     assert "1 comment waits." in page
 
 
+def test_each_row_counts_its_own_authors_history_by_account_or_address(client, moderator):
+    article = make_article()
+    member = make_user(email="mara@example.com")
+    held(article, user=member, author_email="mara@example.com", author_name="Mara")
+    held(article, author_email="olek@example.com", author_name="Olek")
+    make_comment(article, user=member, author_email="mara@work.example")  # signed in, new address
+    make_comment(article, author_email="mara@example.com")  # as a guest, before she joined
+    make_comment(article, author_email="mara@example.com", status=Status.REMOVED)
+    make_comment(article, author_email="olek@example.com", status=Status.SPAM)
+
+    rows = page_of(client.get(QUEUE)).split('class="history"')[1:]
+
+    assert "2 approved · 0 spam · 1 removed" in rows[0]
+    assert "0 approved · 1 spam · 0 removed" in rows[1]
+
+
 def test_reports_show_with_their_reasons(client, moderator):
     comment = make_comment(make_article(), body="Shown but doubted")
     Report.objects.create(comment=comment, reason="spam", text="a link farm", reporter="user:9")

@@ -7,6 +7,7 @@ from comments.models.comment import (
     Comment,
     CommentQuerySet,
     Sort,
+    add_author_history,
     is_shown,
     shown,
 )
@@ -22,6 +23,7 @@ from comments.models.votes import Vote
 
 __all__ = [
     "Ban",
+    "add_author_history",
     "Comment",
     "CommentQuerySet",
     "DISPLAY_LEVELS",

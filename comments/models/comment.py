@@ -4,8 +4,8 @@ from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import connection, models
-from django.db.models import Exists, ExpressionWrapper, Func, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models import Exists, ExpressionWrapper, OuterRef, Q
+from django.db.models.functions import TruncDate
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -66,6 +66,32 @@ def same_author(user_id, email):
     if user_id is not None:
         same |= Q(user_id=user_id)
     return same
+
+
+def add_author_history(comments):
+    """``comments`` (a list) each with ``author_approved``, ``author_spam`` and
+    ``author_removed``: its author's comments of each status (``same_author``), for the
+    moderation queue's one line of history (#26). One query for a page, grouped by account,
+    address and status and summed here per row by ``same_author``'s rule (#29: a count per row
+    and status took seconds with a million comments)."""
+    emails = {c.author_email for c in comments if c.author_email}
+    users = {c.user_id for c in comments if c.user_id is not None}
+    history, groups = (Comment.Status.APPROVED, Comment.Status.SPAM, Comment.Status.REMOVED), []
+    if emails or users:
+        groups = list(
+            Comment.objects.filter(Q(author_email__in=emails) | Q(user_id__in=users),
+                                   status__in=history)
+            .values_list("user_id", "author_email", "status").annotate(n=models.Count("pk"))
+            .order_by()
+        )  # fmt: skip
+    for c in comments:
+        for status in history:
+            setattr(c, f"author_{status}", sum(
+                n for user_id, email, s, n in groups
+                if s == status and ((c.author_email and email == c.author_email)
+                                    or (c.user_id is not None and user_id == c.user_id))
+            ))  # fmt: skip
+    return comments
 
 
 def is_shown(comment, own):
@@ -178,18 +204,6 @@ class CommentQuerySet(TreeQuerySet):
     def by_author(self, user_id, email):
         """Every comment by this author (``same_author``)."""
         return self.filter(same_author(user_id, (email or "").lower()))
-
-    def with_author_history(self):
-        """Each comment with its author's approved, spam and removed counts (``same_author``),
-        one subquery each, for the moderation queue's one line of history (#26)."""
-        same = same_author(OuterRef("user_id"), OuterRef("author_email"))
-        return self.annotate(**{
-            f"author_{status}": Coalesce(Subquery(
-                Comment.objects.filter(same, status=status).order_by()
-                .values(n=Func("pk", function="COUNT"))
-            ), 0)
-            for status in (Comment.Status.APPROVED, Comment.Status.SPAM, Comment.Status.REMOVED)
-        })  # fmt: skip
 
     def needing_review(self):
         """The moderation queue: pending comments, and approved ones readers have reported."""
