@@ -6,26 +6,43 @@ several times faster. Templates live in templates/jinja2/ and autoescape like Dj
 
 A page of comments asks for the same dozen words and the same few dates hundreds of times, and
 each of Django's lookups costs more than the comment's markup: both are remembered here per
-language and process (#29), and the translations are called as plain functions (Jinja2's own
-wrappers ask the context twice per word). They keep Jinja2's "new style" rules: the result is
-markup, and its ``%(name)s`` placeholders are filled with escaped values.
+language and process (#29), the language is asked for once per render, and the translations
+are called as plain functions (Jinja2's own wrappers ask the context twice per word). They keep
+Jinja2's "new style" rules: the result is markup, and its ``%(name)s`` placeholders are filled
+with escaped values.
 """
 
+from contextvars import ContextVar
 from datetime import datetime
 
+import jinja2
 from django.template.defaultfilters import date as django_date
 from django.utils import formats, translation
 from django.utils.dateformat import re_formatchars
-from jinja2 import Environment
 from markupsafe import Markup
 
 _translated = {}  # (language, message, ...): its translation as markup
 _dated = {}  # (language, format, day or clock): a formatted date
 _kinds = {}  # format: which part of a datetime it shows
 REMEMBERED = 20_000  # entries kept in each, a few megabytes at most
+_language = ContextVar("language", default=None)  # the reader's, while a template renders
 
 DAY = frozenset("bdDEFjlLmMnNoStwWyYz")  # format characters that read only the calendar day
 CLOCK = frozenset("aAfgGhHiP")  # and those that read only the hour and minute
+
+
+class Template(jinja2.Template):
+    def render(self, *args, **kwargs):
+        """Rendered in the language active now, asked for once rather than for every word."""
+        token = _language.set(translation.get_language())
+        try:
+            return super().render(*args, **kwargs)
+        finally:
+            _language.reset(token)
+
+
+def language():
+    return _language.get() or translation.get_language()
 
 
 def _remembered(memo, key, make):
@@ -39,7 +56,7 @@ def _remembered(memo, key, make):
 
 def gettext(message, **variables):
     """``_("...")`` and ``{% trans %}``: Django's gettext."""
-    key = (translation.get_language(), message, not variables)
+    key = (language(), message, not variables)
     if variables:
         found = _remembered(_translated, key, lambda: Markup(translation.gettext(message)))
         return found % variables
@@ -49,7 +66,7 @@ def gettext(message, **variables):
 def ngettext(singular, plural, number, **variables):
     """``{% trans count=n %}...{% pluralize %}...{% endtrans %}``: Django's ngettext."""
     variables.setdefault("num", number)
-    key = (translation.get_language(), singular, plural, number)
+    key = (language(), singular, plural, number)
     found = _remembered(
         _translated, key, lambda: Markup(translation.ngettext(singular, plural, number))
     )
@@ -67,7 +84,7 @@ def date(value, format=None):
     if kind == "iso":
         return value.isoformat()
     part = value.date() if kind == "day" else (value.hour, value.minute)
-    key = (translation.get_language(), format, part)
+    key = (language(), format, part)
     return _remembered(_dated, key, lambda: django_date(value, format))
 
 
@@ -83,7 +100,8 @@ def format_kind(format):
 def environment(**options):
     # Django's translations: {% trans count=n %}...{% pluralize %}...{% endtrans %} (#25, #27).
     options.setdefault("extensions", []).append("jinja2.ext.i18n")
-    env = Environment(**{"trim_blocks": True, "lstrip_blocks": True, **options})
+    env = jinja2.Environment(**{"trim_blocks": True, "lstrip_blocks": True, **options})
+    env.template_class = Template
     env.install_gettext_callables(
         gettext, ngettext, newstyle=True, pgettext=translation.pgettext,
         npgettext=translation.npgettext,
