@@ -18,6 +18,9 @@ handler500 = "forum.views.server_error"
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    # Articles first: their pages are most requests, found here without trying every other
+    # address (#29); none of theirs (dates, category/, tag/, author/, feed/) looks like another's.
+    path("", include("articles.urls")),
     path("robots.txt", views.robots, name="robots"),
     # An index of one file per section, each in pages of at most 5,000 addresses (#29).
     path(
@@ -54,5 +57,4 @@ urlpatterns = [
     path("api/v1/", include("api.urls")),  # the public JSON API (#30)
     path("", include("embed.urls")),  # discussions in other sites' pages (issue #30)
     path("", include("comments.urls")),
-    path("", include("articles.urls")),
 ]
