@@ -11,6 +11,7 @@ import pytest
 from django.utils import timezone
 
 from articles.models import Article
+from articles.sitemaps import ArticleSitemap
 from comments.models import Comment
 from tests.factories import make_article, make_comment, make_threads, make_user, set_rules
 from tests.pages import page_of, sitemap_files
@@ -113,6 +114,32 @@ def test_the_sitemap_lists_published_articles_dated_by_the_last_comment_they_sho
     assert f"http://testserver{discussion.get_absolute_url()}" in urls
     assert not any(draft.slug in loc for loc in urls)
     assert urls[f"http://testserver{discussion.get_absolute_url()}"] == later.date().isoformat()
+
+
+def test_the_sitemaps_pages_list_each_article_once_newest_first_each_with_its_own_date(
+    client, monkeypatch
+):
+    monkeypatch.setattr(ArticleSitemap, "limit", 2)
+    articles = [make_article(published_at=timezone.now() - timedelta(days=n)) for n in range(5)]
+    for n, article in enumerate(articles):
+        comment = make_comment(article)
+        shown = timezone.now() + timedelta(days=10 + n)
+        Comment.objects.filter(pk=comment.pk).update(shown_at=shown)
+
+    files = [(path, r) for path, r in sitemap_files(client) if "articles" in path]
+
+    assert len(files) == 3  # pages of two: 2, 2 and 1
+    ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+    listed = [
+        (u.find("s:loc", ns).text, u.find("s:lastmod", ns).text)
+        for _, response in files
+        for u in ElementTree.fromstring(response.content).findall("s:url", ns)
+    ]
+    assert listed == [
+        (f"http://testserver{a.get_absolute_url()}",
+         (timezone.now() + timedelta(days=10 + n)).date().isoformat())
+        for n, a in enumerate(articles)
+    ]  # fmt: skip
 
 
 def test_robots_keeps_crawlers_out_of_the_admin_replies_search_and_accounts(client, settings):
