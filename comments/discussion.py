@@ -37,7 +37,7 @@ from markupsafe import Markup
 from articles import pages
 from comments import overlay
 from comments.forms import CommentForm
-from comments.items import list_items, replies_shown
+from comments.items import folded, items_of, replies_shown
 from comments.models import DISPLAY_LEVELS, Comment, DiscussionSettings, Sort, is_shown
 from comments.readers import reader_of
 from comments.services import comments_open, deepest_allowed, display_name
@@ -255,7 +255,8 @@ def thread_limit(root, page, rules, *, own=()):
 
 
 def thread_fragments(article, view, threads, *, limits=None, root=None, base_level=None):
-    """([Fragment], rows) of ``threads`` ((tree_id, thread_version) pairs), in their order.
+    """([Fragment], rows) of ``threads`` ((tree_id, thread_version) pairs), in their order,
+    and the rows of the comments rendered now.
 
     Each thread's markup is cached under its own ``thread_version`` (#17): a new reply renders
     its thread again, not the page. A thread holding one of the reader's pending comments is
@@ -275,13 +276,8 @@ def thread_fragments(article, view, threads, *, limits=None, root=None, base_lev
                 )  # fmt: skip
     found = cache.get_many(list(keys.values())) if keys else {}
     wanted = [tree_id for tree_id, _ in threads if keys.get(tree_id) not in found]
-    if root is not None:
-        rows = Comment.objects.subtree(root, own=view.pending).as_list_items()
-    else:
-        rows = in_page_order(article, wanted, view.pending)
-    by_thread = {}
-    for row in rows:
-        by_thread.setdefault(row.tree_id, []).append(row)
+    cut, rows = read_threads(article, wanted, view.pending, root=root, base_level=base_level,
+                             limits=limits)  # fmt: skip
     template = engines["jinja2"].get_template("comments/_thread.html")
     context = {
         "keep": view.keep, "downvotes": view.rules.downvotes,
@@ -290,11 +286,10 @@ def thread_fragments(article, view, threads, *, limits=None, root=None, base_lev
     }  # fmt: skip
     reply_level = view.rules.deepest_replyable_level if view.is_open else -1
     fresh = {}
-    for tree_id, thread_rows in by_thread.items():
-        items = list_items(
-            thread_rows, base_level=base_level if base_level is not None else thread_rows[0].level,
-            own=set(view.pending), reply_level=reply_level, editable=view.editable,
-            limit=limits and limits[tree_id],
+    for tree_id, (shown, folds) in cut.items():
+        items = items_of(
+            [rows[row.id] for row in shown if row.id in rows], folds, own=set(view.pending),
+            reply_level=reply_level, editable=view.editable,
         )  # fmt: skip
         html = template.render({**context, "items": items})
         # Only a page of threads has JSON-LD: a whole thread or a thread page needs none.
@@ -307,7 +302,7 @@ def thread_fragments(article, view, threads, *, limits=None, root=None, base_lev
         for tree_id, _ in threads
         if keys.get(tree_id) in found or tree_id in fresh
     ]
-    return fragments, rows
+    return fragments, list(rows.values())
 
 
 def whole_thread(request, comment):
@@ -327,13 +322,33 @@ def whole_thread(request, comment):
     return own_actions(fragments[0].html, reader, article, view) if fragments else None
 
 
-def in_page_order(article, tree_ids, own):
-    """Every visible comment of these threads, thread by thread in the order of ``tree_ids``."""
-    if not tree_ids:
-        return []
-    position = {tree_id: n for n, tree_id in enumerate(tree_ids)}
-    rows = Comment.objects.for_article(article, own=own).filter(tree_id__in=position)
-    return sorted(rows.as_list_items(), key=lambda c: (position[c.tree_id], c.lft))
+def read_threads(article, tree_ids, own, *, root=None, base_level=None, limits=None):
+    """({tree_id: (shown, folds)}, {id: row}): the threads ``tree_ids`` (or ``root``'s
+    subtree) as ``comments.items.folded`` cuts them, from an outline of every visible comment
+    (ids and places only), and the rows of the shown comments alone, whole (#29: page 1 of a
+    long discussion shows a hundred comments of threads that hold thousands). Read again when
+    a shown comment went in between; a second time, it is left out."""
+    if root is None and not tree_ids:
+        return {}, {}
+    for _ in range(2):
+        if root is not None:
+            outline = Comment.objects.subtree(root, own=own)
+        else:
+            outline = Comment.objects.for_article(article, own=own).filter(tree_id__in=tree_ids)
+        by_thread = {tree_id: [] for tree_id in ([root.tree_id] if root else tree_ids)}
+        for row in outline.values_list("id", "tree_id", "level", named=True):
+            by_thread[row.tree_id].append(row)
+        cut = {
+            tree_id: folded(thread, base_level=thread[0].level if base_level is None
+                            else base_level, limit=limits and limits[tree_id])
+            for tree_id, thread in by_thread.items() if thread
+        }  # fmt: skip
+        ids = [row.id for shown, _ in cut.values() for row in shown]
+        found = Comment.objects.for_article(article, own=own).filter(pk__in=ids)
+        rows = {row.id: row for row in found.as_list_items()}
+        if len(rows) == len(ids):
+            break
+    return cut, rows
 
 
 def reply_target(article, rows, wanted, own, rules):

@@ -1,9 +1,9 @@
 """The comments of a page as Items: what each one's markup needs, in one pass (#11, #24).
 
 ``list_items`` walks a thread's rows in thread order, as mptt's ``tree_info`` does: it folds
-the replies a page leaves out behind "N more replies" (a Fold), says where each nested list
-opens and closes, and what the reader may do with each comment. ``replies_shown`` decides, with
-no query, how many replies each thread of a page shows.
+the replies a page leaves out behind "N more replies" (a Fold, ``folded``), says where each
+nested list opens and closes, and what the reader may do with each comment (``items_of``).
+``replies_shown`` decides, with no query, how many replies each thread of a page shows.
 """
 
 from typing import NamedTuple
@@ -64,14 +64,20 @@ def replies_shown(counts, budget):
 
 
 def list_items(rows, *, base_level, own, reply_level, editable=frozenset(), limit=None):
-    """The rows a page shows, in thread order, as Items: one pass, as mptt's ``tree_info``.
+    """The rows a page shows, in thread order, as Items: ``folded``, then ``items_of``."""
+    shown, folds = folded(rows, base_level=base_level, limit=limit)
+    return items_of(shown, folds, own=own, reply_level=reply_level, editable=editable)
+
+
+def folded(rows, *, base_level, limit=None):
+    """(shown, folds): the rows a page shows, in thread order, and {anchor id: Fold} of those
+    it leaves out; one pass, as mptt's ``tree_info``. It reads only each row's id and level,
+    so that a page of long threads can fetch the rest for the shown rows alone.
 
     Two things leave replies out, each behind "N more replies" under the comment they continue
     (a Fold), whose thread page shows them: replies nested more than DISPLAY_LEVELS below
     ``base_level``, and past the first ``limit`` replies (None: no limit) the rest of the
-    thread, which the script may also open in place. ``reply_level``: the deepest level that
-    offers "Reply" (-1: none). ``own``: the comments the reader wrote, which offer "Delete",
-    and of those ``editable`` offer "Edit".
+    thread, which the script may also open in place. A shown row's ancestors are all shown.
     """
     shown, folds, path, replies = [], {}, [], 0
     for row in rows:
@@ -94,6 +100,14 @@ def list_items(rows, *, base_level, own, reply_level, editable=frozenset(), limi
         if anchor is not None:
             fold = folds.get(anchor.id) or Fold(anchor.id, row.id, 0, expandable)
             folds[anchor.id] = fold._replace(count=fold.count + 1)
+    return shown, folds
+
+
+def items_of(shown, folds, *, own, reply_level, editable=frozenset()):
+    """Items of the ``shown`` rows (of ``CommentQuerySet.as_list_items``) and their ``folds``
+    (from ``folded``). ``reply_level``: the deepest level that offers "Reply" (-1: none).
+    ``own``: the comments the reader wrote, which offer "Delete", and of those ``editable``
+    offer "Edit"."""
     stale = [row.id for row in shown if row.markup_version != freshness.MARKUP_VERSION]
     fresh = fresh_headers(stale)
     items, ancestors = [], []  # ancestors: the shown comments above the current one

@@ -553,9 +553,9 @@ def test_the_thread_page_makes_the_same_queries_whatever_its_size(
     make_chain(article, deep, parent=top)  # down to depth 14 at most: 4 levels past the cut
     for n in range(broad):
         make_comment(article, parent=top, body=f"broad {n}")
-    # the comment with its article, whether readers may see it, the discussion settings,
-    # and the subtree: four queries whatever the size
-    with django_assert_num_queries(4):
+    # the comment with its article, whether readers may see it, the discussion settings, the
+    # subtree's outline and the comments it shows: five queries whatever the size
+    with django_assert_num_queries(5):
         response = client.get(thread_url(top))
     page = page_of(response)
     assert page.count('class="comment-body"') == 1 + min(deep, 5) + broad

@@ -196,11 +196,15 @@ def test_a_reply_renders_its_own_thread_again_and_no_other():
     roots = [make_comment(article, body=f"thread {n}") for n in range(5)]
     url = article.get_absolute_url()
     Client().get(url)
-    make_comment(article, parent=roots[2], body="new reply")
+    reply = make_comment(article, parent=roots[2], body="new reply")
     with CaptureQueriesContext(connection) as queries:
         page = page_of(Client().get(url))
+    outline = [q["sql"] for q in queries if '"comments_comment"."tree_id" IN' in q["sql"]]
+    assert len(outline) == 1 and f"IN ({roots[2].tree_id})" in outline[0]
     read = [q["sql"] for q in queries if '"comments_comment"."body_html"' in q["sql"]]
-    assert len(read) == 1 and f"IN ({roots[2].tree_id})" in read[0]
+    assert len(read) == 1
+    ids = re.search(r'"comments_comment"."id" IN \(([\d, ]+)\)', read[0]).group(1)
+    assert sorted(int(i) for i in ids.split(",")) == [roots[2].pk, reply.pk]
     assert bodies(page) == ["thread 0", "thread 1", "thread 2", "new reply", "thread 3", "thread 4"]
 
 
