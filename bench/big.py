@@ -24,7 +24,7 @@ PG_DIR = Path(os.environ.get("BENCH_BIG_PG_DIR", "/tmp/forum-bench-big-pg"))
 COLD_RUNS, WARM_RUNS = 5, 10
 TARGETS = {  # ms, or as said
     "cold": 60, "kb": 250, "permalink": 100, "search": 50, "admin": 300, "sitemap": 500,
-    "sitemap_urls": 50_000, "post": 15, "check_mb": 300,
+    "sitemap_urls": 50_000, "post": 15, "check_mb": 300, "import_growth": 1.5,
 }  # fmt: skip
 BIGGEST_TABLES = 8
 
@@ -77,7 +77,8 @@ def measure_all(scale, database_url):
         "minutes, not hours", verdict(s["total"] < 3600, f"{s['total'] / 60:.1f} min"),
     )]  # fmt: skip
     run.progress(rows[0][1])
-    for step in (pages, permalink, search, admin, sitemap, feeds, checks, posting, sizes):
+    for step in (pages, permalink, search, admin, sitemap, feeds, checks, posting, sizes,
+                 wordpress):  # fmt: skip
         found = step(site, rng=rng, database_url=database_url)
         rows.extend(found)
         run.progress(f"{step.__name__}: " + "; ".join(f"{r[0]} {r[1]}" for r in found))
@@ -298,6 +299,29 @@ def sizes(site, **_):
     ]  # fmt: skip
     rows += [(f"index {name} of comments_comment", mb(size), "", "") for name, size in indexes]
     return rows
+
+
+def wordpress(site, **_):
+    """import_wordpress of an export as big as the site, after the sizes (it adds as many
+    comments): its peak memory against a 10,000-comment export's, each in its own process."""
+    from bench import imports
+
+    per_post = imports.COMMENTS_PER_POST
+    size = max(per_post, site.comments // per_post * per_post)
+    small = min(10_000, size)
+    output = run.BENCH_DIR / "out"
+    output.mkdir(exist_ok=True)
+    found = imports.measure(sorted({small, size}), output, run.progress, again=False)
+    big, base = found[size], found[small]
+    growth = big["rss_mb"] / base["rss_mb"]
+    return [(
+        f"import_wordpress of {size:,} comments ({big['file_mb']:,.0f} MB of WXR), its peak "
+        f"memory against {small:,}'s",
+        f"{big['seconds'] / 60:.0f} min, peak RSS {big['rss_mb']:.0f} MB ({base['rss_mb']:.0f} "
+        f"MB for {small:,}: {growth:.2f}×)",
+        f"flat memory (≤ {TARGETS['import_growth']}×)",
+        verdict(growth <= TARGETS["import_growth"], f"{growth:.2f}×"),
+    )]  # fmt: skip
 
 
 def markdown(rows, scale, seconds):
