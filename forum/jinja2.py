@@ -17,7 +17,7 @@ from datetime import datetime
 
 import jinja2
 from django.template.defaultfilters import date as django_date
-from django.utils import formats, translation
+from django.utils import formats, timezone, translation
 from django.utils.dateformat import re_formatchars
 from markupsafe import Markup
 
@@ -88,6 +88,11 @@ def date(value, format=None):
     return _remembered(_dated, key, lambda: django_date(value, format))
 
 
+def localdate(value):
+    """A datetime's day in the site's time zone (a date stays as it is)."""
+    return timezone.localdate(value) if isinstance(value, datetime) else value
+
+
 def format_kind(format):
     if not format or format in formats.FORMAT_SETTINGS:
         return "other"
@@ -108,4 +113,5 @@ def environment(**options):
     )  # fmt: skip
     env.globals.update(_=gettext, gettext=gettext, ngettext=ngettext)  # called directly
     env.filters["date"] = date
+    env.filters["localdate"] = localdate
     return env

@@ -29,7 +29,12 @@ urlpatterns = [
         {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap_section"},
         name="sitemap",
     ),  # fmt: skip
-    path("sitemap-<section>.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap_section"),
+    path(
+        "sitemap-<section>.xml",
+        sitemap,
+        {"sitemaps": SITEMAPS, "template_name": "sitemaps/urlset.xml"},
+        name="sitemap_section",
+    ),  # fmt: skip
     # Articles moved from the forum app to their own (#11): old admin bookmarks still work.
     re_path(
         r"^admin/forum/article/(?P<rest>.*)$",
