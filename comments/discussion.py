@@ -38,7 +38,14 @@ from articles import pages
 from comments import overlay
 from comments.forms import CommentForm
 from comments.items import folded, items_of, replies_shown
-from comments.models import DISPLAY_LEVELS, Comment, DiscussionSettings, Sort, is_shown
+from comments.models import (
+    DISPLAY_LEVELS,
+    THREAD_PAGE,
+    Comment,
+    DiscussionSettings,
+    Sort,
+    is_shown,
+)  # fmt: skip
 from comments.readers import reader_of
 from comments.services import comments_open, deepest_allowed, display_name
 from comments.structured import featured_box, structured_data, structured_rows
@@ -118,7 +125,7 @@ def build(
     if root is None:
         threads = Comment.objects.threads(article, own=pending, sort=sort)
         paginator = Paginator(
-            threads.values_list("tree_id", "thread_version", "thread_comment_count"),
+            threads.values_list(*THREAD_PAGE),
             rules.threads_per_page,
         )
         # Stored (#7), and the reader's own held threads: no count query.

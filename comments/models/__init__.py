@@ -3,6 +3,7 @@ readers' votes (``votes``)."""
 
 from comments.models.comment import (
     DISPLAY_LEVELS,
+    THREAD_PAGE,
     TREE_ID_SEQUENCE,
     Comment,
     CommentQuerySet,
@@ -27,6 +28,7 @@ __all__ = [
     "Comment",
     "CommentQuerySet",
     "DISPLAY_LEVELS",
+    "THREAD_PAGE",
     "DiscussionSettings",
     "ModerationLog",
     "Report",

@@ -231,6 +231,10 @@ class CommentQuerySet(TreeQuerySet):
         return {(day, status): n for day, status, n in rows}
 
 
+# What a page of threads reads of each (comments.discussion), in the indexes that list them.
+THREAD_PAGE = ["tree_id", "thread_version", "thread_comment_count"]
+
+
 class CommentManager(TreeManager.from_queryset(CommentQuerySet)):
     def _get_next_tree_id(self):
         # mptt takes max(tree_id) + 1, which two concurrent new threads would both get.
@@ -337,18 +341,20 @@ class Comment(MPTTModel):
             models.Index(fields=["article", "shown_at"], name="comment_shown_idx"),
             # The flood check looks a poster up by email or by IP address (#6, #7).
             models.Index(fields=["ip_address", "created_at"], name="comment_ip_idx"),
-            # Pages of threads: top-level comments in date order, or by size (#7).
+            # Pages of threads: top-level comments in date order, or by size (#7), each with
+            # what a page of threads reads, so that page 700 of a long discussion skips the
+            # threads before it in the index alone (#29).
             models.Index(
                 fields=["article", "created_at", "id"], condition=Q(level=0),
-                name="comment_roots_idx",
+                include=THREAD_PAGE, name="comment_pages_idx",
             ),
             models.Index(
                 fields=["article", "-thread_comment_count", "created_at", "id"],
-                condition=Q(level=0), name="comment_roots_size_idx",
+                condition=Q(level=0), include=THREAD_PAGE[:2], name="comment_pages_size_idx",
             ),
             models.Index(
                 fields=["article", "-best", "created_at", "id"], condition=Q(level=0),
-                name="comment_roots_best_idx",
+                include=THREAD_PAGE, name="comment_pages_best_idx",
             ),
         ]  # fmt: skip
         constraints = [
