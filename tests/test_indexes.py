@@ -65,7 +65,6 @@ def test_no_page_query_scans_the_comments_table(discussion):
     assert scans == {}
 
 
-
 def test_each_order_of_threads_has_an_index_holding_all_a_page_of_them_reads(discussion):
     # Page 700 of a long discussion then skips the threads before it in the index alone, once
     # VACUUM has marked the table's pages (#29): a far page took 45 ms, now 5.
