@@ -81,3 +81,10 @@ def sitemap_files(client):
     index = client.get("/sitemap.xml").content.decode()
     paths = re.findall(r"<loc>https?://[^/]+(/[^<]*)</loc>", index)
     return [(path, client.get(html.unescape(path))) for path in paths]
+
+
+def rendered_ids(sql):
+    """The ids of the comments a query reads whole to render them (#29), in order: its last
+    list of ids (a reader's own held comments come before it)."""
+    ids = re.findall(r'"comments_comment"."id" IN \(([\d, ]+)\)', sql)[-1]
+    return sorted(int(i) for i in ids.split(","))
