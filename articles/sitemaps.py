@@ -13,6 +13,7 @@ from django.db.models import Max, OuterRef, Subquery
 from django.db.models.functions import Greatest, TruncMonth
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from articles.models import Article
 
@@ -74,6 +75,14 @@ class ArchiveSitemap(Sitemap):
 
     limit = 5000
 
+    @cached_property
+    def listed(self):
+        return self.pairs()
+
+    def items(self):
+        """Found once per request: the index asks for their number and their newest date."""
+        return self.listed
+
     def location(self, item):
         return item[0]
 
@@ -85,7 +94,7 @@ LATEST = Max(Greatest("article__updated_at", "article__published_at"))
 
 
 class CategorySitemap(ArchiveSitemap):
-    def items(self):
+    def pairs(self):
         rows = (
             Article.categories.through.objects.filter(article__in=Article.objects.published())
             .values("category__path").annotate(last=LATEST).order_by("category__path")
@@ -94,7 +103,7 @@ class CategorySitemap(ArchiveSitemap):
 
 
 class TagSitemap(ArchiveSitemap):
-    def items(self):
+    def pairs(self):
         rows = (
             Article.tags.through.objects.filter(article__in=Article.objects.published())
             .values("tag__slug").annotate(last=LATEST).order_by("tag__slug")
@@ -103,7 +112,7 @@ class TagSitemap(ArchiveSitemap):
 
 
 class AuthorSitemap(ArchiveSitemap):
-    def items(self):
+    def pairs(self):
         rows = (
             Article.objects.published().filter(author__is_active=True)
             .values("author__username").annotate(last=Max(Greatest("updated_at", "published_at")))
@@ -113,7 +122,7 @@ class AuthorSitemap(ArchiveSitemap):
 
 
 class DateSitemap(ArchiveSitemap):
-    def items(self):
+    def pairs(self):
         rows = (
             Article.objects.published().annotate(month=TruncMonth("published_at"))
             .values("month").annotate(last=Max(Greatest("updated_at", "published_at")))
