@@ -3,7 +3,7 @@ and structured data that search engines read from the server-rendered page."""
 
 import json
 import re
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from xml.etree import ElementTree
 
 import feedparser
@@ -140,6 +140,21 @@ def test_the_sitemaps_pages_list_each_article_once_newest_first_each_with_its_ow
          (timezone.now() + timedelta(days=10 + n)).date().isoformat())
         for n, a in enumerate(articles)
     ]  # fmt: skip
+
+
+def test_a_sitemap_file_dates_in_the_sites_time_zone_and_refuses_pages_it_lacks(client, settings):
+    settings.TIME_ZONE = "Pacific/Auckland"  # UTC+13 in January
+    article = make_article(published_at=datetime(2025, 12, 1, tzinfo=UTC))
+    comment = make_comment(article)
+    Article.objects.filter(pk=article.pk).update(updated_at=article.published_at)
+    evening = datetime(2026, 1, 1, 20, 0, tzinfo=UTC)  # already 2 January there
+    Comment.objects.filter(pk=comment.pk).update(shown_at=evening)
+
+    response = client.get("/sitemap-articles.xml")
+
+    assert "<lastmod>2026-01-02</lastmod>" in response.content.decode()
+    for page in ("2", "x", "-1", "99999999999999999999"):
+        assert client.get(f"/sitemap-articles.xml?p={page}").status_code == 404
 
 
 def test_robots_keeps_crawlers_out_of_the_admin_replies_search_and_accounts(client, settings):
