@@ -27,7 +27,9 @@ A reader with a session (a member, or a guest who commented), but not staff, get
 kept once more as a *shell* (#29): rendered once per version with a marker in place of each
 ``{% personal %}`` block of the templates (the account links, the messages, the discussion) and
 of the CSRF token; each serve renders just those blocks for the reader, with the shell's context
-and the reader's own (``fill_slot``). The page around them, most of the work, is shared.
+and the reader's own (``fill_slot``). The page around them, most of the work, is shared, and
+so are the versions of the last second, but for a reader who has just written
+(``core.writes``); what a worker knows of one reader is kept apart (``recent(..., own=True)``).
 
 While the database is down (#23), a reader without a session still gets the page last kept at
 that address (``stale``), as long as its versions were read at most STALE_IF_ERROR_SECONDS ago;
@@ -145,6 +147,7 @@ _memory = OrderedDict()  # key: Entry, the newest last
 _recent = OrderedDict()  # key: (when, value)
 _latest = OrderedDict()  # request address: the ETag of the page last served there
 _readers = OrderedDict()  # key: a block of a shell as one reader saw it (``for_reader``)
+_own = OrderedDict()  # key: (when, value) of one reader's own state (``recent(..., own=True)``)
 
 
 def keep(store, key, value, size):
@@ -302,19 +305,26 @@ def known_etags(request):
     return {tag.strip().removeprefix("W/") for tag in header.split(",")}
 
 
-def recent(key, load):
+def recent(key, load, *, own=False):
     """(``load()``, when it was read), or what it gave in this process less than
     PAGE_VERSION_SECONDS ago: a kept page then costs no query at all, and shows a change that
-    much later (None is not kept)."""
+    much later (None is not kept). ``own``: a reader's own state (``comments.readers``), kept
+    apart, so that many readers never push out the articles' versions."""
+    store, size = (_own, KEPT_IN_MEMORY * 32) if own else (_recent, KEPT_IN_MEMORY * 8)
     seconds = settings.PAGE_VERSION_SECONDS
     now = clock()
-    found = _recent.get(key)
+    found = store.get(key)
     if found is not None and now - found[0] < seconds:
         return found[1], found[0]
     value = load()
     if value is not None and seconds > 0:
-        keep(_recent, key, (now, value), KEPT_IN_MEMORY * 8)
+        keep(store, key, (now, value), size)
     return value, now
+
+
+def forget_recent(key, *, own=False):
+    """Drop what ``recent(key, ...)`` remembers in this process: it changed here."""
+    (_own if own else _recent).pop(key, None)
 
 
 def forget():
@@ -323,6 +333,7 @@ def forget():
     _recent.clear()
     _latest.clear()
     _readers.clear()
+    _own.clear()
 
 
 def with_headers(response, etag, read_at):

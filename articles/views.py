@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from articles import pages
 from articles.models import Article
+from core import writes
 
 ARTICLES_PER_PAGE = 20
 
@@ -27,7 +28,8 @@ def detail(request, year, month, slug):
     Readers without a session get the page every such reader gets, kept whole (#17): for them
     one narrow query reads the article's versions (at most once a second per worker), and the
     full row is read only to render. Readers with a session (not staff) get its shell with their
-    own parts filled in (#29), from the versions read on every request.
+    own parts filled in (#29), from the same versions, or read afresh for a reader who has just
+    written (``core.writes``), who sees their write at once.
     """
     shareable = pages.shareable(request)
     kept = shareable or pages.in_shell(request)  # the page, or its shell, may be kept (#29)
@@ -38,9 +40,9 @@ def detail(request, year, month, slug):
     def versions():
         return visible().only(*Article.VERSION_FIELDS).filter(slug=slug).first()
 
-    if shareable:  # no session: a reader who sees what every such reader sees
+    if shareable or (kept and not writes.is_pinned(request)):  # what every reader sees
         article, read_at = pages.recent(("article", slug), versions)
-    elif kept:  # a reader with a session sees their own writes at once
+    elif kept:  # a reader who has just written
         article, read_at = versions(), pages.clock()
     else:
         article = visible().select_related("author").with_terms().filter(slug=slug).first()

@@ -50,7 +50,6 @@ from comments.readers import reader_of
 from comments.services import comments_open, deepest_allowed, display_name
 from comments.structured import featured_box, structured_data, structured_rows
 from core import freshness
-from notifications.models import Preferences
 
 # Rendered lists and threads, under keys that carry their versions (settings.CACHES).
 cache = ConnectionProxy(caches, "discussion")
@@ -169,12 +168,11 @@ def reader_key(request, article):
     user, versions = reader.user, article.versions()
     # Saving the settings moves every article's versions: read once a second per version.
     rules, _ = pages.recent(("rules", versions), DiscussionSettings.load)
-    written = reader.written(article)
     return freshness.key(
         "reader", article.pk, versions, request.GET.get("page", ""),
         request.GET.get("sort", ""), user and (user.pk, display_name(user)),
-        sorted(written.values()), sorted(reader.editable(article, rules)),
-        sorted(reader.remembered.items()), user and Preferences.of(user).replies_by_default,
+        reader.written(article).digest, sorted(reader.editable(article, rules)),
+        sorted(reader.remembered.items()), reader.replies_by_default(),
     )  # fmt: skip
 
 

@@ -9,6 +9,11 @@ article it finds, in one query, the comments the reader wrote there:
 - the others are everyone's markup, and the reader's "Edit" and "Delete" (and no vote buttons
   on their own comment) are laid over the shared markup by ``comments.overlay``, so a member
   who has commented shares the cached threads with everyone else.
+
+A worker keeps what it found (``articles.pages.recent``, #29) under the article's versions and
+the reader's browser for at most PAGE_VERSION_SECONDS: the reader's own writes move one or the
+other, so they see them at once; a comment they left held from another browser shows there
+within that second (a held comment moves no version).
 """
 
 import json
@@ -18,9 +23,12 @@ from typing import NamedTuple
 
 from django.conf import settings
 from django.db.models import Q
+from django.utils import timezone
 
 from articles import pages
 from comments.models import Comment
+from core import freshness
+from notifications.models import Preferences
 
 OWN_COMMENTS = "own_comments"  # session key: ids of the comments this browser wrote
 AUTHOR_COOKIE = "comment_author"
@@ -45,6 +53,19 @@ class Written(NamedTuple):
     editable_until = Comment.editable_until
 
 
+class Own(dict):
+    """{id: Written} of the reader's comments on one article; ``digest`` names them all in a
+    cache key, and ``newest_first`` lists them as the edit windows close."""
+
+    def __init__(self, rows=()):
+        super().__init__((row.pk, row) for row in rows)
+        self.newest_first = sorted(self.values(), key=lambda c: c.created_at, reverse=True)
+        self.digest = freshness.digest(sorted(self.values())) if self else ""
+
+
+NOBODY = Own()
+
+
 class Reader:
     """The reader of one request; ``reader_of(request)`` makes it once."""
 
@@ -62,21 +83,25 @@ class Reader:
         self._written = {}  # article id: {comment id: comment}
 
     def written(self, article):
-        """{id: comment} of the reader's comments on ``article``: those this browser wrote and,
-        for a member, all of theirs (status, thread and times only). One query, none for a
-        reader who never wrote here."""
+        """``Own``: {id: comment} of the reader's comments on ``article``: those this browser
+        wrote and, for a member, all of theirs (status, thread and times only). One query at
+        most once a second per worker, none for a reader who never wrote here."""
         if article.pk not in self._written:
             self._written[article.pk] = self._load(article)
         return self._written[article.pk]
 
     def _load(self, article):
         if not (self.browser or self.user):
-            return {}
+            return NOBODY
+        key = ("written", article.versions(), self.user and self.user.pk, tuple(self.browser))
+        return pages.recent(key, lambda: self._read(article), own=True)[0]
+
+    def _read(self, article):
         mine = Q(pk__in=self.browser)
         if self.user is not None:
             mine |= Q(user=self.user)
         rows = Comment.objects.filter(mine, article=article).values_list(*Written._fields)
-        return {row.pk: row for row in map(Written._make, rows)}
+        return Own(map(Written._make, rows))
 
     def own(self, article):
         """Sorted ids of every comment the reader wrote on ``article``."""
@@ -97,14 +122,40 @@ class Reader:
         )
 
     def editable(self, article, rules):
-        """Ids of the reader's comments on ``article`` they may still edit (#12)."""
-        return {pk for pk, c in self.written(article).items() if c.may_be_edited(rules)}
+        """Ids of the reader's comments on ``article`` they may still edit (#12): of the newest,
+        up to the first whose edit window has closed."""
+        now, found = timezone.now(), set()
+        for c in self.written(article).newest_first:
+            if c.editable_until(rules) <= now:
+                break
+            if c.may_be_edited(rules):
+                found.add(c.pk)
+        return found
+
+    def replies_by_default(self):
+        """Whether the member's form ticks "Email me replies" (their preferences), at most a
+        second old in this worker; False for a guest."""
+        if self.user is None:
+            return False
+        user = self.user
+        return pages.recent(
+            (REPLIES_BY_DEFAULT, user.pk), lambda: Preferences.of(user).replies_by_default,
+            own=True,
+        )[0]  # fmt: skip
 
     def wrote(self, comment):
         """Whether this reader wrote ``comment``: its member, or the browser that posted it."""
         if self.user is not None and comment.user_id == self.user.pk:
             return True
         return comment.pk in self.browser
+
+
+REPLIES_BY_DEFAULT = "replies_by_default"
+
+
+def preferences_saved(user_id):
+    """A member's preferences changed: this worker forgets what it remembered of them."""
+    pages.forget_recent((REPLIES_BY_DEFAULT, user_id), own=True)
 
 
 def reader_of(request):

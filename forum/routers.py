@@ -1,22 +1,23 @@
 """Reads from a streaming replica, writes to the primary, and readers see their own writes.
 
-In use only when DATABASE_REPLICA_URL adds the "replica" database (see settings). The replica
-lags the primary by a moment, so a request reads from the primary once it has written anything,
-and so does the same reader for DATABASE_REPLICA_PIN_SECONDS afterwards: the page a comment form
-redirects to shows the new comment. The pin is a cookie, so it holds on every app server.
+The replica is in use only when DATABASE_REPLICA_URL adds the "replica" database (see
+settings). It lags the primary by a moment, so a request reads from the primary once it has
+written anything, and so does the same reader while their pin lasts (``core.writes``): the page
+a comment form redirects to shows the new comment. The middleware pins a reader who wrote with
+or without a replica: the article page reads its versions afresh for them (#29).
 
 Outside a request (commands, the shell, migrations) every read goes to the primary: such code
 reads what it is about to change.
 """
 
-import time
 from contextvars import ContextVar
 
 from django.conf import settings
-from django.core.exceptions import MiddlewareNotUsed
 from django.db import connections
 
-PIN_COOKIE = "primary_until"
+from core.writes import PIN_COOKIE, is_pinned, pin
+
+__all__ = ["PIN_COOKIE", "PrimaryAfterWriteMiddleware", "PrimaryReplicaRouter", "is_pinned"]
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 # True while the current request, or code outside any request, must read from the primary.
@@ -45,8 +46,6 @@ class PrimaryAfterWriteMiddleware:
     """Reads from the replica until the request writes; a reader who wrote gets the pin cookie."""
 
     def __init__(self, get_response):
-        if "replica" not in settings.DATABASES:
-            raise MiddlewareNotUsed
         self.get_response = get_response
 
     def __call__(self, request):
@@ -69,19 +68,5 @@ class PrimaryAfterWriteMiddleware:
         finally:
             _use_primary.reset(state)
         if wrote:
-            seconds = settings.DATABASE_REPLICA_PIN_SECONDS
-            response.set_cookie(
-                PIN_COOKIE, str(int(time.time()) + seconds), max_age=seconds,
-                httponly=True, samesite="Lax", secure=settings.SESSION_COOKIE_SECURE,
-            )  # fmt: skip
+            pin(response)
         return response
-
-
-def is_pinned(request):
-    """Whether the request carries a pin cookie that has not run out."""
-    try:
-        until = float(request.COOKIES.get(PIN_COOKIE, ""))
-    except ValueError:
-        return False
-    now = time.time()
-    return now < until <= now + settings.DATABASE_REPLICA_PIN_SECONDS  # further ahead: not ours

@@ -72,7 +72,8 @@ DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "").strip()
 if DATABASE_REPLICA_URL:
     DATABASES["replica"] = _database(DATABASE_REPLICA_URL, test_options={"MIRROR": "default"})
     DATABASE_ROUTERS = ["forum.routers.PrimaryReplicaRouter"]
-# How long a reader who wrote keeps reading from the primary: longer than the replica lags.
+# How long a reader who wrote keeps reading from the primary: longer than the replica lags
+# (and at least PAGE_VERSION_SECONDS, while their pages read fresh versions: core.writes).
 DATABASE_REPLICA_PIN_SECONDS = env_int("DATABASE_REPLICA_PIN_SECONDS", 10)
 
 
@@ -254,7 +255,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Database down: a friendly 503 with Retry-After instead of a 500 (issue #6).
     "forum.middleware.DatabaseUnavailableMiddleware",
-    # With a replica: outside the sessions, so that a session saved on the way out is a write.
+    # A reader who wrote reads the primary (with a replica) and fresh versions for a while;
+    # outside the sessions, so that a session saved on the way out is a write.
     "forum.routers.PrimaryAfterWriteMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # The reader's language, from the cookie or Accept-Language; it adds them to Vary (#27).

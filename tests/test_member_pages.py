@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from articles import pages
 from comments.models import Comment
+from core.writes import PIN_COOKIE
 from notifications.models import Preferences
 from tests.factories import make_article, make_comment, make_moderator, make_user, set_rules
 from tests.pages import bodies, page_of, submit
@@ -177,12 +178,16 @@ def email_replies_box(page):
     return re.search(r'<input[^>]*name="email_replies"[^>]*>', page).group(0)
 
 
-def test_a_members_next_look_shows_their_new_mail_preference():
+@pytest.mark.parametrize("seconds", [0, 1])
+def test_a_members_next_look_shows_their_new_mail_preference(settings, seconds):
+    settings.PAGE_VERSION_SECONDS = seconds  # 1: the worker that saved it forgets what it knew
     article = make_article()
     reader, user = member()
     assert "checked" not in email_replies_box(page_of(reader.get(article.get_absolute_url())))
-    Preferences.objects.create(user=user, replies_by_default=True)
+    preferences = Preferences.objects.create(user=user, replies_by_default=True)
     assert "checked" in email_replies_box(page_of(reader.get(article.get_absolute_url())))
+    preferences.delete()
+    assert "checked" not in email_replies_box(page_of(reader.get(article.get_absolute_url())))
 
 
 def test_edit_goes_from_a_members_comment_when_its_window_closes():
@@ -204,8 +209,12 @@ def test_a_member_with_a_new_name_is_greeted_by_it():
     assert "Commenting as Dot" in page_of(reader.get(article.get_absolute_url()))
 
 
-def test_a_members_next_look_reads_the_settings_once_a_second_yet_follows_a_change(settings):
+def test_a_members_next_look_costs_the_session_and_the_member_and_follows_a_change_in_a_second(
+    settings, monkeypatch
+):  # fmt: skip
     settings.PAGE_VERSION_SECONDS = 1  # as in production
+    now = [1000.0]
+    monkeypatch.setattr(pages, "clock", lambda: now[0])
     article = make_article()
     reader, user = member()
     comment = make_comment(article, user=user)
@@ -213,7 +222,47 @@ def test_a_members_next_look_reads_the_settings_once_a_second_yet_follows_a_chan
     assert edit in page_of(reader.get(article.get_absolute_url()))
     with CaptureQueriesContext(connection) as queries:
         reader.get(article.get_absolute_url())
-    # the session, the member, the article's versions, their comments, their preferences
-    assert len(queries) == 5
+    # The article's versions, the member's comments and preferences: a second old at most.
+    assert [q["sql"].split('"')[1] for q in queries] == ["django_session", "auth_user"]
     set_rules(edit_minutes=0)  # moves every article's versions
+    assert edit in page_of(reader.get(article.get_absolute_url()))  # still this second
+    now[0] += 1
     assert edit not in page_of(reader.get(article.get_absolute_url()))
+
+
+def test_a_member_who_wrote_sees_it_at_once_though_the_worker_remembers_the_second(
+    settings, monkeypatch
+):  # fmt: skip
+    settings.PAGE_VERSION_SECONDS = 1
+    now = [1000.0]
+    monkeypatch.setattr(pages, "clock", lambda: now[0])
+    set_rules(hold_first_comment=False)
+    article = make_article()
+    make_comment(article, body="first")
+    writer, _ = member()
+    other, _ = member()
+    page = page_of(writer.get(article.get_absolute_url()))
+    other.get(article.get_absolute_url())
+    data = {"body": "My answer, at once.", "parent": "", "csrfmiddlewaretoken": token_in(page)}
+    assert writer.post(f"/comments/post/{article.pk}/", data, **HERE).status_code == 302
+    assert PIN_COOKIE in writer.cookies  # it wrote: its pages read the versions afresh
+    assert bodies(page_of(writer.get(article.get_absolute_url()))) == ["first", data["body"]]
+    assert bodies(page_of(other.get(article.get_absolute_url()))) == ["first"]  # this second
+    now[0] += 1
+    assert bodies(page_of(other.get(article.get_absolute_url()))) == ["first", data["body"]]
+
+
+def test_a_comment_held_from_another_browser_shows_within_a_second(settings, monkeypatch):
+    settings.PAGE_VERSION_SECONDS = 1
+    now = [1000.0]
+    monkeypatch.setattr(pages, "clock", lambda: now[0])
+    article = make_article()
+    make_comment(article, body="first")
+    laptop, user = member()
+    assert bodies(page_of(laptop.get(article.get_absolute_url()))) == ["first"]
+    make_comment(article, body="from my phone", user=user, status=Comment.Status.PENDING)
+    assert bodies(page_of(laptop.get(article.get_absolute_url()))) == ["first"]  # this second
+    now[0] += 1
+    page = page_of(laptop.get(article.get_absolute_url()))
+    assert bodies(page) == ["first", "from my phone"]
+    assert "Your comment is awaiting moderation." in page

@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from django.core.exceptions import MiddlewareNotUsed
 from django.http import HttpResponse
 
 from articles.models import Article
@@ -142,10 +141,14 @@ def test_objects_from_either_database_relate_and_only_the_primary_is_migrated():
     assert router.allow_migrate("replica", "forum") is False
 
 
-def test_without_a_replica_everything_stays_on_the_primary(rf):
-    assert router.db_for_read(Article) == "default"
-    with pytest.raises(MiddlewareNotUsed):
-        PrimaryAfterWriteMiddleware(reads_from([]))
+def test_without_a_replica_everything_stays_on_the_primary_and_a_writer_is_pinned(rf, settings):
+    settings.DATABASE_REPLICA_PIN_SECONDS = 0  # no replica to wait for
+    settings.PAGE_VERSION_SECONDS = 1  # the article page's versions are a second old at most
+    seen = []
+    response = serve(rf.post("/"), reads_from(seen))
+    assert seen == ["default"] and router.db_for_read(Article) == "default"
+    # for as long as a worker remembers an article's versions (#29)
+    assert response.cookies[PIN_COOKIE]["max-age"] == 1
 
 
 READ_SETTINGS = """
