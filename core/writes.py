@@ -1,10 +1,10 @@
 """A reader sees their own writes at once: the pin cookie.
 
 A response to a request that wrote to the database (``forum.routers``) carries the pin, good
-for ``pin_seconds()``. While it holds, that reader reads from the primary rather than a replica that
-may lag, and their article pages read the article's versions afresh rather than from the
-worker's memo of the last second (``articles.views``, #29). The pin is a cookie, so it holds on
-every app server.
+for ``pin_seconds()``. While it holds, that reader reads from the primary rather than from a
+replica that may lag, and their article pages read the article's versions afresh rather than
+from the worker's memo of the last second (``articles.views``, #29). The pin is a cookie, so it
+holds on every app server.
 """
 
 import math
