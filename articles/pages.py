@@ -322,9 +322,9 @@ def recent(key, load, *, own=False):
     return value, now
 
 
-def forget_recent(key, *, own=False):
-    """Drop what ``recent(key, ...)`` remembers in this process: it changed here."""
-    (_own if own else _recent).pop(key, None)
+def forget_own(key):
+    """Drop what ``recent(key, ..., own=True)`` remembers in this process: it changed here."""
+    _own.pop(key, None)
 
 
 def forget():

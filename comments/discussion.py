@@ -144,7 +144,11 @@ def build(
         remembered = reader.remembered
         form = CommentForm(
             article=article, user=request.user, own=pending,
-            initial={**remembered, "remember": bool(remembered)},
+            initial={
+                **remembered, "remember": bool(remembered),
+                # the member's preference, as the key of their kept discussion names it
+                "email_replies": reader.replies_by_default(),
+            },
         )  # fmt: skip
         wanted = request.GET.get("replytocom", "")
     else:

@@ -15,7 +15,6 @@ from core.text import (
     refuse_invisible_in_lines,
     reject_control_characters,
 )
-from notifications.models import Preferences
 
 SHOWN_AT = "comments.form-shown-at"
 REMEMBER_LABEL = _("Save my name, email, and website in this browser for the next time I comment.")
@@ -78,7 +77,6 @@ class CommentForm(forms.ModelForm):
         if user.is_authenticated:
             for name in ("author_name", "author_email", "author_url", "remember"):
                 del self.fields[name]
-            self.fields["email_replies"].initial = Preferences.of(user).replies_by_default
         self.fields["body"].validators.append(reject_control_characters)
 
     def seconds_to_write(self):

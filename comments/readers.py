@@ -155,7 +155,7 @@ REPLIES_BY_DEFAULT = "replies_by_default"
 
 def preferences_saved(user_id):
     """A member's preferences changed: this worker forgets what it remembered of them."""
-    pages.forget_recent((REPLIES_BY_DEFAULT, user_id), own=True)
+    pages.forget_own((REPLIES_BY_DEFAULT, user_id))
 
 
 def reader_of(request):

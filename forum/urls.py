@@ -22,7 +22,7 @@ urlpatterns = [
     # address (#29); none of theirs (dates, category/, tag/, author/, feed/) looks like another's.
     path("", include("articles.urls")),
     path("robots.txt", views.robots, name="robots"),
-    # An index of one file per section, each in pages of at most 5,000 addresses (#29).
+    # An index of one file per section, each in pages of at most 2,500 or 5,000 addresses (#29).
     path(
         "sitemap.xml",
         index,

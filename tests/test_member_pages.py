@@ -190,6 +190,30 @@ def test_a_members_next_look_shows_their_new_mail_preference(settings, seconds):
     assert "checked" not in email_replies_box(page_of(reader.get(article.get_absolute_url())))
 
 
+def test_a_preference_changed_by_another_worker_shows_within_a_second_and_never_wrong(
+    settings, monkeypatch
+):  # fmt: skip
+    settings.PAGE_VERSION_SECONDS = 1
+    now = [1000.0]
+    monkeypatch.setattr(pages, "clock", lambda: now[0])
+    article = make_article()
+    reader, user = member()
+    url = article.get_absolute_url()
+
+    def ticked(address):
+        return "checked" in email_replies_box(page_of(reader.get(address)))
+
+    Preferences.objects.create(user=user)  # then changes no signal tells this worker
+    assert not ticked(url)
+    Preferences.objects.filter(user=user).update(replies_by_default=True)
+    assert not ticked(url + "?page=1")  # rendered now, as the second-old preference says
+    now[0] += 1
+    assert ticked(url + "?page=1")
+    Preferences.objects.filter(user=user).update(replies_by_default=False)
+    now[0] += 1
+    assert not ticked(url + "?page=1")
+
+
 def test_edit_goes_from_a_members_comment_when_its_window_closes():
     article = make_article()
     reader, user = member()
