@@ -1,10 +1,8 @@
 """What a member may do with their own data (issue #12, GDPR articles 15, 17 and 20)."""
 
-from django.contrib.sessions.models import Session
 from django.db import transaction
-from django.utils import timezone
 
-from accounts.models import Profile
+from accounts.models import Profile, Session
 from avatars import services as avatars
 from comments import services as comment_services
 from comments.models import Comment
@@ -49,7 +47,5 @@ def delete_account(user, *, keep_comments):
     with transaction.atomic():
         comments = Comment.objects.filter(user=user)
         comment_services.erase_writer(comments, remove=not keep_comments)
-        for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
-            if session.get_decoded().get("_auth_user_id") == str(user.pk):
-                session.delete()
+        Session.objects.filter(user=user).delete()
         user.delete()  # allauth's email addresses and the profile go with it

@@ -24,7 +24,7 @@ from embed.forms import TradeForm
 from embed.models import SignIn
 from embed.views import embedded_page, frame_context, framed
 
-BACKEND = "django.contrib.auth.backends.ModelBackend"
+BACKEND = "accounts.sessions.ModelBackend"
 STATUS = {"unknown": 404, "expired": 410, "used": 410, "cancelled": 410, "rate": 429}
 
 

@@ -268,7 +268,8 @@ MIDDLEWARE = [
     # A browser's word that a form comes from this site passes the CSRF check too (#17).
     "forum.middleware.OriginCsrfMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Django's, with the member read in the same query as the session (#29).
+    "accounts.sessions.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -392,10 +393,12 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 200
 # settings page so they change without a restart.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
-    # Readers sign in by username or email address (issue #12).
-    "allauth.account.auth_backends.AuthenticationBackend",
+    # Django's and allauth's (by username or email address, #12), each taking the member read
+    # with the session (#29).
+    "accounts.sessions.ModelBackend",
+    "accounts.sessions.AuthenticationBackend",
 ]
+SESSION_ENGINE = "accounts.sessions"
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_FAILURE_LIMIT = "comments.services.login_failure_limit"
 AXES_COOLOFF_TIME = "comments.services.login_lockout_time"

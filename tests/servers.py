@@ -34,7 +34,7 @@ TIMEOUT = 10  # seconds, for every HTTP request and process wait
 SETUP = """
 import json
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
-from django.contrib.sessions.backends.db import SessionStore
+from accounts.sessions import SessionStore
 from django.utils import timezone
 from comments import services
 from comments.models import DiscussionSettings
@@ -55,7 +55,7 @@ root = services.post_comment(
 )
 session = SessionStore()
 session[SESSION_KEY] = str(staff.pk)
-session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+session[BACKEND_SESSION_KEY] = "accounts.sessions.ModelBackend"
 session[HASH_SESSION_KEY] = staff.get_session_auth_hash()
 session.create()
 print(json.dumps({"article_url": article.get_absolute_url(), "article_id": article.pk,

@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-from django.contrib.sessions.backends.db import SessionStore
 from django.test import override_settings
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from accounts.sessions import SessionStore
 from comments.models import Comment, DiscussionSettings
 from notifications import services as outbox
 from notifications.models import Batch, Mail, Subscription
@@ -146,7 +146,7 @@ def staff_session(secret_key):
     with override_settings(SECRET_KEY=secret_key):  # sessions are signed with it
         session = SessionStore()
         session[SESSION_KEY] = str(boss.pk)
-        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[BACKEND_SESSION_KEY] = "accounts.sessions.ModelBackend"
         session[HASH_SESSION_KEY] = boss.get_session_auth_hash()
         session.create()
     return f"{settings.SESSION_COOKIE_NAME}={session.session_key}"

@@ -233,7 +233,7 @@ def test_a_member_with_a_new_name_is_greeted_by_it():
     assert "Commenting as Dot" in page_of(reader.get(article.get_absolute_url()))
 
 
-def test_a_members_next_look_costs_the_session_and_the_member_and_follows_a_change_in_a_second(
+def test_a_members_next_look_costs_one_query_and_follows_a_change_in_a_second(
     settings, monkeypatch
 ):  # fmt: skip
     settings.PAGE_VERSION_SECONDS = 1  # as in production
@@ -246,8 +246,9 @@ def test_a_members_next_look_costs_the_session_and_the_member_and_follows_a_chan
     assert edit in page_of(reader.get(article.get_absolute_url()))
     with CaptureQueriesContext(connection) as queries:
         reader.get(article.get_absolute_url())
-    # The article's versions, the member's comments and preferences: a second old at most.
-    assert [q["sql"].split('"')[1] for q in queries] == ["django_session", "auth_user"]
+    # The session with its member (accounts.sessions); the article's versions, the member's
+    # comments and preferences: a second old at most.
+    assert [q["sql"].split('"')[1] for q in queries] == ["accounts_session"]
     set_rules(edit_minutes=0)  # moves every article's versions
     assert edit in page_of(reader.get(article.get_absolute_url()))  # still this second
     now[0] += 1
