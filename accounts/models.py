@@ -2,7 +2,7 @@
 django-allauth; the name shown beside a member's comments is the user's full name."""
 
 from django.conf import settings
-from django.contrib.sessions.base_session import AbstractBaseSession, BaseSessionManager
+from django.contrib.sessions.base_session import AbstractBaseSession
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -46,21 +46,14 @@ class Profile(models.Model):
             return cls(user=user)
 
 
-class SessionManager(BaseSessionManager):
-    def get_queryset(self):
-        return super().get_queryset().select_related("user")
-
-
 class Session(AbstractBaseSession):
-    """Django's session, with the member it signs in: read in one query (``accounts.sessions``).
+    """Django's session, with the member it signs in: read joined to it (``accounts.sessions``).
     Deleting the member deletes their sessions."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.CASCADE, related_name="+",
         db_constraint=False,  # a member deleted while their session is saved is no error
     )  # fmt: skip
-
-    objects = SessionManager()
 
     @classmethod
     def get_session_store_class(cls):

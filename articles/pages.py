@@ -43,6 +43,7 @@ import time
 from collections import OrderedDict
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import NamedTuple
 
 from compression_middleware.middleware import compressor
@@ -62,6 +63,7 @@ EVERYONE, MEMBERS = "everyone", "members"  # what a kept page is being rendered 
 _sharing = ContextVar("sharing", default=None)
 _slots = ContextVar("slots")  # the shell's ``{% personal %}`` blocks while it renders
 _filling = ContextVar("filling", default=False)  # a shell's block is being rendered for a reader
+_kept = ContextVar("kept")  # the reader's kept blocks a serve of a shell puts in
 clock = time.monotonic  # for the ages of versions and pages; the tests move it on
 _parts = {}  # name: the function that makes its text
 
@@ -78,6 +80,8 @@ def part(name, make):
 MARKER = hashlib.md5(b"page part marker", usedforsecurity=False).hexdigest()[:12]
 CSRF_MARKER = f"page-csrf-{MARKER}"
 SLOT = re.compile(f"<!--page-slot-(\\d+)-{MARKER}-->")
+KEPT = re.compile(f"<!--page-kept-(\\d+)-{MARKER}-->")  # a reader's kept block, in a slot
+FRESH = re.compile(f"(page-csrf-{MARKER}|page-part-\\w+?-{MARKER})")  # what each serve fills
 
 
 def csrf(request):
@@ -204,6 +208,11 @@ class Shell:
     content_type: str
     slots: list  # Slot, by the number in its marker
 
+    @cached_property
+    def pieces(self):
+        """The text around the slots' markers, with the slots' numbers between."""
+        return [int(piece) if i % 2 else piece for i, piece in enumerate(SLOT.split(self.text))]
+
 
 class Slot(NamedTuple):
     """A ``{% personal %}`` block of a shell and what it is rendered with: the shell's context
@@ -233,10 +242,22 @@ def serve_shell(request, versions, render):
             return response
         shell = Shell(response.content.decode(), response["Content-Type"], slots)
         keep(_memory, key, shell, KEPT_IN_MEMORY)
-    text = SLOT.sub(lambda found: fill_slot(shell.slots[int(found[1])], request), shell.text)
-    if CSRF_MARKER in text:
-        text = text.replace(CSRF_MARKER, get_token(request))
-    return HttpResponse(fill(text), content_type=shell.content_type)
+    kept = []
+    token = _kept.set(kept)
+    try:
+        text = "".join(
+            fill_slot(shell.slots[piece], request) if isinstance(piece, int) else piece
+            for piece in shell.pieces
+        )  # fmt: skip
+    finally:
+        _kept.reset(token)
+    csrf_token = None
+    if CSRF_MARKER in text or any(block.csrf for block in kept):
+        csrf_token = get_token(request)
+        text = text.replace(CSRF_MARKER, csrf_token)
+    body = [kept[int(piece)].filled(csrf_token) if i % 2 else fill(piece).encode()
+            for i, piece in enumerate(KEPT.split(text))]  # fmt: skip
+    return HttpResponse(b"".join(body), content_type=shell.content_type)
 
 
 def personal_block(nodelist, context):
@@ -262,19 +283,43 @@ def fill_slot(slot, request):
         _filling.reset(token)
 
 
+class Kept:
+    """A reader's block kept by ``for_reader``: its text as bytes, cut where each serve puts
+    the reader's CSRF token and the parts (``part()``), so a serve encodes none of it again."""
+
+    def __init__(self, text):
+        pieces = FRESH.split(text)
+        self.chunks = [piece if i % 2 else piece.encode() for i, piece in enumerate(pieces)]
+        self.csrf = CSRF_MARKER in pieces
+
+    def filled(self, csrf_token):
+        return b"".join(
+            chunk if isinstance(chunk, bytes)
+            else (csrf_token if chunk == CSRF_MARKER else fill(chunk)).encode()
+            for chunk in self.chunks
+        )  # fmt: skip
+
+
 def for_reader(key_of, make, csrf_token):
     """``make(csrf_token)``; in a shell's block, its text kept in this worker under the key
     ``key_of()`` gives, which must hold everything of the reader it shows (their discussion:
-    ``comments.discussion.reader_key``), made with the CSRF marker each serve fills in. A key of
-    None keeps nothing."""
+    ``comments.discussion.reader_key``), made with the markers of the CSRF token and the parts
+    (``part()``: a form's timestamp) that each serve fills in. A key of
+    None keeps nothing. What it returns then is a marker ``serve_shell`` puts the kept text in."""
     key = key_of() if _filling.get() else None
     if key is None:
         return make(csrf_token)
-    text = _readers.get(key)
-    if text is None:
-        text = make(CSRF_MARKER)
-        keep(_readers, key, text, KEPT_IN_MEMORY)
-    return text
+    block = _readers.get(key)
+    if block is None:
+        token = _sharing.set(MEMBERS)  # made once for many serves: parts as markers too
+        try:
+            block = Kept(make(CSRF_MARKER))
+        finally:
+            _sharing.reset(token)
+        keep(_readers, key, block, KEPT_IN_MEMORY)
+    kept = _kept.get()
+    kept.append(block)
+    return f"<!--page-kept-{len(kept) - 1}-{MARKER}-->"
 
 
 def stale(request):
