@@ -2,9 +2,10 @@
 
 Django reads a signed-in reader's session, then their user, two queries on every page. Here the
 session row carries the user it signs in (``accounts.models.Session.user``, written on every
-save), the session is read joined to it, and the backends take that user rather than asking
-again. Django's own ``auth.get_user`` still does every check: the backend named in the session,
-the password's session hash, an inactive member refused.
+save), the session is read joined to it by one statement made once from the models, and the
+backends take that user rather than asking again. Django's own ``auth.get_user`` still does
+every check: the backend named in the session, the password's session hash, an inactive member
+refused.
 
 - ``SESSION_ENGINE = "accounts.sessions"``: ``SessionStore``.
 - ``AuthenticationMiddleware`` in place of Django's: it lets the backends see the request's
@@ -44,7 +45,7 @@ class SessionStore(db.SessionStore):
         using = router.db_for_read(self.model)
         if self.session_key:
             with connections[using].cursor() as cursor:
-                cursor.execute(read(connections[using]), [self.session_key, timezone.now()])
+                cursor.execute(read(using), [self.session_key, timezone.now()])
                 row = cursor.fetchone()
         if row is None:
             self._session_key = None
@@ -73,10 +74,10 @@ def fields():
 
 
 @cache
-def read(connection):
+def read(using):
     """The statement that reads a live session by its key, joined to its user."""
     session, user = SessionStore.get_model_class()._meta, auth.get_user_model()._meta
-    name = connection.ops.quote_name
+    name = connections[using].ops.quote_name
     columns = [f"s.{name(session.get_field(f).column)}" for f in fields()[0]]
     columns += [f"u.{name(user.get_field(f).column)}" for f in fields()[1]]
     return (
