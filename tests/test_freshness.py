@@ -165,7 +165,7 @@ def test_a_members_page_costs_the_same_queries_however_much_they_wrote(written):
     with CaptureQueriesContext(connection) as queries:
         page = page_of(client.get(article.get_absolute_url()))
 
-    # session, user, article and settings; the page of threads; the reader's own comments;
-    # their mail preferences (the form's "email me replies")
-    assert len(queries) == 6, [q["sql"][:60] for q in queries]
+    # the session with its member (accounts.sessions), article and settings; the page of
+    # threads; the reader's own comments; their mail preferences (the form's "email me replies")
+    assert len(queries) == 5, [q["sql"][:60] for q in queries]
     assert page.count('class="edit"') == written + 1

@@ -175,10 +175,10 @@ def test_the_article_page_makes_the_same_queries_for_a_member_for_5_and_60_comme
         make_comment(article, user=member if n % 2 else None)
     client.force_login(member)
     client.get(article.get_absolute_url())  # the page's shell, kept for every member (#29)
-    # the session, the member, the article's versions, the settings, their own comments here
-    # (for Edit, Delete and what is held) and their mail preferences (the form's default, #13);
-    # the page of threads and their comments are shared, from the cache
-    with django_assert_num_queries(6):
+    # the session with the member (accounts.sessions), the article's versions, the settings,
+    # their own comments here (for Edit, Delete and what is held) and their mail preferences
+    # (the form's default, #13); the page of threads and their comments are shared, the cache's
+    with django_assert_num_queries(5):
         response = client.get(article.get_absolute_url())
     assert page_of(response).count('class="comment-body"') == min(size, 20)
 
