@@ -56,6 +56,16 @@ class SessionStore(db.SessionStore):
             self.member = auth.get_user_model().from_db(using, user_fields, row[cut:])
         return self.model.from_db(using, session_fields, row[:cut])
 
+    def _validate_session_key(self, key):
+        """Only what this store could have made (32 of [a-z0-9]; 40 fit the column): a forged
+        cookie with a NUL or the like is no session, not a database error."""
+        return (
+            super()._validate_session_key(key)
+            and len(key) <= 40
+            and key.isascii()
+            and key.isalnum()
+        )
+
     def create_model_instance(self, data):
         session = super().create_model_instance(data)
         session.user_id = member_id(data)

@@ -42,7 +42,8 @@ def test_signing_in_names_the_member_on_the_session_and_signing_out_removes_it(c
     ada = verified_member(client, mailoutbox)
     assert sign_in(client, "ada").status_code == 302
 
-    assert Session.objects.get(user=ada).session_key == client.cookies["sessionid"].value
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+    assert Session.objects.get(user=ada).session_key == cookie
     assert signed_in_as(client) == "ada"
     client.post("/accounts/logout/")
     assert not Session.objects.filter(user=ada).exists()
@@ -103,6 +104,15 @@ def test_a_session_naming_an_unknown_backend_is_a_guest():
     client = Client()
     client.cookies[settings.SESSION_COOKIE_NAME] = session.session_key
     assert signed_in_as(client) is None
+
+
+@pytest.mark.parametrize(
+    "cookie", ['"abcdefgh\\000ijklmnop"', "\u00e9t\u00e9" * 5, "x" * 500, "short"]
+)
+def test_a_forged_session_cookie_is_a_guest_not_an_error(cookie):
+    client = Client(raise_request_exception=False)
+    response = client.get(make_article().get_absolute_url(), HTTP_COOKIE=f"sessionid={cookie}")
+    assert response.status_code == 200 and "Commenting as" not in page_of(response)
 
 
 def test_the_sessions_of_djangos_own_table_carry_over_still_signed_in():
