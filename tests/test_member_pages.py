@@ -32,6 +32,16 @@ def member(**fields):
     return client, user
 
 
+@pytest.fixture
+def now(settings, monkeypatch):
+    """The workers' clock, remembering versions for a second as in production: ``now[0] += 1``
+    moves it on."""
+    settings.PAGE_VERSION_SECONDS = 1
+    clock = [1000.0]
+    monkeypatch.setattr(pages, "clock", lambda: clock[0])
+    return clock
+
+
 def token_in(page):
     return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
 
@@ -204,12 +214,7 @@ def test_a_members_next_look_shows_their_new_mail_preference(settings, seconds):
     assert "checked" not in email_replies_box(page_of(reader.get(article.get_absolute_url())))
 
 
-def test_a_preference_changed_by_another_worker_shows_within_a_second_and_never_wrong(
-    settings, monkeypatch
-):  # fmt: skip
-    settings.PAGE_VERSION_SECONDS = 1
-    now = [1000.0]
-    monkeypatch.setattr(pages, "clock", lambda: now[0])
+def test_a_preference_changed_by_another_worker_shows_within_a_second_and_never_wrong(now):
     article = make_article()
     reader, user = member()
     url = article.get_absolute_url()
@@ -247,12 +252,7 @@ def test_a_member_with_a_new_name_is_greeted_by_it():
     assert "Commenting as Dot" in page_of(reader.get(article.get_absolute_url()))
 
 
-def test_a_members_next_look_costs_one_query_and_follows_a_change_in_a_second(
-    settings, monkeypatch
-):  # fmt: skip
-    settings.PAGE_VERSION_SECONDS = 1  # as in production
-    now = [1000.0]
-    monkeypatch.setattr(pages, "clock", lambda: now[0])
+def test_a_members_next_look_costs_one_query_and_follows_a_change_in_a_second(now):
     article = make_article()
     reader, user = member()
     comment = make_comment(article, user=user)
@@ -269,12 +269,7 @@ def test_a_members_next_look_costs_one_query_and_follows_a_change_in_a_second(
     assert edit not in page_of(reader.get(article.get_absolute_url()))
 
 
-def test_a_member_who_wrote_sees_it_at_once_though_the_worker_remembers_the_second(
-    settings, monkeypatch
-):  # fmt: skip
-    settings.PAGE_VERSION_SECONDS = 1
-    now = [1000.0]
-    monkeypatch.setattr(pages, "clock", lambda: now[0])
+def test_a_member_who_wrote_sees_it_at_once_though_the_worker_remembers_the_second(now):
     set_rules(hold_first_comment=False)
     article = make_article()
     make_comment(article, body="first")
@@ -291,10 +286,7 @@ def test_a_member_who_wrote_sees_it_at_once_though_the_worker_remembers_the_seco
     assert bodies(page_of(other.get(article.get_absolute_url()))) == ["first", data["body"]]
 
 
-def test_a_comment_held_from_another_browser_shows_within_a_second(settings, monkeypatch):
-    settings.PAGE_VERSION_SECONDS = 1
-    now = [1000.0]
-    monkeypatch.setattr(pages, "clock", lambda: now[0])
+def test_a_comment_held_from_another_browser_shows_within_a_second(now):
     article = make_article()
     make_comment(article, body="first")
     laptop, user = member()

@@ -1,5 +1,6 @@
 import django.db.models.deletion
 from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore
 from django.db import migrations, models
 from django.utils import timezone
@@ -19,9 +20,9 @@ def copy_sessions(apps, schema_editor):
         data = codec.decode(old.session_data)
         if not data:  # empty, or signed with another key
             continue
-        if data.get("_auth_user_backend") in BACKENDS:
-            data["_auth_user_backend"] = BACKENDS[data["_auth_user_backend"]]
-        user_id = data.get("_auth_user_id")
+        if data.get(BACKEND_SESSION_KEY) in BACKENDS:
+            data[BACKEND_SESSION_KEY] = BACKENDS[data[BACKEND_SESSION_KEY]]
+        user_id = data.get(SESSION_KEY)
         batch.append(New(
             session_key=old.session_key, session_data=codec.encode(data),
             expire_date=old.expire_date,
